@@ -1,0 +1,28 @@
+using System.Net;
+
+namespace IntercomSubscriptions.Engine;
+
+/// <summary>How one connection talks to Intercom.</summary>
+public sealed class IntercomClientOptions
+{
+    public IntercomClientOptions(Uri baseUri) => BaseUri = IntercomEndpoints.ValidateBaseUri(baseUri);
+
+    public Uri BaseUri { get; }
+    public string ApiVersion { get; set; } = IntercomEndpoints.DefaultApiVersion;
+    /// <summary>Retries for 5xx, 408, timeouts and network failures (429s wait for the window instead).</summary>
+    public int MaxRetries { get; set; } = 3;
+    /// <summary>How long one attempt may take, answer body included.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Connections the handler may open to Intercom. .NET Framework allows 2 per host by default,
+    /// which would serialise a bulk run; this is set per handler, never process-wide.
+    /// </summary>
+    public int MaxConnectionsPerServer { get; set; } = 64;
+    /// <summary>First retry delay; later ones grow exponentially, with jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>Null: the system proxy.</summary>
+    public IWebProxy? Proxy { get; set; }
+    public string UserAgent { get; set; } = "IntercomSubscriptions-PowerShell";
+    /// <summary>Answers larger than this are refused rather than buffered.</summary>
+    public int MaxResponseBytes { get; set; } = 16 * 1024 * 1024;
+}

@@ -1,0 +1,146 @@
+using System.Text.Json;
+
+namespace IntercomSubscriptions.Engine;
+
+/// <summary>
+/// Reads Intercom's JSON tolerantly: unknown fields are ignored, enum-like values stay strings,
+/// and ids are accepted as strings or numbers. Anything that is not the expected shape is an
+/// <see cref="IntercomApiException"/> of kind InvalidResponse, never a JsonException.
+/// </summary>
+internal static class IntercomJson
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    public static JsonDocument Parse(string body, ApiResponse response)
+    {
+        try
+        {
+            return JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw response.InvalidBody($"Intercom answered HTTP {response.StatusCode} with a body that is not valid JSON ({ex.Message.Split('.')[0]})", ex);
+        }
+    }
+
+    public static IReadOnlyList<T> ReadList<T>(ApiResponse response, Func<JsonElement, T> readItem)
+    {
+        using var document = ParseObject(response);
+        if (!document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+            throw response.InvalidBody("Intercom answered with JSON that has no 'data' list");
+        var items = new List<T>(data.GetArrayLength());
+        foreach (var item in data.EnumerateArray())
+            items.Add(readItem(item));
+        return items;
+    }
+
+    public static T ReadObject<T>(ApiResponse response, Func<JsonElement, T> read)
+    {
+        using var document = ParseObject(response);
+        return read(document.RootElement);
+    }
+
+    private static JsonDocument ParseObject(ApiResponse response)
+    {
+        if (string.IsNullOrWhiteSpace(response.Body))
+            throw response.InvalidBody($"Intercom answered HTTP {response.StatusCode} with an empty body");
+        var document = Parse(response.Body, response);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw response.InvalidBody($"Intercom answered HTTP {response.StatusCode} with JSON that is not an object");
+        }
+        return document;
+    }
+
+    public static SubscriptionTypeData ReadSubscriptionType(JsonElement element)
+    {
+        var id = String(element, "id");
+        if (element.ValueKind != JsonValueKind.Object || string.IsNullOrEmpty(id))
+            throw new IntercomApiException(IntercomErrorKind.InvalidResponse, "Intercom returned a subscription type without an id");
+        var translations = new List<TranslationData>();
+        if (element.TryGetProperty("translations", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in list.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.Object)
+                    translations.Add(ReadTranslation(item));
+            }
+        }
+        var contentTypes = new List<string>();
+        if (element.TryGetProperty("content_types", out var types) && types.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in types.EnumerateArray())
+            {
+                var text = AsString(item);
+                if (text is not null) contentTypes.Add(text);
+            }
+        }
+        TranslationData? defaultTranslation = null;
+        if (element.TryGetProperty("default_translation", out var main) && main.ValueKind == JsonValueKind.Object)
+            defaultTranslation = ReadTranslation(main);
+        return new SubscriptionTypeData(id!, String(element, "state"), String(element, "consent_type"),
+            defaultTranslation, translations, contentTypes);
+    }
+
+    public static ContactData ReadContact(JsonElement element)
+    {
+        var id = String(element, "id");
+        if (element.ValueKind != JsonValueKind.Object || string.IsNullOrEmpty(id))
+            throw new IntercomApiException(IntercomErrorKind.InvalidResponse, "Intercom returned a contact without an id");
+        return new ContactData(id!, String(element, "email"), String(element, "external_id"), String(element, "role"));
+    }
+
+    /// <summary>The pagination cursor of a search answer, or null on the last page.</summary>
+    public static string? NextCursor(ApiResponse response)
+    {
+        using var document = ParseObject(response);
+        if (document.RootElement.TryGetProperty("pages", out var pages) && pages.ValueKind == JsonValueKind.Object
+            && pages.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.Object)
+            return String(next, "starting_after");
+        return null;
+    }
+
+    /// <summary>Intercom's error list, if the body is one: the first error's code and message, and the request id.</summary>
+    public static (string? Code, string? Message, string? RequestId) ReadErrorList(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return (null, null, null);
+        try
+        {
+            using var document = JsonDocument.Parse(body!, DocumentOptions);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return (null, null, null);
+            string? code = null, message = null;
+            if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var error in errors.EnumerateArray())
+                {
+                    if (error.ValueKind != JsonValueKind.Object) continue;
+                    code = String(error, "code");
+                    message = String(error, "message");
+                    break;
+                }
+            }
+            return (code, message, String(root, "request_id"));
+        }
+        catch (JsonException)
+        {
+            return (null, null, null);
+        }
+    }
+
+    private static TranslationData ReadTranslation(JsonElement element) =>
+        new(String(element, "name"), String(element, "description"), String(element, "locale"));
+
+    private static string? String(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? AsString(value) : null;
+
+    private static string? AsString(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => value.GetRawText(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => null,
+    };
+}

@@ -1,0 +1,137 @@
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using IntercomSubscriptions.Engine;
+
+namespace IntercomSubscriptions.Commands;
+
+/// <summary>
+/// <para type="synopsis">Connects this PowerShell session to an Intercom workspace.</para>
+/// </summary>
+[Cmdlet(VerbsCommunications.Connect, "Intercom", DefaultParameterSetName = TokenSet)]
+[OutputType(typeof(IntercomConnection))]
+public sealed class ConnectIntercomCommand : IntercomCmdlet
+{
+    private const string TokenSet = "Token";
+    private const string CredentialSet = "Credential";
+    internal const string TokenVariable = "INTERCOM_ACCESS_TOKEN";
+
+    /// <summary>The access token, as a SecureString. Omit it (and -Credential) to use $env:INTERCOM_ACCESS_TOKEN.</summary>
+    [Parameter(ParameterSetName = TokenSet, Position = 0)]
+    [ValidateNotNull]
+    public SecureString? Token { get; set; }
+
+    /// <summary>A credential whose password is the access token (the user name is ignored), as Azure Automation keeps them.</summary>
+    [Parameter(ParameterSetName = CredentialSet, Mandatory = true)]
+    [ValidateNotNull]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    [Parameter]
+    [ValidateSet("US", "EU", "AU")]
+    public string Region { get; set; } = "US";
+
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? BaseUri { get; set; }
+
+    [Parameter]
+    [ValidateApiVersion]
+    public string ApiVersion { get; set; } = IntercomEndpoints.DefaultApiVersion;
+
+    [Parameter]
+    [ValidateRange(0, 10)]
+    public int MaxRetries { get; set; } = 3;
+
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = 30;
+
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? Proxy { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    [Credential]
+    public PSCredential? ProxyCredential { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void EndProcessing()
+    {
+        using var token = ResolveToken();
+        Uri baseUri;
+        IntercomClientOptions options;
+        try
+        {
+            baseUri = BaseUri ?? IntercomEndpoints.ForRegion(Region);
+            options = new IntercomClientOptions(baseUri)
+            {
+                ApiVersion = ApiVersion,
+                MaxRetries = MaxRetries,
+                Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                Proxy = CreateProxy(),
+            };
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(IntercomErrors.InvalidArgument(ex.Message, BaseUri, "IntercomInvalidBaseUri"));
+            return;
+        }
+
+        var client = new IntercomClient(options, token);
+        var connection = new IntercomConnection(client, BaseUri is null ? Region.ToUpperInvariant() : "Custom", MaskToken(token));
+        WriteVerbose($"Checking the token against {options.BaseUri} (API {options.ApiVersion}).");
+        IReadOnlyList<SubscriptionType> types;
+        try
+        {
+            // One real request proves the token, and fills the subscription type cache completion uses.
+            types = Await(connection.SubscriptionTypes.GetAsync(refresh: true, EngineEvents, CancellationToken));
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            client.Dispose();
+            var subject = ex is IntercomApiException { Kind: IntercomErrorKind.Unauthorized or IntercomErrorKind.Forbidden }
+                ? "Intercom refused the token"
+                : $"Could not connect to Intercom at {options.BaseUri}";
+            ThrowTerminatingError(IntercomErrors.ToErrorRecord(ex, BaseUri ?? (object)Region, subject));
+            return;
+        }
+
+        RunspaceConnectionStore.Set(connection);
+        WriteVerbose($"Connected to {connection}; the workspace has {types.Count} subscription types.");
+        if (PassThru)
+            WriteObject(connection);
+    }
+
+    private SecureString ResolveToken()
+    {
+        SecureString? token = ParameterSetName == CredentialSet ? Credential!.Password.Copy() : Token?.Copy();
+        if (token is null)
+        {
+            var fromEnvironment = Environment.GetEnvironmentVariable(TokenVariable);
+            if (!string.IsNullOrWhiteSpace(fromEnvironment))
+            {
+                WriteVerbose($"Using the token in ${TokenVariable}.");
+                token = new NetworkCredential(string.Empty, fromEnvironment!.Trim()).SecurePassword;
+            }
+        }
+        if (token is null || token.Length == 0)
+        {
+            ThrowTerminatingError(IntercomErrors.InvalidArgument(
+                $"No access token: give -Token or -Credential, or set the environment variable {TokenVariable}.", null, "IntercomTokenMissing"));
+        }
+        return token!;
+    }
+
+    private IWebProxy? CreateProxy()
+    {
+        if (Proxy is null) return null;
+        return new WebProxy(Proxy) { Credentials = ProxyCredential?.GetNetworkCredential() };
+    }
+
+    private static string MaskToken(SecureString token) =>
+        IntercomConnection.Mask(new NetworkCredential(string.Empty, token).Password);
+}

@@ -1,0 +1,36 @@
+namespace IntercomSubscriptions;
+
+/// <summary>
+/// One contact's relation to one subscription type. Carries ContactId and SubscriptionId so that
+/// it binds straight back into Add- or Remove-IntercomContactSubscription by property name.
+/// </summary>
+public sealed class ContactSubscription
+{
+    public string ContactId { get; set; } = "";
+    public string SubscriptionId { get; set; } = "";
+    public string? Name { get; set; }
+    public string? Description { get; set; }
+    /// <summary>The subscription type's consent model: opt_in or opt_out.</summary>
+    public string? ConsentType { get; set; }
+    public string? State { get; set; }
+    public string[] ContentTypes { get; set; } = Array.Empty<string>();
+    /// <summary>
+    /// Explicit: the contact made a choice (Intercom lists it). Default: no choice recorded, so the
+    /// type's default applies (only with -IncludeDefault).
+    /// </summary>
+    public SubscriptionSource Source { get; set; } = SubscriptionSource.Explicit;
+    /// <summary>
+    /// Whether messages of this type reach the contact: an explicit choice on an opt_in type or the
+    /// default of an opt_out type means yes; an explicit choice on an opt_out type or the default of
+    /// an opt_in type means no. Null when the consent type is one this module does not know.
+    /// </summary>
+    public bool? Subscribed { get; set; }
+
+    public override string ToString() => $"{ContactId}/{SubscriptionId}";
+}
+
+public enum SubscriptionSource
+{
+    Explicit,
+    Default,
+}

@@ -1,0 +1,30 @@
+namespace IntercomSubscriptions;
+
+/// <summary>A subscription type of the workspace (Get-IntercomSubscriptionType).</summary>
+public sealed class SubscriptionType
+{
+    /// <summary>Intercom's id, e.g. "108". Binds to -SubscriptionId by property name through its alias Id.</summary>
+    public string Id { get; set; } = "";
+    /// <summary>The default translation's name.</summary>
+    public string? Name { get; set; }
+    public string? Description { get; set; }
+    public string? Locale { get; set; }
+    /// <summary>live, draft or archived; an unknown value is kept as Intercom sent it.</summary>
+    public string? State { get; set; }
+    /// <summary>opt_in (not subscribed until the contact opts in) or opt_out (subscribed until the contact opts out).</summary>
+    public string? ConsentType { get; set; }
+    /// <summary>email, sms_message, …</summary>
+    public string[] ContentTypes { get; set; } = Array.Empty<string>();
+    public SubscriptionTypeTranslation[] Translations { get; set; } = Array.Empty<SubscriptionTypeTranslation>();
+
+    public override string ToString() => Name is null ? Id : $"{Id} ({Name})";
+}
+
+public sealed class SubscriptionTypeTranslation
+{
+    public string? Name { get; set; }
+    public string? Description { get; set; }
+    public string? Locale { get; set; }
+
+    public override string ToString() => $"{Locale}: {Name}";
+}

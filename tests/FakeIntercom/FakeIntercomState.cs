@@ -1,0 +1,164 @@
+namespace FakeIntercom;
+
+/// <summary>Thread-safe in-memory state of the fake workspace.</summary>
+public sealed class FakeIntercomState
+{
+    private readonly object _gate = new();
+    private readonly List<SubscriptionTypeRecord> _types = new();
+    private readonly List<ContactRecord> _contacts = new();
+    private readonly Dictionary<string, Dictionary<string, string>> _choices = new(StringComparer.Ordinal);
+
+    /// <summary>Adds a subscription type; an existing type with the same id is replaced in place.</summary>
+    public SubscriptionTypeRecord AddSubscriptionType(
+        string id,
+        string name,
+        string consentType = "opt_in",
+        string state = "live",
+        IReadOnlyList<string>? contentTypes = null,
+        string? description = null,
+        string locale = "en",
+        IReadOnlyList<TranslationRecord>? translations = null)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(name);
+        var record = new SubscriptionTypeRecord(
+            id, name, consentType, state,
+            (contentTypes ?? new[] { "email" }).ToArray(),
+            description, locale,
+            (translations ?? Array.Empty<TranslationRecord>()).ToArray());
+        lock (_gate)
+        {
+            var idx = _types.FindIndex(t => t.Id == id);
+            if (idx >= 0) _types[idx] = record;
+            else _types.Add(record);
+        }
+        return record;
+    }
+
+    /// <summary>Adds a contact; an existing contact with the same id is replaced in place (its choices are kept).</summary>
+    public ContactRecord AddContact(string id, string? email = null, string? externalId = null, string role = "user")
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var record = new ContactRecord(id, email, externalId, role);
+        lock (_gate)
+        {
+            var idx = _contacts.FindIndex(c => c.Id == id);
+            if (idx >= 0) _contacts[idx] = record;
+            else _contacts.Add(record);
+            if (!_choices.ContainsKey(id)) _choices[id] = new Dictionary<string, string>(StringComparer.Ordinal);
+        }
+        return record;
+    }
+
+    public IReadOnlyList<SubscriptionTypeRecord> SubscriptionTypes
+    {
+        get { lock (_gate) return _types.ToArray(); }
+    }
+
+    public IReadOnlyList<ContactRecord> Contacts
+    {
+        get { lock (_gate) return _contacts.ToArray(); }
+    }
+
+    /// <summary>Explicit choices of a contact (type id → consent type). Throws KeyNotFoundException for an unknown contact.</summary>
+    public IReadOnlyDictionary<string, string> GetChoices(string contactId)
+    {
+        lock (_gate)
+        {
+            if (!_choices.TryGetValue(contactId, out var c))
+                throw new KeyNotFoundException($"Unknown contact '{contactId}'.");
+            return new Dictionary<string, string>(c, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>Records an explicit choice. Throws KeyNotFoundException for an unknown contact or subscription type.</summary>
+    public void SetChoice(string contactId, string subscriptionTypeId, string consentType)
+    {
+        ArgumentNullException.ThrowIfNull(consentType);
+        lock (_gate)
+        {
+            if (!_choices.TryGetValue(contactId, out var c))
+                throw new KeyNotFoundException($"Unknown contact '{contactId}'.");
+            if (!_types.Exists(t => t.Id == subscriptionTypeId))
+                throw new KeyNotFoundException($"Unknown subscription type '{subscriptionTypeId}'.");
+            c[subscriptionTypeId] = consentType;
+        }
+    }
+
+    /// <summary>Removes an explicit choice; returns whether there was one. Throws KeyNotFoundException for an unknown contact.</summary>
+    public bool RemoveChoice(string contactId, string subscriptionTypeId)
+    {
+        lock (_gate)
+        {
+            if (!_choices.TryGetValue(contactId, out var c))
+                throw new KeyNotFoundException($"Unknown contact '{contactId}'.");
+            return c.Remove(subscriptionTypeId);
+        }
+    }
+
+    public void AddSampleData()
+    {
+        AddSubscriptionType("108", "Newsletters", "opt_in", "live", new[] { "email" }, "Our monthly newsletter");
+        AddSubscriptionType("109", "Product updates", "opt_out", "live", new[] { "email" },
+            translations: new[] { new TranslationRecord("fr", "Mises à jour produit", null) });
+        AddSubscriptionType("110", "SMS offers", "opt_in", "live", new[] { "sms_message" });
+        AddSubscriptionType("111", "Old digest", "opt_out", "archived", new[] { "email" });
+
+        AddContact("63a07ddf05a32042dffac965", "ada@example.com", "u-1001");
+        AddContact("63a07ddf05a32042dffac966", "grace@example.com", "u-1002");
+        AddContact("63a07ddf05a32042dffac967", "shared@example.com", null, "user");
+        AddContact("63a07ddf05a32042dffac968", "shared@example.com", null, "lead");
+
+        SetChoice("63a07ddf05a32042dffac965", "109", "opt_out");
+    }
+
+    // ---- internal helpers used by the HTTP layer (atomic under the state lock) ----
+
+    internal bool ContactExists(string id)
+    {
+        lock (_gate) return _choices.ContainsKey(id);
+    }
+
+    internal SubscriptionTypeRecord? FindType(string id)
+    {
+        lock (_gate) return _types.Find(t => t.Id == id);
+    }
+
+    /// <summary>Types with an explicit choice for the contact, in type order; null if the contact is unknown.</summary>
+    internal List<SubscriptionTypeRecord>? TypesWithChoices(string contactId)
+    {
+        lock (_gate)
+        {
+            if (!_choices.TryGetValue(contactId, out var c)) return null;
+            return _types.Where(t => c.ContainsKey(t.Id)).ToList();
+        }
+    }
+
+    internal enum ChoiceResult { Ok, UnknownContact, UnknownType }
+
+    internal ChoiceResult TrySetChoice(string contactId, string typeId, string consentType, out SubscriptionTypeRecord? type)
+    {
+        lock (_gate)
+        {
+            type = null;
+            if (!_choices.TryGetValue(contactId, out var c)) return ChoiceResult.UnknownContact;
+            type = _types.Find(t => t.Id == typeId);
+            if (type is null) return ChoiceResult.UnknownType;
+            c[typeId] = consentType;
+            return ChoiceResult.Ok;
+        }
+    }
+
+    internal ChoiceResult TryRemoveChoice(string contactId, string typeId, out SubscriptionTypeRecord? type)
+    {
+        lock (_gate)
+        {
+            type = null;
+            if (!_choices.TryGetValue(contactId, out var c)) return ChoiceResult.UnknownContact;
+            type = _types.Find(t => t.Id == typeId);
+            if (type is null) return ChoiceResult.UnknownType;
+            c.Remove(typeId);
+            return ChoiceResult.Ok;
+        }
+    }
+}

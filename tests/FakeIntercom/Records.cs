@@ -1,0 +1,66 @@
+namespace FakeIntercom;
+
+/// <summary>One entry of the server's request log.</summary>
+public sealed record RecordedRequest(
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset CompletedAt,
+    string Method,
+    string RawPath,
+    string Query,
+    string? IntercomVersion,
+    string? Authorization,
+    string? Body,
+    int StatusCode,
+    bool Dropped,
+    bool WhileExhausted);
+
+/// <summary>A canned answer queued with <see cref="FaultSettings.EnqueueScripted"/>.</summary>
+public sealed record ScriptedResponse(int StatusCode, string? Body, string ContentType = "application/json")
+{
+    /// <summary>Only requests whose raw path contains this (ordinal); null = any.</summary>
+    public string? PathContains { get; init; }
+
+    /// <summary>Only this HTTP method (case-insensitive); null = any.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>Abort the connection instead of answering.</summary>
+    public bool DropConnection { get; init; }
+
+    /// <summary>Wait this long before answering (or dropping).</summary>
+    public int DelayMs { get; init; }
+
+    /// <summary>Extra response headers.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>How many matching requests this answers.</summary>
+    public int Times { get; init; } = 1;
+}
+
+public sealed record SubscriptionTypeRecord(
+    string Id,
+    string Name,
+    string ConsentType,
+    string State,
+    IReadOnlyList<string> ContentTypes,
+    string? Description,
+    string Locale,
+    IReadOnlyList<TranslationRecord> Translations);
+
+public sealed record TranslationRecord(string Locale, string Name, string? Description);
+
+public sealed record ContactRecord(string Id, string? Email, string? ExternalId, string Role);
+
+public sealed class FakeIntercomOptions
+{
+    /// <summary>Loopback port to bind; 0 = ephemeral.</summary>
+    public int Port { get; set; } = 0;
+
+    /// <summary>The accepted bearer token.</summary>
+    public string Token { get; set; } = "fake-intercom-token";
+
+    /// <summary>Tokens answered with 403 api_plan_restricted.</summary>
+    public ISet<string> ForbiddenTokens { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Seed the state with <see cref="FakeIntercomState.AddSampleData"/>.</summary>
+    public bool SeedSampleData { get; set; } = true;
+}
