@@ -162,7 +162,7 @@ public sealed class IntercomClient : IDisposable
     private async Task<ApiResponse> SendOnceAsync(HttpMethod method, string relativePath, string? jsonBody,
         IIntercomEventSink? events, CancellationToken cancellationToken)
     {
-        await Pacer.AcquireAsync(events, cancellationToken).ConfigureAwait(false);
+        var ticket = await Pacer.AcquireAsync(events, cancellationToken).ConfigureAwait(false);
         HttpResponseHeaders? headers = null;
         int? status = null;
         var stopwatch = Stopwatch.StartNew();
@@ -182,7 +182,7 @@ public sealed class IntercomClient : IDisposable
         }
         finally
         {
-            Pacer.Release(headers, status);
+            Pacer.Release(ticket, headers, status);
         }
     }
 

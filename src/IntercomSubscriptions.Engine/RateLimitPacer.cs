@@ -9,9 +9,11 @@ namespace IntercomSubscriptions.Engine;
 /// reset instead of collecting 429s. Shared by all in-flight requests of the connection.
 /// </summary>
 /// <remarks>
-/// The budget it keeps is a lower bound on what the server still allows: a response's Remaining
-/// minus every request still in flight (some of which the server may already have counted).
-/// Two lower bounds for the same window are combined with max, which stays a lower bound.
+/// The budget it keeps is a lower bound on what the server still allows. An answer's Remaining was
+/// counted when that request arrived; since it was sent, every other request this connection had in
+/// flight or sent may have been counted too. So the estimate is Remaining minus all of those, and
+/// two estimates for the same window are combined with min. This gives away a few requests per
+/// window (about twice the concurrency) in exchange for never sending into a spent window.
 /// </remarks>
 public sealed class RateLimitPacer
 {
@@ -29,6 +31,8 @@ public sealed class RateLimitPacer
     private int _limit;
     private int _available;
     private int _inFlight;
+    private long _dispatched;
+    private long _completed;
     private DateTimeOffset _blockedUntil = DateTimeOffset.MinValue;
     private long _lastReset;
     private long _announcedWaitKey;
@@ -38,15 +42,15 @@ public sealed class RateLimitPacer
     /// <summary>Requests this connection has sent and not yet seen answered.</summary>
     public int InFlight { get { lock (_gate) return _inFlight; } }
 
-    /// <summary>Waits until a request may be sent, then counts it as in flight.</summary>
-    public async Task AcquireAsync(IIntercomEventSink? events, CancellationToken cancellationToken)
+    /// <summary>Waits until a request may be sent, then counts it as in flight. Give the ticket back to <see cref="Release"/>.</summary>
+    public async Task<PacerTicket> AcquireAsync(IIntercomEventSink? events, CancellationToken cancellationToken)
     {
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var wait = TryAcquire(_clock(), out var announcement);
+            var wait = TryAcquire(_clock(), out var announcement, out var ticket);
             if (wait is null)
-                return;
+                return ticket;
             if (announcement is not null)
                 events?.Verbose(announcement);
             await Task.Delay(wait.Value, cancellationToken).ConfigureAwait(false);
@@ -54,9 +58,10 @@ public sealed class RateLimitPacer
     }
 
     /// <summary>Null when the request may go now (and it is counted); otherwise how long to wait.</summary>
-    internal TimeSpan? TryAcquire(DateTimeOffset now, out string? announcement)
+    internal TimeSpan? TryAcquire(DateTimeOffset now, out string? announcement, out PacerTicket ticket)
     {
         announcement = null;
+        ticket = default;
         lock (_gate)
         {
             if (now < _blockedUntil)
@@ -78,6 +83,7 @@ public sealed class RateLimitPacer
             {
                 if (_windowKnown) _available--;
                 _inFlight++;
+                ticket = new PacerTicket(++_dispatched, _completed);
                 return null;
             }
 
@@ -93,11 +99,12 @@ public sealed class RateLimitPacer
     }
 
     /// <summary>Called once for every request that <see cref="AcquireAsync"/> let through.</summary>
-    public void Release(HttpResponseHeaders? headers, int? statusCode)
+    public void Release(PacerTicket ticket, HttpResponseHeaders? headers, int? statusCode)
     {
         lock (_gate)
         {
             _inFlight = Math.Max(0, _inFlight - 1);
+            _completed++;
             if (headers is null)
                 return;
             var limit = ReadLong(headers, "X-RateLimit-Limit");
@@ -115,7 +122,10 @@ public sealed class RateLimitPacer
             if (limit is null || remaining is null || reset is null)
                 return;
 
-            var estimate = (int)Math.Max(0, remaining.Value - _inFlight);
+            // Everything that may have reached the server after this request did: sent since, still
+            // in flight, or finished since it was sent (it may have been in flight beside it).
+            var maybeCountedSince = (_dispatched - ticket.Sequence) + _inFlight + (_completed - 1 - ticket.CompletedBefore);
+            var estimate = (int)Math.Max(0, Math.Min(int.MaxValue, remaining.Value - maybeCountedSince));
             if (!_windowKnown || _windowReset == 0 || reset.Value > _windowReset)
             {
                 if (_windowKnown && _windowReset == 0 && reset.Value <= _lastReset)
@@ -128,7 +138,7 @@ public sealed class RateLimitPacer
             }
             else if (reset.Value == _windowReset)
             {
-                _available = statusCode == 429 ? 0 : Math.Max(_available, estimate);
+                _available = statusCode == 429 ? 0 : Math.Min(_available, estimate);
             }
         }
     }
@@ -170,4 +180,17 @@ public sealed class RateLimitPacer
         if (retryAfter.Date is { } date) return date - DateTimeOffset.UtcNow;
         return null;
     }
+}
+
+/// <summary>Which request a rate-limit answer belongs to: its place in the sending order.</summary>
+public readonly struct PacerTicket
+{
+    internal PacerTicket(long sequence, long completedBefore)
+    {
+        Sequence = sequence;
+        CompletedBefore = completedBefore;
+    }
+
+    internal long Sequence { get; }
+    internal long CompletedBefore { get; }
 }
