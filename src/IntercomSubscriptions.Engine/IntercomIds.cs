@@ -33,6 +33,21 @@ public static class IntercomIds
         return null;
     }
 
+    /// <summary>For values that travel in a JSON body (emails, external ids): anything printable, within reason.</summary>
+    public static string? LookupValueProblem(string? value, string what)
+    {
+        if (value is null || value.Trim().Length == 0)
+            return $"The {what} is empty.";
+        if (value.Length > 320)
+            return $"The {what} '{Shorten(value)}' is {value.Length} characters long; at most 320 are accepted.";
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+                return $"The {what} '{Printable(value)}' contains a control character (U+{(int)c:X4}).";
+        }
+        return null;
+    }
+
     public static string Require(string? id, string what)
     {
         var problem = Problem(id, what);

@@ -17,6 +17,7 @@ public sealed class IntercomConnection
         MaskedToken = maskedToken;
         ConnectedAt = DateTimeOffset.Now;
         _types = new SubscriptionTypeCache(client);
+        Contacts = new ContactLookupCache(client);
     }
 
     /// <summary>US, EU, AU, or Custom when -BaseUri was given.</summary>
@@ -32,6 +33,7 @@ public sealed class IntercomConnection
 
     internal IntercomClient Client { get; }
     internal SubscriptionTypeCache SubscriptionTypes => _types;
+    internal ContactLookupCache Contacts { get; }
     internal bool IsClosed { get; private set; }
 
     internal void Close()

@@ -21,7 +21,7 @@ public sealed class BulkTests : IntercomTestBase
         Server.Faults.RandomSeed = 7;
         Server.Faults.ServerErrorRate = 0.05;
         Server.Faults.DropConnectionRate = 0.02;
-        Server.Faults.RateLimit = 250;
+        Server.Faults.RateLimit = 120; // well below what the client reaches on loopback, so the limit binds
         Server.Faults.RateLimitWindowSeconds = 1;
 
         var result = Run("""
@@ -158,11 +158,10 @@ public sealed class BulkTests : IntercomTestBase
             });
 
         Assert.True(stopReturned, "Stop() did not return");
-        var countAtStop = Server.Requests.Count;
+        // Requests cut off in flight are logged by the server as they unwind; none may arrive after the stop.
         Thread.Sleep(1000);
-        Assert.Equal(countAtStop, Server.Requests.Count);
         Assert.DoesNotContain(Server.Requests, r => r.ReceivedAt > stoppedAt);
-        Assert.InRange(countAtStop, 16, 200);
+        Assert.InRange(Server.Requests.Count, 16, 200);
         Assert.True(result.Output.Count < ids.Length);
     }
 

@@ -5,48 +5,57 @@ namespace IntercomSubscriptions.Commands;
 /// <summary>Records a contact's consent for a subscription type: opt_in or opt_out.</summary>
 [Cmdlet(VerbsCommon.Add, "IntercomContactSubscription", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ContactSubscription))]
-public sealed class AddIntercomContactSubscriptionCommand : IntercomBulkCmdlet<ContactSubscription>
+public sealed class AddIntercomContactSubscriptionCommand : SubscriptionChangeCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("contact_id", "intercom_id")]
-    [ValidateIntercomId("contact id")]
-    public string[] ContactId { get; set; } = Array.Empty<string>();
-
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-    [Alias("subscription_id", "SubscriptionTypeId", "subscription_type_id")]
-    [ValidateIntercomId("subscription type id")]
-    public string SubscriptionId { get; set; } = "";
-
-    /// <summary>opt_in or opt_out.</summary>
-    [Parameter(Mandatory = true, Position = 2, ValueFromPipelineByPropertyName = true)]
+    /// <summary>opt_in or opt_out; the subscription type's own consent type when omitted.</summary>
+    [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
     [Alias("consent_type", "ConsentType")]
     [ValidateSet("opt_in", "opt_out")]
-    public string Consent { get; set; } = "";
+    public string? Consent { get; set; }
 
     internal override string ProgressActivity => "Adding contact subscriptions";
 
-    protected override void BeginProcessing()
-    {
-        base.BeginProcessing();
-        if (!MyInvocation.ExpectingInput) ExpectedTotal = ContactId.Length;
-    }
-
     protected override void ProcessRecord()
     {
-        var client = ActiveConnection.Client;
-        var subscriptionId = SubscriptionId;
-        var consent = Consent;
-        foreach (var contactId in ContactId)
+        var type = ResolveSubscriptionType(idMayBeUnknown: Consent is not null);
+        if (type is null) return;
+        var consent = Consent ?? type.ConsentType;
+        var mismatch = ConsentProblem(type, consent);
+        if (mismatch is not null)
         {
-            if (!ShouldProcess($"contact {contactId}", $"Record {consent} for subscription type {subscriptionId}"))
+            WriteError(IntercomErrors.ToErrorRecord(new ConsentMismatchException(mismatch), InputObject ?? (object?)consent));
+            return;
+        }
+
+        var client = ActiveConnection.Client;
+        foreach (var target in ContactTargets())
+        {
+            if (!ShouldProcess(target.ToString(), $"Record {consent} for subscription type {type}"))
                 continue;
-            Submit(InputObject ?? (object)contactId, $"Contact '{contactId}', subscription type '{subscriptionId}'",
+            Submit(InputObject ?? (object)target.Value, $"{target}, subscription type '{type.Id}'",
                 async cancellationToken =>
                 {
-                    var type = await client.AttachSubscriptionAsync(contactId, subscriptionId, consent, EngineEvents, cancellationToken).ConfigureAwait(false);
-                    return ModelMapper.ToContactSubscription(contactId, type, SubscriptionSource.Explicit);
+                    var contactId = await ResolveAsync(target, cancellationToken).ConfigureAwait(false);
+                    var attached = await client.AttachSubscriptionAsync(contactId, type.Id, consent!, EngineEvents, cancellationToken).ConfigureAwait(false);
+                    return ModelMapper.ToContactSubscription(contactId, attached, SubscriptionSource.Explicit);
                 },
                 subscription => WriteObject(subscription));
         }
+    }
+
+    /// <summary>
+    /// Attaching a contact records the one choice a type allows, its own consent type: Intercom would
+    /// refuse or misread a -Consent that says the opposite, so it is explained and refused here.
+    /// </summary>
+    internal static string? ConsentProblem(SubscriptionType type, string? consent)
+    {
+        var label = $"Subscription type {type.Id}" + (type.Name is null ? "" : $" '{type.Name}'");
+        if (consent is not ("opt_in" or "opt_out"))
+            return $"{label} has the consent type '{type.ConsentType}', which this module does not know; give -Consent opt_in or opt_out.";
+        if (type.ConsentType is not ("opt_in" or "opt_out") || type.ConsentType == consent)
+            return null;
+        return type.ConsentType == "opt_out"
+            ? $"{label} is opt_out: contacts get its messages until they opt out, and adding a contact to it records that opt-out. -Consent opt_in cannot opt a contact in to it; to undo an opt-out, use Remove-IntercomContactSubscription."
+            : $"{label} is opt_in: contacts get its messages only once they opt in, and adding a contact to it records that opt-in. -Consent opt_out cannot opt a contact out of it; to withdraw an opt-in, use Remove-IntercomContactSubscription.";
     }
 }

@@ -37,6 +37,7 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
 
     [Parameter]
     [ValidateApiVersion]
+    [ArgumentCompleter(typeof(ApiVersionCompleter))]
     public string ApiVersion { get; set; } = IntercomEndpoints.DefaultApiVersion;
 
     [Parameter]

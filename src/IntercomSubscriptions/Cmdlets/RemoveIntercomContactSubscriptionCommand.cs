@@ -5,45 +5,31 @@ namespace IntercomSubscriptions.Commands;
 /// <summary>Removes a contact's explicit choice for a subscription type, so the type's default applies again.</summary>
 [Cmdlet(VerbsCommon.Remove, "IntercomContactSubscription", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ContactSubscription))]
-public sealed class RemoveIntercomContactSubscriptionCommand : IntercomBulkCmdlet<ContactSubscription>
+public sealed class RemoveIntercomContactSubscriptionCommand : SubscriptionChangeCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("contact_id", "intercom_id")]
-    [ValidateIntercomId("contact id")]
-    public string[] ContactId { get; set; } = Array.Empty<string>();
-
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-    [Alias("subscription_id", "SubscriptionTypeId", "subscription_type_id")]
-    [ValidateIntercomId("subscription type id")]
-    public string SubscriptionId { get; set; } = "";
-
-    /// <summary>Emit the subscription type that was detached, as a ContactSubscription with Source Default.</summary>
+    /// <summary>Emit what now applies to the contact: the type at its default (Source Default).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     internal override string ProgressActivity => "Removing contact subscriptions";
 
-    protected override void BeginProcessing()
-    {
-        base.BeginProcessing();
-        if (!MyInvocation.ExpectingInput) ExpectedTotal = ContactId.Length;
-    }
-
     protected override void ProcessRecord()
     {
+        var type = ResolveSubscriptionType(idMayBeUnknown: true);
+        if (type is null) return;
         var client = ActiveConnection.Client;
-        var subscriptionId = SubscriptionId;
         var passThru = PassThru.IsPresent;
-        foreach (var contactId in ContactId)
+        foreach (var target in ContactTargets())
         {
-            if (!ShouldProcess($"contact {contactId}", $"Remove the choice for subscription type {subscriptionId}"))
+            if (!ShouldProcess(target.ToString(), $"Remove the choice for subscription type {type}"))
                 continue;
-            Submit(InputObject ?? (object)contactId, $"Contact '{contactId}', subscription type '{subscriptionId}'",
+            Submit(InputObject ?? (object)target.Value, $"{target}, subscription type '{type.Id}'",
                 async cancellationToken =>
                 {
-                    var type = await client.DetachSubscriptionAsync(contactId, subscriptionId, EngineEvents, cancellationToken).ConfigureAwait(false);
+                    var contactId = await ResolveAsync(target, cancellationToken).ConfigureAwait(false);
+                    var detached = await client.DetachSubscriptionAsync(contactId, type.Id, EngineEvents, cancellationToken).ConfigureAwait(false);
                     // With the choice gone, the type's default is what applies to the contact.
-                    return ModelMapper.ToContactSubscription(contactId, type, SubscriptionSource.Default);
+                    return ModelMapper.ToContactSubscription(contactId, detached, SubscriptionSource.Default);
                 },
                 subscription =>
                 {
