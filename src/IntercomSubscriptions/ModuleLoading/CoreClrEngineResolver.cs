@@ -13,18 +13,24 @@ namespace IntercomSubscriptions.ModuleLoading;
 internal static class CoreClrEngineResolver
 {
     private static EngineLoadContext? _context;
+    private static string _enginePath = "";
 
     public static void Register(string dependencyFolder)
     {
         // One context per process, reused across imports: the engine must not load twice.
         _context ??= new EngineLoadContext(dependencyFolder);
+        _enginePath = Path.Combine(dependencyFolder, EngineResolution.EngineAssemblyName + ".dll");
         AssemblyLoadContext.Default.Resolving += ResolveEngine;
     }
 
     public static void Unregister() => AssemblyLoadContext.Default.Resolving -= ResolveEngine;
 
+    // By path, never by name: a by-name load the context cannot serve falls back to the default context,
+    // whose failure would raise this event again (endless recursion when the engine is missing).
     private static Assembly? ResolveEngine(AssemblyLoadContext defaultContext, AssemblyName name) =>
-        _context is not null && string.Equals(name.Name, EngineResolution.EngineAssemblyName, StringComparison.Ordinal)
-            ? _context.LoadFromAssemblyName(name)
+        _context is not null
+        && string.Equals(name.Name, EngineResolution.EngineAssemblyName, StringComparison.Ordinal)
+        && File.Exists(_enginePath)
+            ? _context.LoadFromAssemblyPath(_enginePath)
             : null;
 }
