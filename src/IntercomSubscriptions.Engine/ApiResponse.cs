@@ -18,6 +18,12 @@ internal sealed class ApiResponse
     public string Body { get; }
     /// <summary>From the X-Request-Id header; an error list's request_id takes precedence.</summary>
     public string? RequestId { get; }
+    /// <summary>Where a 3xx pointed (path only, shown in the error), or null.</summary>
+    public string? Location { get; init; }
+
+    /// <summary>A body type that is not JSON (text/html from a proxy's error page, say), or null.</summary>
+    public string? NonJsonContentType =>
+        ContentType is { Length: > 0 } type && type.IndexOf("json", StringComparison.OrdinalIgnoreCase) < 0 ? type : null;
 
     public bool IsSuccess => StatusCode is >= 200 and <= 299;
 

@@ -75,9 +75,11 @@ public sealed class IntercomClient : IDisposable
     public Task<SubscriptionTypeData> AttachSubscriptionAsync(string contactId, string subscriptionTypeId, string consentType,
         IIntercomEventSink? events, CancellationToken cancellationToken)
     {
-        IntercomIds.Require(subscriptionTypeId, "subscription type id");
+        IntercomIds.RequireSubscriptionTypeId(subscriptionTypeId);
+        // PowerShell users type OPT_IN as readily as opt_in; Intercom wants its own spelling.
+        consentType = consentType.ToLowerInvariant();
         if (consentType is not ("opt_in" or "opt_out"))
-            throw new ArgumentException($"The consent '{consentType}' is not opt_in or opt_out.");
+            throw new ArgumentException($"The consent '{IntercomIds.Printable(consentType)}' is not opt_in or opt_out.");
         // Intercom's samples send the id as a number, but its schema says string: send a string.
         var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["id"] = subscriptionTypeId, ["consent_type"] = consentType });
         return SendAsync(HttpMethod.Post, ContactSubscriptionsPath(contactId), body, events, cancellationToken,
@@ -87,7 +89,7 @@ public sealed class IntercomClient : IDisposable
     public Task<SubscriptionTypeData> DetachSubscriptionAsync(string contactId, string subscriptionTypeId,
         IIntercomEventSink? events, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete,
-            ContactSubscriptionsPath(contactId) + "/" + IntercomIds.EscapeSegment(subscriptionTypeId, "subscription type id"),
+            ContactSubscriptionsPath(contactId) + "/" + Uri.EscapeDataString(IntercomIds.RequireSubscriptionTypeId(subscriptionTypeId)),
             null, events, cancellationToken,
             response => IntercomJson.ReadObject(response, IntercomJson.ReadSubscriptionType), typeOperation: true);
 
@@ -175,10 +177,14 @@ public sealed class IntercomClient : IDisposable
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             headers = response.Headers;
             status = (int)response.StatusCode;
-            var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
-            var requestId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.FirstOrDefault() : null;
+            var requestId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ServerText(ids.FirstOrDefault(), 100) : null;
+            var body = await ReadBodyAsync(response, requestId, cancellationToken).ConfigureAwait(false);
             events?.Debug($"{method.Method} /{relativePath} -> {status} in {stopwatch.ElapsedMilliseconds} ms" + (requestId is null ? "" : $" (request_id {requestId})"));
-            return new ApiResponse(status.Value, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body, requestId);
+            var location = status is >= 300 and <= 399 ? response.Headers.Location : null;
+            return new ApiResponse(status.Value, ServerText(response.ReasonPhrase, 100), ServerText(response.Content.Headers.ContentType?.MediaType, 100), body, requestId)
+            {
+                Location = location is null ? null : ServerText(location.IsAbsoluteUri ? location.GetLeftPart(UriPartial.Path) : location.OriginalString.Split('?')[0], 200),
+            };
         }
         finally
         {
@@ -186,11 +192,11 @@ public sealed class IntercomClient : IDisposable
         }
     }
 
-    private async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<string> ReadBodyAsync(HttpResponseMessage response, string? requestId, CancellationToken cancellationToken)
     {
         var declared = response.Content.Headers.ContentLength;
         if (declared > _options.MaxResponseBytes)
-            throw TooLarge((int)response.StatusCode, declared.Value);
+            throw TooLarge((int)response.StatusCode, declared.Value, requestId);
         using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
@@ -198,16 +204,40 @@ public sealed class IntercomClient : IDisposable
         while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
         {
             if (buffer.Length + read > _options.MaxResponseBytes)
-                throw TooLarge((int)response.StatusCode, null);
+                throw TooLarge((int)response.StatusCode, null, requestId);
             buffer.Write(chunk, 0, read);
         }
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    private IntercomApiException TooLarge(int status, long? length) =>
+    private IntercomApiException TooLarge(int status, long? length, string? requestId) =>
         new(IntercomErrorKind.InvalidResponse,
             $"Intercom's answer is larger than {_options.MaxResponseBytes / (1024 * 1024)} MiB" + (length is null ? "" : $" ({length} bytes)") + "; it was not read",
-            status);
+            status, null, requestId);
+
+    /// <summary>
+    /// Text a server (or whatever answered in its place) sent, made fit to show: never the token
+    /// (a proxy may echo the request back), no control characters, not endless.
+    /// </summary>
+    private string? ServerText(string? text, int maxLength)
+    {
+        if (text is null) return null;
+        if (text.Length > 0)
+        {
+            string token;
+            try
+            {
+                token = ReadToken();
+            }
+            catch (ObjectDisposedException)
+            {
+                token = "";
+            }
+            if (token.Length > 0 && text.IndexOf(token, StringComparison.Ordinal) >= 0)
+                text = text.Replace(token, "****");
+        }
+        return IntercomIds.Printable(text, maxLength);
+    }
 
     private string ReadToken()
     {
@@ -282,16 +312,29 @@ public sealed class IntercomClient : IDisposable
         {
             IntercomApiException or ArgumentException or ObjectDisposedException => exception,
             TimeoutRejectedException => new IntercomApiException(IntercomErrorKind.Timeout,
-                $"{operation}: Intercom did not answer within {_options.Timeout.TotalSeconds:0.#} s (tried {_options.MaxRetries + 1} times)", inner: exception),
+                $"{operation}: Intercom did not answer within {_options.Timeout.TotalSeconds:0.#} s ({Attempts()})", inner: exception),
             _ => new IntercomApiException(IntercomErrorKind.ConnectionFailed,
-                $"{operation}: could not reach {_options.BaseUri.Host}: {Describe(exception)} (tried {_options.MaxRetries + 1} times)", inner: exception),
+                $"{operation}: could not reach {_options.BaseUri.Host}: {Describe(exception)} ({Attempts()})", inner: exception),
         };
     }
 
-    private static IntercomApiException ErrorFromResponse(ApiResponse response, bool typeOperation)
+    private string Attempts() => _options.MaxRetries <= 0 ? "1 attempt, no retries" : $"{_options.MaxRetries + 1} attempts";
+
+    private IntercomApiException ErrorFromResponse(ApiResponse response, bool typeOperation)
     {
         var (code, message, requestId) = IntercomJson.ReadErrorList(response.Body);
-        requestId ??= response.RequestId;
+        code = ServerText(code, 100);
+        message = ServerText(message, 500);
+        requestId = ServerText(requestId, 100) ?? response.RequestId;
+        if (response.StatusCode is >= 300 and <= 399)
+        {
+            // Intercom's API does not redirect; a redirect comes from something in between (a captive portal,
+            // a misconfigured -BaseUri), and following it could send the request where it was never meant to go.
+            return new IntercomApiException(IntercomErrorKind.InvalidResponse,
+                $"Intercom answered HTTP {response.StatusCode} {response.ReasonPhrase}, a redirect" + (response.Location is null ? "" : $" to {response.Location}")
+                + ", which the module does not follow (check -BaseUri and the proxy)",
+                response.StatusCode, code, requestId);
+        }
         if (message is null)
         {
             var what = string.IsNullOrWhiteSpace(response.Body) ? "an empty body"
@@ -319,6 +362,8 @@ public sealed class IntercomClient : IDisposable
         {
             MaxConnectionsPerServer = options.MaxConnectionsPerServer,
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+            // Redirects are reported, not followed: see ErrorFromResponse.
+            AllowAutoRedirect = false,
         };
         if (options.Proxy is not null)
         {

@@ -19,7 +19,10 @@ internal static class IntercomJson
         }
         catch (JsonException ex)
         {
-            throw response.InvalidBody($"Intercom answered HTTP {response.StatusCode} with a body that is not valid JSON ({ex.Message.Split('.')[0]})", ex);
+            var what = response.NonJsonContentType is { } type
+                ? $"a {type} body, not JSON (a proxy, gateway or login page may have answered)"
+                : $"a body that is not valid JSON ({IntercomIds.Printable(ex.Message.Split('.')[0], 200)})";
+            throw response.InvalidBody($"Intercom answered with {what}", ex);
         }
     }
 
@@ -30,25 +33,38 @@ internal static class IntercomJson
             throw response.InvalidBody("Intercom answered with JSON that has no 'data' list");
         var items = new List<T>(data.GetArrayLength());
         foreach (var item in data.EnumerateArray())
-            items.Add(readItem(item));
+            items.Add(WithResponse(response, readItem, item));
         return items;
     }
 
     public static T ReadObject<T>(ApiResponse response, Func<JsonElement, T> read)
     {
         using var document = ParseObject(response);
-        return read(document.RootElement);
+        return WithResponse(response, read, document.RootElement);
+    }
+
+    /// <summary>An item that is not the expected shape still reports the answer's status and request_id.</summary>
+    private static T WithResponse<T>(ApiResponse response, Func<JsonElement, T> read, JsonElement element)
+    {
+        try
+        {
+            return read(element);
+        }
+        catch (IntercomApiException ex) when (ex.StatusCode is null)
+        {
+            throw response.InvalidBody(ex.ApiMessage);
+        }
     }
 
     private static JsonDocument ParseObject(ApiResponse response)
     {
         if (string.IsNullOrWhiteSpace(response.Body))
-            throw response.InvalidBody($"Intercom answered HTTP {response.StatusCode} with an empty body");
+            throw response.InvalidBody("Intercom answered with an empty body");
         var document = Parse(response.Body, response);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
-            throw response.InvalidBody($"Intercom answered HTTP {response.StatusCode} with JSON that is not an object");
+            throw response.InvalidBody("Intercom answered with JSON that is not an object");
         }
         return document;
     }

@@ -78,7 +78,7 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(IntercomErrors.InvalidArgument(ex.Message, BaseUri, "IntercomInvalidBaseUri"));
+            ThrowTerminatingError(IntercomErrors.InvalidArgument(ex.Message, ShownBaseUri(BaseUri), "IntercomInvalidBaseUri"));
             return;
         }
 
@@ -97,7 +97,7 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
             var subject = ex is IntercomApiException { Kind: IntercomErrorKind.Unauthorized or IntercomErrorKind.Forbidden }
                 ? "Intercom refused the token"
                 : $"Could not connect to Intercom at {options.BaseUri}";
-            ThrowTerminatingError(IntercomErrors.ToErrorRecord(ex, BaseUri ?? (object)Region, subject));
+            ThrowTerminatingError(IntercomErrors.ToErrorRecord(ex, (object?)ShownBaseUri(BaseUri) ?? Region, subject));
             return;
         }
 
@@ -126,6 +126,14 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
         }
         return token!;
     }
+
+    /// <summary>
+    /// The base URI as an error may show it (PowerShell prints the target in the category line):
+    /// without user info, query or fragment, which may hold secrets.
+    /// </summary>
+    private static string? ShownBaseUri(Uri? uri) => uri is null ? null
+        : uri.IsAbsoluteUri ? uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
+        : uri.OriginalString.Split('?', '#')[0];
 
     private IWebProxy? CreateProxy()
     {
