@@ -81,6 +81,9 @@ Import-Module '$(Join-Path $moduleDir 'IntercomSubscriptions.psd1')' -Force
 Update-MarkdownHelp -Path '$docsDir' -AlphabeticParamsOrder -UpdateInputOutput -Force | Out-Null
 New-ExternalHelp -Path '$docsDir' -OutputPath '$(Join-Path $moduleDir 'en-US')' -Force | Out-Null
 Copy-Item -Path '$(Join-Path $docsDir 'about_*.help.txt')' -Destination '$(Join-Path $moduleDir 'en-US')' -Force
+# The repo-root manifest's ModuleBase is the repository root, so Get-Help looks in <repo>/en-US there.
+New-ExternalHelp -Path '$docsDir' -OutputPath '$(Join-Path $root 'en-US')' -Force | Out-Null
+Copy-Item -Path '$(Join-Path $docsDir 'about_*.help.txt')' -Destination '$(Join-Path $root 'en-US')' -Force
 "@
     $shell = (Get-Process -Id $PID).Path
     & $shell -NoProfile -NonInteractive -Command $script
