@@ -17,6 +17,7 @@ public sealed class FuzzTests : IntercomTestBase
         "IntercomContactNotFound", "IntercomSubscriptionTypeNotFound", "IntercomNotFound", "IntercomUnauthorized",
         "IntercomForbidden", "IntercomInvalidRequest", "IntercomServerError", "IntercomConnectionFailed",
         "IntercomInvalidResponse", "IntercomInvalidArgument", "IntercomRateLimited",
+        "IntercomConsentMismatch", "IntercomContactColumnMissing", "IntercomSubscriptionColumnMissing", "IntercomContactAmbiguous",
         // The binder's own, for values that fail validation before the cmdlet sees them.
         "ParameterArgumentValidationError", "ParameterArgumentValidationErrorEmptyStringNotAllowed",
         "ParameterArgumentValidationErrorNullNotAllowed", "InputObjectMissingMandatory",
@@ -35,20 +36,21 @@ public sealed class FuzzTests : IntercomTestBase
             Server.Faults.EnqueueScripted(RandomAnswer(random) with { PathContains = "/contacts/" });
 
         var ids = Enumerable.Range(0, count).Select(_ => RandomId(random, known)).ToArray();
-        var subscriptionIds = Enumerable.Range(0, count).Select(_ => random.Next(10) switch
+        var subscriptionIds = Enumerable.Range(0, count).Select(_ => random.Next(12) switch
         {
             0 => RandomId(random, known),
             1 => "999",
             2 => "109",
             _ => "108",
         }).ToArray();
-        var consents = Enumerable.Range(0, count).Select(_ => random.Next(12) switch
+        // Mostly the consent each type takes (109 is opt_out); some contradict it, some are not consents at all.
+        var consents = Enumerable.Range(0, count).Select(i => random.Next(12) switch
         {
             0 => "maybe",
             1 => "",
-            2 => "OPT_OUT",
-            3 => "opt_out",
-            _ => "opt_in",
+            2 => subscriptionIds[i] == "109" ? "OPT_OUT" : "OPT_IN",
+            3 => subscriptionIds[i] == "109" ? "opt_in" : "opt_out",
+            _ => subscriptionIds[i] == "109" ? "opt_out" : "opt_in",
         }).ToArray();
         var command = verb == "Add"
             ? "Add-IntercomContactSubscription -ThrottleLimit 8"

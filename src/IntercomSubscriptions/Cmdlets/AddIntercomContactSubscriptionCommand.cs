@@ -19,7 +19,8 @@ public sealed class AddIntercomContactSubscriptionCommand : SubscriptionChangeCm
     {
         var type = ResolveSubscriptionType(idMayBeUnknown: Consent is not null);
         if (type is null) return;
-        var consent = Consent ?? type.ConsentType;
+        // ValidateSet lets OPT_IN through, as PowerShell users expect; Intercom wants its own spelling.
+        var consent = Consent?.ToLowerInvariant() ?? type.ConsentType;
         var mismatch = ConsentProblem(type, consent);
         if (mismatch is not null)
         {

@@ -11,7 +11,7 @@ public sealed class GetIntercomSubscriptionTypeCommand : IntercomConnectedCmdlet
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("SubscriptionId", "subscription_id")]
-    [ValidateIntercomId("subscription type id")]
+    [ValidateSubscriptionTypeId]
     public string[]? Id { get; set; }
 
     /// <summary>The default translation's name; wildcards allowed.</summary>

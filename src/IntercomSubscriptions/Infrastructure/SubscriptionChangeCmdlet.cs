@@ -10,7 +10,7 @@ public abstract class SubscriptionChangeCmdlet : IntercomContactCmdlet<ContactSu
     /// <summary>The subscription type's id, e.g. 108 (Get-IntercomSubscriptionType lists them).</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("subscription_id", "SubscriptionTypeId", "subscription_type_id")]
-    [ValidateIntercomId("subscription type id")]
+    [ValidateSubscriptionTypeId]
     [ArgumentCompleter(typeof(SubscriptionIdCompleter))]
     public string? SubscriptionId { get; set; }
 

@@ -22,6 +22,18 @@ public sealed class ValidateIntercomIdAttribute : ValidateEnumeratedArgumentsAtt
     }
 }
 
+/// <summary>Subscription type ids are Intercom's numbers ("108"): anything else fails while binding, naming the value.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class ValidateSubscriptionTypeIdAttribute : ValidateEnumeratedArgumentsAttribute
+{
+    protected override void ValidateElement(object element)
+    {
+        var problem = IntercomIds.SubscriptionTypeIdProblem(element is PSObject wrapped ? wrapped.BaseObject as string : element as string);
+        if (problem is not null)
+            throw new ValidationMetadataException(problem);
+    }
+}
+
 /// <summary>N.N, Preview or Unstable (the name Preview had before 2026).</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class ValidateApiVersionAttribute : ValidateArgumentsAttribute
