@@ -424,15 +424,23 @@ public sealed partial class FakeIntercomServer : IAsyncDisposable, IDisposable
         await WriteErrorAsync(ctx, requestId, 404, "not_found", "Resource Not Found", ct).ConfigureAwait(false);
     }
 
-    private async Task AttachAsync(HttpContext ctx, string requestId, string contactId, string? body, CancellationToken ct)
+    /// <summary>The request body as JSON, or null when it is not JSON at all.</summary>
+    private static JsonElement? ParseJsonBody(string? body)
     {
-        JsonElement root;
         try
         {
             using var doc = JsonDocument.Parse(body ?? "");
-            root = doc.RootElement.Clone();
+            return doc.RootElement.Clone();
         }
         catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private async Task AttachAsync(HttpContext ctx, string requestId, string contactId, string? body, CancellationToken ct)
+    {
+        if (ParseJsonBody(body) is not { } root)
         {
             await WriteErrorAsync(ctx, requestId, 400, "parameter_invalid", "Invalid JSON body", ct).ConfigureAwait(false);
             return;
@@ -501,13 +509,7 @@ public sealed partial class FakeIntercomServer : IAsyncDisposable, IDisposable
 
     private async Task SearchAsync(HttpContext ctx, string requestId, string? body, CancellationToken ct)
     {
-        JsonElement root;
-        try
-        {
-            using var doc = JsonDocument.Parse(body ?? "");
-            root = doc.RootElement.Clone();
-        }
-        catch (JsonException)
+        if (ParseJsonBody(body) is not { } root)
         {
             await WriteErrorAsync(ctx, requestId, 400, "parameter_invalid", "Invalid JSON body", ct).ConfigureAwait(false);
             return;
