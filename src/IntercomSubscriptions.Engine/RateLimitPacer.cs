@@ -9,9 +9,12 @@ namespace IntercomSubscriptions.Engine;
 /// reset instead of collecting 429s. Shared by all in-flight requests of the connection.
 /// </summary>
 /// <remarks>
-/// The budget it keeps is a lower bound on what the server still allows: a response's Remaining
-/// minus every request still in flight (some of which the server may already have counted).
-/// Two lower bounds for the same window are combined with max, which stays a lower bound.
+/// The budget it keeps is a lower bound on what the server still allows: the lowest Remaining any
+/// answer of the window reported, minus every request still in flight (some of which the server
+/// may already have counted). The lowest, not the latest: answers overtake each other, and an
+/// answer whose Remaining was taken before other requests were counted is stale. Every request the
+/// server counted after the lowest Remaining was taken is still in flight (had one been answered,
+/// its Remaining would be lower still), so subtracting the in-flight ones is enough.
 /// </remarks>
 public sealed class RateLimitPacer
 {
@@ -27,6 +30,7 @@ public sealed class RateLimitPacer
     private bool _windowKnown;
     private long _windowReset;          // UNIX seconds at which the known window refills; 0 while a new window is pending
     private int _limit;
+    private int _lowestRemaining;       // the lowest Remaining reported for the known window
     private int _available;
     private int _inFlight;
     private DateTimeOffset _blockedUntil = DateTimeOffset.MinValue;
@@ -115,7 +119,7 @@ public sealed class RateLimitPacer
             if (limit is null || remaining is null || reset is null)
                 return;
 
-            var estimate = (int)Math.Max(0, remaining.Value - _inFlight);
+            var reported = (int)Math.Min(int.MaxValue, Math.Max(0, remaining.Value));
             if (!_windowKnown || _windowReset == 0 || reset.Value > _windowReset)
             {
                 if (_windowKnown && _windowReset == 0 && reset.Value <= _lastReset)
@@ -124,12 +128,17 @@ public sealed class RateLimitPacer
                 _windowReset = reset.Value;
                 _lastReset = reset.Value;
                 _limit = (int)Math.Min(int.MaxValue, limit.Value);
-                _available = estimate;
+                _lowestRemaining = reported;
             }
             else if (reset.Value == _windowReset)
             {
-                _available = statusCode == 429 ? 0 : Math.Max(_available, estimate);
+                _lowestRemaining = Math.Min(_lowestRemaining, reported);
             }
+            else
+            {
+                return; // an answer from an earlier window
+            }
+            _available = Math.Max(0, _lowestRemaining - _inFlight);
         }
     }
 
