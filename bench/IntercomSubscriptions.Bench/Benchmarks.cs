@@ -242,8 +242,13 @@ internal sealed class Benchmarks(BenchOptions options, TextWriter log)
             var measured = new RateLimitResult(limit, window, rows, clock.Elapsed, perWindow, requests.Count, server.RequestsWhileExhausted);
             if (measured.FullWindows.Count < 3)
                 throw new BenchmarkBrokenException($"{label}: the run spanned only {measured.FullWindows.Count} full windows; give more --windows.");
+            // Where in its window each 429 fell (ms after the window began): tells a boundary race from a miscount.
+            var throttled = requests.Where(r => r.WhileExhausted)
+                .Select(r => $"w{r.CompletedAt.ToUnixTimeMilliseconds() / windowMs - first}+{r.CompletedAt.ToUnixTimeMilliseconds() % windowMs}ms")
+                .Take(20).ToList();
             Say($"{label}: {clock.Elapsed.TotalSeconds:0.0} s; accepted per window [{string.Join(", ", perWindow)}]; "
-                + $"{measured.RequestsWhileExhausted} of {measured.TotalRequests} requests got 429.");
+                + $"{measured.RequestsWhileExhausted} of {measured.TotalRequests} requests got 429"
+                + (throttled.Count == 0 ? "." : $" at {string.Join(" ", throttled)}."));
             return measured;
         }
         finally
