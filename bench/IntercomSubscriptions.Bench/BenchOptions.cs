@@ -14,8 +14,8 @@ internal sealed class BenchOptions
     /// <summary>Fake server latency for (a)–(d), per request.</summary>
     public int LatencyMs { get; set; } = 20;
 
-    /// <summary>(d) requests allowed per window.</summary>
-    public int RateLimit { get; set; } = 1000;
+    /// <summary>(d) requests allowed per window: Intercom's 10,000 a minute for a private app, in 10-second windows.</summary>
+    public int RateLimit { get; set; } = 1666;
 
     /// <summary>(d) window length; Intercom's is 10 s.</summary>
     public int WindowSeconds { get; set; } = 10;
@@ -40,7 +40,7 @@ internal sealed class BenchOptions
           --rows N                rows for (a) ThrottleLimit 8 and (c) raw HttpClient   (default 4000)
           --sequential-rows N     rows for (b) ThrottleLimit 1                          (default 500)
           --latency-ms N          fake server latency for (a)-(d)                       (default 20)
-          --rate-limit R          (d) requests per window                               (default 1000)
+          --rate-limit R          (d) requests per window; Intercom: 1666 per 10 s       (default 1666)
           --window-seconds W      (d) window length; Intercom's is 10                   (default 10)
           --windows K             (d) full windows to span, at least 3                  (default 3)
           --memory-rows S,L       (e) small and large input sizes                       (default 10000,100000)
@@ -96,8 +96,8 @@ internal sealed class BenchOptions
     /// <summary>(d) input: the full windows plus half a window, so the last window is visibly the partial one.</summary>
     public int RateLimitedRows => RateLimit * Windows + Math.Max(1, RateLimit / 2);
 
-    /// <summary>Contacts the fake needs so that every row names a known one (ids c1..cN).</summary>
-    public int ContactsNeeded => new[] { Rows, SequentialRows, RateLimitedRows, MemoryLargeRows, WarmUpRows }.Max();
+    /// <summary>Contacts the fake for (a)-(d) needs so that every row names a known one (ids c1..cN).</summary>
+    public int ThroughputContactsNeeded => new[] { Rows, SequentialRows, RateLimitedRows, WarmUpRows }.Max();
 
     public const int WarmUpRows = 300;
 }
