@@ -37,7 +37,8 @@ internal static class Report
     private static string Rate(ThroughputResult t) => $"{t.RowsPerSecond:N0} rows/s ({t.Elapsed.TotalSeconds:0.00} s)";
 
     private static string Memory(MemoryResult m) =>
-        $"{Benchmarks.Mb(m.PeakTotalMemory)} (baseline {Benchmarks.Mb(m.Baseline)}, retained after run {Benchmarks.Mb(m.RetainedAfterRun)}, {m.Rows / m.Elapsed.TotalSeconds:N0} rows/s)";
+        $"{Benchmarks.Mb(m.PeakTotalMemory)} (baseline {Benchmarks.Mb(m.Baseline)}, peak over baseline {Benchmarks.Mb(m.PeakTotalMemory - m.Baseline)}, "
+        + $"retained after run {Benchmarks.Mb(m.RetainedAfterRun)}, {m.Rows / m.Elapsed.TotalSeconds:N0} rows/s)";
 
     private static string Verdict(bool passed) => passed ? "PASS" : "FAIL";
 
