@@ -65,7 +65,7 @@ public sealed partial class FakeIntercomServer : IAsyncDisposable, IDisposable
 
     public FaultSettings Faults { get; }
 
-    /// <summary>Snapshot of the completed requests, in arrival order.</summary>
+    /// <summary>Snapshot of the completed requests, in arrival order (empty unless <see cref="FakeIntercomOptions.RecordRequests"/>).</summary>
     public IReadOnlyList<RecordedRequest> Requests
     {
         get
@@ -172,7 +172,7 @@ public sealed partial class FakeIntercomServer : IAsyncDisposable, IDisposable
         };
         lock (_logGate)
         {
-            _log.Add(slot);
+            if (_options.RecordRequests) _log.Add(slot);
             _inFlight++;
             if (_inFlight > _maxConcurrent) _maxConcurrent = _inFlight;
         }

@@ -63,4 +63,11 @@ public sealed class FakeIntercomOptions
 
     /// <summary>Seed the state with <see cref="FakeIntercomState.AddSampleData"/>.</summary>
     public bool SeedSampleData { get; set; } = true;
+
+    /// <summary>
+    /// Keep every request in <see cref="FakeIntercomServer.Requests"/>. False for long runs (a
+    /// benchmark's memory measurement) where the log would grow per request: the log then stays
+    /// empty, while MaxConcurrentRequests and RequestsWhileExhausted still count.
+    /// </summary>
+    public bool RecordRequests { get; set; } = true;
 }

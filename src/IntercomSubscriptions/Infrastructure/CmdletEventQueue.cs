@@ -12,9 +12,20 @@ internal sealed class CmdletEventQueue : IIntercomEventSink
 {
     private readonly ConcurrentQueue<(bool IsVerbose, string Message)> _messages = new();
 
-    public void Verbose(string message) => _messages.Enqueue((true, message));
+    /// <summary>Off unless -Debug or $DebugPreference asks: a bulk run would otherwise build and queue a line per request for nothing.</summary>
+    public bool DebugWanted { get; set; }
 
-    public void Debug(string message) => _messages.Enqueue((false, message));
+    public bool VerboseWanted { get; set; } = true;
+
+    public void Verbose(string message)
+    {
+        if (VerboseWanted) _messages.Enqueue((true, message));
+    }
+
+    public void Debug(string message)
+    {
+        if (DebugWanted) _messages.Enqueue((false, message));
+    }
 
     public void WriteTo(Cmdlet cmdlet)
     {

@@ -18,7 +18,22 @@ public abstract class IntercomCmdlet : PSCmdlet, IDisposable
 
     protected CancellationToken CancellationToken => _cancellation.Token;
 
+    protected override void BeginProcessing()
+    {
+        EngineEvents.VerboseWanted = Wants("Verbose", "VerbosePreference");
+        EngineEvents.DebugWanted = Wants("Debug", "DebugPreference");
+        base.BeginProcessing();
+    }
+
     protected override void StopProcessing() => _cancellation.Cancel();
+
+    private bool Wants(string switchName, string preferenceVariable)
+    {
+        if (MyInvocation.BoundParameters.TryGetValue(switchName, out var given))
+            return given is SwitchParameter flag ? flag.IsPresent : given is true;
+        return GetVariableValue(preferenceVariable) is ActionPreference preference
+            && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+    }
 
     /// <summary>Waits for <paramref name="task"/> on the pipeline thread, writing engine messages meanwhile.</summary>
     internal T Await<T>(Task<T> task)

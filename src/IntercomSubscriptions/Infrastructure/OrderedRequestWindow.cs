@@ -31,6 +31,10 @@ internal sealed class OrderedRequestWindow<TResult> : IDisposable
     /// <summary>Starts <paramref name="start"/> as soon as a slot is free; results come back in order.</summary>
     public void Submit(Func<CancellationToken, Task<TResult>> start, Action<TResult> onResult, Action<Exception> onError)
     {
+        // Write what the requests reported (a debug line each) now: when slots are free and the
+        // head is done the loops below never wait, so nothing else would drain the queue until
+        // the end, and it would grow with the input.
+        _owner.Pump();
         HandBackFinished();
         while (_pending.Count >= _maxBuffered)
         {
