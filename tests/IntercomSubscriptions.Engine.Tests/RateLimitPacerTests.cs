@@ -274,6 +274,19 @@ public sealed class RateLimitPacerTests
     }
 
     [Fact]
+    public void An_absurd_Reset_is_waited_out_in_at_most_LongestWait()
+    {
+        var (pacer, clock) = NewPacer();
+        var farReset = Start.ToUnixTimeSeconds() + 3600; // clocks disagree by an hour
+        pacer.Release(MustAcquire(pacer, Start), Headers(10, 0, farReset), 200);
+
+        Assert.Equal(RateLimitPacer.LongestWait, pacer.TryAcquire(clock.Now, out _, out _));
+        // Not another LongestWait after that, and another, for an hour.
+        clock.Now += RateLimitPacer.LongestWait;
+        Assert.Null(pacer.TryAcquire(clock.Now, out _, out _));
+    }
+
+    [Fact]
     public void An_absurd_Retry_After_is_clamped_to_LongestWait()
     {
         var (pacer, clock) = NewPacer();
@@ -281,4 +294,26 @@ public sealed class RateLimitPacerTests
         Assert.Equal(RateLimitPacer.LongestWait, pacer.TryAcquire(clock.Now, out _, out _));
     }
 
+    [Fact]
+    public void Answers_from_a_server_still_in_the_old_window_do_not_stall_the_pacer()
+    {
+        // Our clock runs a little ahead of the server's: we think the window refilled, the server
+        // still counts the old one and answers (429, its old Reset). The pacer must try again later,
+        // not wait for ever for a first answer of the new window that nobody is going to ask for.
+        var (pacer, clock) = NewPacer();
+        pacer.Release(MustAcquire(pacer, Start), Headers(3, 0, FirstReset), 200);
+        clock.Now = ResetTime(FirstReset);
+        var early = Enumerable.Range(0, 3).Select(_ => MustAcquire(pacer, clock.Now)).ToList();
+        foreach (var ticket in early)
+            pacer.Release(ticket, Headers(3, 0, FirstReset), 429);
+        Assert.Equal(0, pacer.InFlight);
+
+        var waited = TimeSpan.Zero;
+        while (pacer.TryAcquire(clock.Now, out _, out _) is { } wait)
+        {
+            waited += wait;
+            clock.Now += wait;
+            Assert.True(waited < TimeSpan.FromMinutes(2), "the pacer kept waiting with nothing in flight");
+        }
+    }
 }
