@@ -89,7 +89,9 @@ public sealed class IntercomEndpointsTests
     [InlineData("2.x")]
     [InlineData(" 2.14")]
     [InlineData("2.14 ")]
+    [InlineData("2.14\n")]                 // it goes into a header
     [InlineData("2.14\r\nX-Injected: 1")]
+    [InlineData("\u0662.\u0661\u0664")]    // Arabic-Indic digits: \d matches them, Intercom does not
     [InlineData("Previews")]
     public void IsValidApiVersion_refuses_anything_else(string? version) =>
         Assert.False(IntercomEndpoints.IsValidApiVersion(version));
