@@ -23,7 +23,7 @@ public static class IntercomEndpoints
 
     public static bool IsValidApiVersion(string? version) =>
         version is not null
-        && (System.Text.RegularExpressions.Regex.IsMatch(version, @"^\d{1,2}\.\d{1,2}$")
+        && (System.Text.RegularExpressions.Regex.IsMatch(version, @"\A[0-9]{1,2}\.[0-9]{1,2}\z")
             || string.Equals(version, "Preview", StringComparison.OrdinalIgnoreCase)
             || string.Equals(version, "Unstable", StringComparison.OrdinalIgnoreCase));
 

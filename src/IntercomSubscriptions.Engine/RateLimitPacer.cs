@@ -28,6 +28,7 @@ public sealed class RateLimitPacer
     private readonly Func<DateTimeOffset> _clock;
     private bool _windowKnown;
     private long _windowReset;          // UNIX seconds at which the known window refills; 0 while a new window is pending
+    private DateTimeOffset _windowRefillsAt; // Reset + slack by our clock, but never more than LongestWait after we learnt it
     private int _limit;
     private int _available;
     private int _inFlight;
@@ -72,7 +73,7 @@ public sealed class RateLimitPacer
                 return wait;
             }
 
-            if (_windowKnown && _windowReset != 0 && now >= ResetTime(_windowReset))
+            if (_windowKnown && _windowReset != 0 && now >= _windowRefillsAt)
             {
                 // The window refilled; its Reset is unknown until the first answer arrives.
                 _windowReset = 0;
@@ -90,7 +91,7 @@ public sealed class RateLimitPacer
             if (_windowReset == 0)
                 return PendingWindowPoll;
 
-            var resetAt = ResetTime(_windowReset);
+            var resetAt = _windowRefillsAt;
             var until = Clamp(resetAt - now);
             announcement = Announce(_windowReset,
                 $"Rate limit: the {_limit}-request window is used up; waiting {Seconds(until)} until it resets at {resetAt.ToLocalTime():HH:mm:ss}.");
@@ -129,9 +130,20 @@ public sealed class RateLimitPacer
             if (!_windowKnown || _windowReset == 0 || reset.Value > _windowReset)
             {
                 if (_windowKnown && _windowReset == 0 && reset.Value <= _lastReset)
-                    return; // a late answer from the window that already passed
+                {
+                    // A late answer from the window that already passed (or the server's clock is behind
+                    // ours and it still counts that window): this request was counted there, so the new
+                    // window's budget it was given comes back. Without this, answers that all come from
+                    // the old window would leave the new one pending, with no budget, for ever.
+                    _available = Math.Min(_available + 1, Math.Max(0, _limit - _inFlight));
+                    if (statusCode == 429)
+                        _blockedUntil = Max(_blockedUntil, _clock() + TimeSpan.FromSeconds(1)); // its window has not refilled yet
+                    return;
+                }
                 _windowKnown = true;
                 _windowReset = reset.Value;
+                // Waiting longer than LongestWait in total means clocks disagree; after that, try the server again.
+                _windowRefillsAt = Min(ResetTime(reset.Value), _clock() + LongestWait);
                 _lastReset = reset.Value;
                 _limit = (int)Math.Min(int.MaxValue, limit.Value);
                 _available = estimate;
@@ -158,6 +170,8 @@ public sealed class RateLimitPacer
         wait < TimeSpan.Zero ? TimeSpan.Zero : wait > LongestWait ? LongestWait : wait;
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static string Seconds(TimeSpan wait) => wait.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using IntercomSubscriptions.Engine;
+
+namespace IntercomSubscriptions.Engine.Tests;
+
+/// <summary>
+/// Random interleavings of sending, arriving at the server and answering, against a fake server
+/// that counts requests in 10-second windows: the pacer must never send a request into a window
+/// the server has already spent.
+/// </summary>
+public sealed class RateLimitPacerSimulationTests
+{
+    private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+
+    public static IEnumerable<object[]> Seeds => Enumerable.Range(1, 40).Select(seed => new object[] { seed });
+
+    private sealed class FakeServer(int limit)
+    {
+        private readonly Dictionary<long, int> _counted = new();
+
+        public int Limit { get; } = limit;
+        public int Served { get; private set; }
+        public int WindowsUsed => _counted.Count;
+
+        /// <summary>Counts a request arriving at <paramref name="now"/> and returns the headers it would answer with.</summary>
+        public HttpResponseHeaders Arrive(DateTimeOffset now, int seed)
+        {
+            var reset = now.ToUnixTimeSeconds() / 10 * 10 + 10;
+            var counted = _counted.TryGetValue(reset, out var n) ? n : 0;
+            Assert.True(counted < Limit,
+                $"seed {seed}: a request reached the server at {now:HH:mm:ss.fff} after the window ending {reset} had counted all {Limit}");
+            _counted[reset] = ++counted;
+            Served++;
+            var headers = new HttpResponseMessage().Headers;
+            headers.Add("X-RateLimit-Limit", Limit.ToString(CultureInfo.InvariantCulture));
+            headers.Add("X-RateLimit-Remaining", (Limit - counted).ToString(CultureInfo.InvariantCulture));
+            headers.Add("X-RateLimit-Reset", reset.ToString(CultureInfo.InvariantCulture));
+            return headers;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Never_sends_more_in_a_window_than_the_server_still_allows(int seed)
+    {
+        var random = new Random(seed);
+        var now = Start;
+        var pacer = new RateLimitPacer(() => now);
+        var concurrency = random.Next(1, 9);
+        var server = new FakeServer(random.Next(concurrency, 4 * concurrency + 6));
+        var sent = new List<PacerTicket>();                                   // on the wire, not yet at the server
+        var answered = new List<(PacerTicket Ticket, HttpResponseHeaders? Headers)>(); // counted, answer on its way back
+
+        for (var step = 0; step < 6000; step++)
+        {
+            switch (random.Next(5))
+            {
+                case 0:
+                case 1:
+                    if (sent.Count + answered.Count >= concurrency) break;
+                    var wait = pacer.TryAcquire(now, out _, out var ticket);
+                    if (wait is null)
+                        sent.Add(ticket);
+                    else if (random.Next(3) == 0)
+                        now += wait.Value; // the sender sleeps as told
+                    break;
+                case 2:
+                    if (sent.Count == 0) break;
+                    var arriving = TakeAt(sent, random);
+                    if (random.Next(40) == 0)
+                    {
+                        pacer.Release(arriving, null, null); // lost before the server saw it
+                        break;
+                    }
+                    var headers = server.Arrive(now, seed);
+                    // Sometimes the answer is lost on the way back: counted, but no headers reach the pacer.
+                    answered.Add((arriving, random.Next(30) == 0 ? null : headers));
+                    break;
+                case 3:
+                    if (answered.Count == 0) break;
+                    var answer = TakeAt(answered, random);
+                    pacer.Release(answer.Ticket, answer.Headers, answer.Headers is null ? null : 200);
+                    break;
+                default:
+                    now += TimeSpan.FromMilliseconds(random.Next(0, 1500));
+                    break;
+            }
+        }
+
+        // Not vacuous: many windows were used, and most of their budget.
+        Assert.True(server.WindowsUsed >= 20, $"seed {seed}: only {server.WindowsUsed} windows used");
+        Assert.True(server.Served >= server.WindowsUsed, $"seed {seed}: only {server.Served} requests served");
+    }
+
+    private static T TakeAt<T>(List<T> items, Random random)
+    {
+        var index = random.Next(items.Count);
+        var item = items[index];
+        items.RemoveAt(index);
+        return item;
+    }
+}

@@ -1,0 +1,319 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using IntercomSubscriptions.Engine;
+
+namespace IntercomSubscriptions.Engine.Tests;
+
+public sealed class RateLimitPacerTests
+{
+    private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+    private static readonly long FirstReset = Start.ToUnixTimeSeconds() + 10;
+
+    /// <summary>The pacer reads its clock for Retry-After; tests move it by hand.</summary>
+    private sealed class ManualClock
+    {
+        public DateTimeOffset Now = Start;
+    }
+
+    private static (RateLimitPacer Pacer, ManualClock Clock) NewPacer()
+    {
+        var clock = new ManualClock();
+        return (new RateLimitPacer(() => clock.Now), clock);
+    }
+
+    private static HttpResponseHeaders Headers(long? limit, long? remaining, long? reset, TimeSpan? retryAfter = null)
+    {
+        var headers = new HttpResponseMessage().Headers;
+        if (limit is not null) headers.Add("X-RateLimit-Limit", limit.Value.ToString(CultureInfo.InvariantCulture));
+        if (remaining is not null) headers.Add("X-RateLimit-Remaining", remaining.Value.ToString(CultureInfo.InvariantCulture));
+        if (reset is not null) headers.Add("X-RateLimit-Reset", reset.Value.ToString(CultureInfo.InvariantCulture));
+        if (retryAfter is not null) headers.RetryAfter = new RetryConditionHeaderValue(retryAfter.Value);
+        return headers;
+    }
+
+    private static PacerTicket MustAcquire(RateLimitPacer pacer, DateTimeOffset now)
+    {
+        var wait = pacer.TryAcquire(now, out _, out var ticket);
+        Assert.Null(wait);
+        return ticket;
+    }
+
+    /// <summary>How many requests go through at <paramref name="now"/> before the pacer asks to wait (capped).</summary>
+    private static int AcquireUntilRefused(RateLimitPacer pacer, DateTimeOffset now, int cap = 10_000)
+    {
+        var count = 0;
+        while (count < cap && pacer.TryAcquire(now, out _, out _) is null)
+            count++;
+        return count;
+    }
+
+    private static DateTimeOffset ResetTime(long unixSeconds) =>
+        DateTimeOffset.FromUnixTimeSeconds(unixSeconds) + RateLimitPacer.ResetSlack;
+
+    [Fact]
+    public void Unknown_window_lets_requests_through()
+    {
+        var (pacer, _) = NewPacer();
+        for (var i = 0; i < 500; i++)
+        {
+            Assert.Null(pacer.TryAcquire(Start, out var announcement, out _));
+            Assert.Null(announcement);
+        }
+        Assert.Equal(500, pacer.InFlight);
+    }
+
+    [Fact]
+    public void Answers_without_rate_limit_headers_leave_the_window_unknown()
+    {
+        var (pacer, _) = NewPacer();
+        for (var i = 0; i < 20; i++)
+            pacer.Release(MustAcquire(pacer, Start), Headers(null, null, null), 200);
+        pacer.Release(MustAcquire(pacer, Start), Headers(100, 5, null), 200); // no Reset: not a usable window
+        pacer.Release(MustAcquire(pacer, Start), null, null);                 // network failure: no headers at all
+        Assert.Equal(200, AcquireUntilRefused(pacer, Start, cap: 200));
+    }
+
+    [Theory]
+    [InlineData(50, 0)]
+    [InlineData(50, 1)]
+    [InlineData(50, 7)]
+    [InlineData(10, 4)]
+    [InlineData(5, 4)]
+    [InlineData(3, 8)]
+    public void After_an_answer_the_budget_leaves_room_for_requests_sent_after_it(int remaining, int sentAfter)
+    {
+        var (pacer, _) = NewPacer();
+        var answered = MustAcquire(pacer, Start);
+        for (var i = 0; i < sentAfter; i++)
+            MustAcquire(pacer, Start);
+
+        pacer.Release(answered, Headers(100, remaining, FirstReset), 200);
+        var allowed = AcquireUntilRefused(pacer, Start);
+
+        // Each request sent after the answered one may already have been counted by the server.
+        Assert.True(allowed <= Math.Max(0, remaining - sentAfter), $"{allowed} let through, the server has at most {remaining - sentAfter} left");
+        // The documented price: at most about twice the concurrency given away.
+        Assert.True(allowed >= Math.Max(0, remaining - 2 * sentAfter), $"only {allowed} let through of {remaining} with {sentAfter} in flight");
+    }
+
+    [Theory]
+    [InlineData(50, 1)]
+    [InlineData(50, 6)]
+    [InlineData(4, 6)]
+    public void After_an_answer_the_budget_leaves_room_for_requests_that_were_in_flight_beside_it(int remaining, int sentBefore)
+    {
+        var (pacer, _) = NewPacer();
+        for (var i = 0; i < sentBefore; i++)
+            MustAcquire(pacer, Start);
+        var answered = MustAcquire(pacer, Start);
+
+        pacer.Release(answered, Headers(100, remaining, FirstReset), 200);
+
+        // The earlier requests may have reached the server after this one did.
+        Assert.True(AcquireUntilRefused(pacer, Start) <= Math.Max(0, remaining - sentBefore));
+    }
+
+    [Fact]
+    public void Requests_finished_since_are_counted_as_maybe_counted()
+    {
+        var (pacer, _) = NewPacer();
+        var answered = MustAcquire(pacer, Start);
+        var other = MustAcquire(pacer, Start);
+        // The other one's answer carries no headers (say, a network error), but the server may have counted it.
+        pacer.Release(other, null, null);
+        pacer.Release(answered, Headers(100, 10, FirstReset), 200);
+
+        Assert.True(AcquireUntilRefused(pacer, Start) <= 9);
+    }
+
+    [Fact]
+    public void Two_answers_for_the_same_window_never_raise_the_budget()
+    {
+        var (pacer, _) = NewPacer();
+        var first = MustAcquire(pacer, Start);
+        var second = MustAcquire(pacer, Start);
+        pacer.Release(second, Headers(100, 5, FirstReset), 200);
+        // An answer that arrives later but says more is left (it was counted earlier) must not raise the estimate.
+        pacer.Release(first, Headers(100, 60, FirstReset), 200);
+
+        Assert.True(AcquireUntilRefused(pacer, Start) <= 5);
+    }
+
+    [Fact]
+    public void A_spent_window_waits_until_Reset_plus_slack_and_announces_once()
+    {
+        var (pacer, clock) = NewPacer();
+        clock.Now = Start + TimeSpan.FromSeconds(2);
+        pacer.Release(MustAcquire(pacer, clock.Now), Headers(5, 0, FirstReset), 200);
+
+        var wait = pacer.TryAcquire(clock.Now, out var announcement, out _);
+        Assert.Equal(ResetTime(FirstReset) - clock.Now, wait);
+        Assert.NotNull(announcement);
+        Assert.Contains("5-request window", announcement);
+
+        clock.Now += TimeSpan.FromSeconds(3);
+        wait = pacer.TryAcquire(clock.Now, out announcement, out _);
+        Assert.Equal(ResetTime(FirstReset) - clock.Now, wait);
+        Assert.Null(announcement); // said once per window
+
+        // A hair before Reset + slack: still waiting, after it: through.
+        Assert.NotNull(pacer.TryAcquire(ResetTime(FirstReset) - TimeSpan.FromMilliseconds(1), out _, out _));
+        clock.Now = ResetTime(FirstReset);
+        var ticket = MustAcquire(pacer, clock.Now);
+
+        // The next window spent too: announced again.
+        var secondReset = FirstReset + 10;
+        pacer.Release(ticket, Headers(5, 0, secondReset), 200);
+        wait = pacer.TryAcquire(clock.Now, out announcement, out _);
+        Assert.Equal(ResetTime(secondReset) - clock.Now, wait);
+        Assert.NotNull(announcement);
+    }
+
+    [Fact]
+    public void A_refilled_window_allows_at_most_the_limit_until_its_first_answer()
+    {
+        var (pacer, clock) = NewPacer();
+        pacer.Release(MustAcquire(pacer, Start), Headers(4, 0, FirstReset), 200);
+        var stillInFlight = MustAcquire(pacer, ResetTime(FirstReset)); // takes one of the new window's 4
+
+        var more = AcquireUntilRefused(pacer, ResetTime(FirstReset));
+        Assert.Equal(3, more);
+
+        // Waiting for the new window's first answer is a short poll, not an announced wait.
+        var wait = pacer.TryAcquire(ResetTime(FirstReset), out var announcement, out _);
+        Assert.NotNull(wait);
+        Assert.True(wait > TimeSpan.Zero && wait <= TimeSpan.FromSeconds(1));
+        Assert.Null(announcement);
+        GC.KeepAlive(stillInFlight);
+        GC.KeepAlive(clock);
+    }
+
+    [Fact]
+    public void A_late_answer_from_a_past_window_does_not_spend_the_pending_window()
+    {
+        var (pacer, clock) = NewPacer();
+        var answered = MustAcquire(pacer, Start);
+        var late = MustAcquire(pacer, Start);
+        pacer.Release(answered, Headers(5, 3, FirstReset), 200);
+
+        clock.Now = ResetTime(FirstReset);
+        MustAcquire(pacer, clock.Now); // the window refilled: 5 minus the one in flight, minus this one = 3 left
+
+        pacer.Release(late, Headers(5, 0, FirstReset), 200); // from the old window: says nothing about the new one
+        Assert.True(AcquireUntilRefused(pacer, clock.Now) >= 3);
+    }
+
+    [Fact]
+    public void A_late_answer_from_a_past_window_does_not_touch_the_known_window()
+    {
+        var (pacer, clock) = NewPacer();
+        var answered = MustAcquire(pacer, Start);
+        var late = MustAcquire(pacer, Start);
+        pacer.Release(answered, Headers(10, 8, FirstReset), 200);
+
+        clock.Now = ResetTime(FirstReset);
+        var first = MustAcquire(pacer, clock.Now);
+        pacer.Release(first, Headers(10, 6, FirstReset + 10), 200); // 6 minus the late one still in flight = 5
+
+        pacer.Release(late, Headers(10, 0, FirstReset), 429);
+        Assert.Equal(5, AcquireUntilRefused(pacer, clock.Now));
+    }
+
+    [Fact]
+    public void A_429_zeroes_the_budget_whatever_Remaining_says()
+    {
+        var (pacer, clock) = NewPacer();
+        var refused = MustAcquire(pacer, Start);
+        var ok = MustAcquire(pacer, Start);
+        pacer.Release(ok, Headers(100, 50, FirstReset), 200);
+        Assert.Null(pacer.TryAcquire(Start, out _, out var third)); // there was budget
+
+        pacer.Release(refused, Headers(100, 30, FirstReset), 429);
+
+        var wait = pacer.TryAcquire(clock.Now, out var announcement, out _);
+        Assert.Equal(ResetTime(FirstReset) - clock.Now, wait);
+        Assert.NotNull(announcement);
+        GC.KeepAlive(third);
+    }
+
+    [Fact]
+    public void A_429_as_the_first_answer_of_a_window_zeroes_the_budget()
+    {
+        var (pacer, clock) = NewPacer();
+        pacer.Release(MustAcquire(pacer, Start), Headers(100, 42, FirstReset), 429);
+        Assert.Equal(ResetTime(FirstReset) - clock.Now, pacer.TryAcquire(clock.Now, out _, out _));
+    }
+
+    [Fact]
+    public void Retry_After_blocks_every_request_until_it_passes()
+    {
+        var (pacer, clock) = NewPacer();
+        pacer.Release(MustAcquire(pacer, Start), Headers(null, null, null, TimeSpan.FromSeconds(5)), 429);
+
+        var wait = pacer.TryAcquire(clock.Now, out var announcement, out _);
+        Assert.Equal(TimeSpan.FromSeconds(5), wait);
+        Assert.NotNull(announcement);
+        Assert.Contains("retry later", announcement);
+
+        wait = pacer.TryAcquire(clock.Now + TimeSpan.FromSeconds(4), out announcement, out _);
+        Assert.Equal(TimeSpan.FromSeconds(1), wait);
+        Assert.Null(announcement);
+
+        Assert.Null(pacer.TryAcquire(clock.Now + TimeSpan.FromSeconds(5), out _, out _));
+    }
+
+    [Fact]
+    public void A_429_without_any_hint_blocks_briefly()
+    {
+        var (pacer, clock) = NewPacer();
+        pacer.Release(MustAcquire(pacer, Start), Headers(null, null, null), 429);
+        var wait = pacer.TryAcquire(clock.Now, out _, out _);
+        Assert.NotNull(wait);
+        Assert.True(wait > TimeSpan.Zero && wait <= TimeSpan.FromSeconds(5));
+        Assert.Null(pacer.TryAcquire(clock.Now + wait.Value, out _, out _));
+    }
+
+    [Fact]
+    public void An_absurd_Reset_is_waited_out_in_at_most_LongestWait()
+    {
+        var (pacer, clock) = NewPacer();
+        var farReset = Start.ToUnixTimeSeconds() + 3600; // clocks disagree by an hour
+        pacer.Release(MustAcquire(pacer, Start), Headers(10, 0, farReset), 200);
+
+        Assert.Equal(RateLimitPacer.LongestWait, pacer.TryAcquire(clock.Now, out _, out _));
+        // Not another LongestWait after that, and another, for an hour.
+        clock.Now += RateLimitPacer.LongestWait;
+        Assert.Null(pacer.TryAcquire(clock.Now, out _, out _));
+    }
+
+    [Fact]
+    public void An_absurd_Retry_After_is_clamped_to_LongestWait()
+    {
+        var (pacer, clock) = NewPacer();
+        pacer.Release(MustAcquire(pacer, Start), Headers(null, null, null, TimeSpan.FromHours(2)), 429);
+        Assert.Equal(RateLimitPacer.LongestWait, pacer.TryAcquire(clock.Now, out _, out _));
+    }
+
+    [Fact]
+    public void Answers_from_a_server_still_in_the_old_window_do_not_stall_the_pacer()
+    {
+        // Our clock runs a little ahead of the server's: we think the window refilled, the server
+        // still counts the old one and answers (429, its old Reset). The pacer must try again later,
+        // not wait for ever for a first answer of the new window that nobody is going to ask for.
+        var (pacer, clock) = NewPacer();
+        pacer.Release(MustAcquire(pacer, Start), Headers(3, 0, FirstReset), 200);
+        clock.Now = ResetTime(FirstReset);
+        var early = Enumerable.Range(0, 3).Select(_ => MustAcquire(pacer, clock.Now)).ToList();
+        foreach (var ticket in early)
+            pacer.Release(ticket, Headers(3, 0, FirstReset), 429);
+        Assert.Equal(0, pacer.InFlight);
+
+        var waited = TimeSpan.Zero;
+        while (pacer.TryAcquire(clock.Now, out _, out _) is { } wait)
+        {
+            waited += wait;
+            clock.Now += wait;
+            Assert.True(waited < TimeSpan.FromMinutes(2), "the pacer kept waiting with nothing in flight");
+        }
+    }
+}
