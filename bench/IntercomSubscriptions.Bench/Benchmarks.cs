@@ -24,6 +24,11 @@ internal sealed record RateLimitResult(
     public double ExhaustedShare => TotalRequests == 0 ? 0 : (double)RequestsWhileExhausted / TotalRequests;
 }
 
+internal sealed record StopResult(TimeSpan StopTook, int RequestsBeforeStop, int RequestsAfterStop)
+{
+    public bool Passed => StopTook <= TimeSpan.FromSeconds(1) && RequestsAfterStop == 0;
+}
+
 internal sealed record MemoryResult(int Rows, TimeSpan Elapsed, long Baseline, long PeakTotalMemory, long PeakHeapSize, long RetainedAfterRun, int Samples);
 
 internal sealed record ImportResult(IReadOnlyList<TimeSpan> Runs)
@@ -46,6 +51,7 @@ internal sealed record BenchResults(
     ThroughputResult ModuleSequential,
     ThroughputResult RawHttp,
     RateLimitResult RateLimited,
+    StopResult Stop,
     MemoryResult MemorySmall,
     MemoryResult MemoryLarge)
 {
@@ -57,7 +63,7 @@ internal sealed record BenchResults(
     public bool ModuleVsSequentialPassed => ModuleVsSequential >= 6;
     public bool RateLimitedPassed => RateLimited.AchievedShare >= 0.95 && RateLimited.ExhaustedShare <= 0.01;
     public bool MemoryPassed => MemoryGrowth <= 1.3;
-    public bool AllPassed => ModuleVsRawPassed && ModuleVsSequentialPassed && RateLimitedPassed && MemoryPassed;
+    public bool AllPassed => ModuleVsRawPassed && ModuleVsSequentialPassed && RateLimitedPassed && MemoryPassed && Stop.Passed;
 }
 
 /// <summary>The measurements, in the order that keeps them independent: import first (cold), memory last.</summary>
@@ -76,6 +82,7 @@ internal sealed class Benchmarks(BenchOptions options, TextWriter log)
 
         ThroughputResult module, sequential, raw;
         RateLimitResult rateLimited;
+        StopResult stop;
         await using (var server = await StartServerAsync(recordRequests: true, options.LatencyMs, options.ThroughputContactsNeeded))
         using (var session = new PowerShellSession())
         {
@@ -88,10 +95,11 @@ internal sealed class Benchmarks(BenchOptions options, TextWriter log)
             sequential = RunModule(server, session, options.SequentialRows, "-ThrottleLimit 1", "(b) module, ThrottleLimit 1");
             raw = await RunRawAsync(server, options.Rows, "(c) raw HttpClient, 8 concurrent");
             rateLimited = await RunRateLimitedAsync(server, session);
+            stop = MeasureStop(server, session);
         }
 
         var (small, large) = await MeasureMemoryAsync();
-        return new BenchResults(import, module, sequential, raw, rateLimited, small, large);
+        return new BenchResults(import, module, sequential, raw, rateLimited, stop, small, large);
     }
 
     private async Task<FakeIntercomServer> StartServerAsync(bool recordRequests, int latencyMs, int contacts)
@@ -262,6 +270,44 @@ internal sealed class Benchmarks(BenchOptions options, TextWriter log)
         {
             server.Faults.RateLimit = null;
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // (g) Ctrl+C: how long StopProcessing takes with requests in flight, and that nothing is sent after
+    // ---------------------------------------------------------------------------------------------
+
+    private StopResult MeasureStop(FakeIntercomServer server, PowerShellSession session)
+    {
+        const int rows = 2000;
+        const string label = "(g) Ctrl+C mid-batch, 200 ms latency";
+        BuildRows(session, rows);
+        server.Faults.LatencyMs = 200;
+        server.ResetLog();
+        var stopTook = TimeSpan.Zero;
+        var stoppedAt = DateTimeOffset.MaxValue;
+        var before = 0;
+        try
+        {
+            session.Run(string.Format(AddScript, ""), whileRunning: shell =>
+            {
+                // The server logs a request as it answers it: wait until the run is well under way.
+                SpinWait.SpinUntil(() => server.Requests.Count >= 40, TimeSpan.FromSeconds(30));
+                before = server.Requests.Count;
+                var clock = Stopwatch.StartNew();
+                shell.Stop();
+                stopTook = clock.Elapsed;
+                stoppedAt = DateTimeOffset.UtcNow;
+            });
+            Thread.Sleep(1000); // anything still to arrive would arrive by now
+        }
+        finally
+        {
+            server.Faults.LatencyMs = options.LatencyMs;
+            session.Run("$rows = $null");
+        }
+        var after = server.Requests.Count(r => r.ReceivedAt > stoppedAt);
+        Say($"{label}: Stop() returned in {Ms(stopTook)} after {before} answered requests; {after} requests arrived after it.");
+        return new StopResult(stopTook, before, after);
     }
 
     // ---------------------------------------------------------------------------------------------

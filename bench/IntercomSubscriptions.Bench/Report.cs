@@ -24,6 +24,8 @@ internal static class Report
             $"{d.AchievedShare:0.000} (per window: {string.Join(", ", d.AcceptedPerWindow)}; {d.Rows / d.Elapsed.TotalSeconds:0.0} rows/s overall, {d.Elapsed.TotalSeconds:0.0} s)",
             "≥ 0.95", Verdict(d.AchievedShare >= 0.95));
         Row(text, "(d) 429s / requests", $"{d.ExhaustedShare:0.00%} ({d.RequestsWhileExhausted} of {d.TotalRequests})", "≤ 1%", Verdict(d.ExhaustedShare <= 0.01));
+        Row(text, "(g) Ctrl+C mid-batch (2,000 rows, 200 ms latency): Stop() returned in / requests after it",
+            $"{Benchmarks.Ms(r.Stop.StopTook)} / {r.Stop.RequestsAfterStop}", "≤ 1 s / 0", Verdict(r.Stop.Passed));
         Row(text, $"(e) peak managed memory, {r.MemorySmall.Rows:N0} rows", Memory(r.MemorySmall), "", "");
         Row(text, $"(e) peak managed memory, {r.MemoryLarge.Rows:N0} rows", Memory(r.MemoryLarge), "", "");
         Row(text, "(e) peak at large / peak at small", $"{r.MemoryGrowth:0.00}", "≤ 1.3", Verdict(r.MemoryPassed));
