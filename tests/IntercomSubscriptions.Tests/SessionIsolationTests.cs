@@ -46,7 +46,7 @@ public sealed class SessionIsolationTests : IntercomTestBase
     }
 
     [Fact]
-    public void Runspaces_working_at_the_same_time_each_use_their_own_connection()
+    public async Task Runspaces_working_at_the_same_time_each_use_their_own_connection()
     {
         using var a = new PowerShellSession();
         using var b = new PowerShellSession();
@@ -59,10 +59,10 @@ public sealed class SessionIsolationTests : IntercomTestBase
         var runs = new[] { a, b }.Select(shell => Task.Run(() => shell.Run(
             "$ids | ForEach-Object { [pscustomobject]@{ contact_id = $_ } } | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in -ThrottleLimit 4",
             new() { ["ids"] = ids }))).ToArray();
-        Task.WaitAll(runs);
+        var results = await Task.WhenAll(runs);
 
-        Assert.All(runs, r => Assert.Empty(r.Result.Errors));
-        Assert.All(runs, r => Assert.Equal(40, r.Result.Objects("IntercomSubscriptions.ContactSubscription").Count()));
+        Assert.All(results, r => Assert.Empty(r.Errors));
+        Assert.All(results, r => Assert.Equal(40, r.Objects("IntercomSubscriptions.ContactSubscription").Count()));
         var versions = Server.Requests.GroupBy(r => r.IntercomVersion).ToDictionary(g => g.Key!, g => g.Count());
         Assert.Equal(40, versions["2.14"]);
         Assert.Equal(40, versions["2.11"]);
