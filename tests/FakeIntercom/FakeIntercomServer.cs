@@ -194,6 +194,16 @@ public sealed partial class FakeIntercomServer : IAsyncDisposable, IDisposable
         try
         {
             slot.Body = await ReadBodyAsync(ctx.Request, ct).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The client went away while sending (a cancelled request): nothing to answer.
+            Drop(ctx, slot);
+            return;
+        }
+
+        try
+        {
             await ProcessAsync(ctx, slot, requestId, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
