@@ -222,7 +222,9 @@ public sealed class IntercomClient : IDisposable
     private string? ServerText(string? text, int maxLength)
     {
         if (text is null) return null;
-        if (text.Length > 0)
+        // Most of what a server sends (request ids, "OK", content types) is shorter than the token and
+        // cannot contain it; only longer text is worth taking the token out of its SecureString for.
+        if (text.Length > 0 && text.Length >= TokenLength())
         {
             string token;
             try
@@ -237,6 +239,18 @@ public sealed class IntercomClient : IDisposable
                 text = text.Replace(token, "****");
         }
         return IntercomIds.Printable(text, maxLength);
+    }
+
+    private int TokenLength()
+    {
+        try
+        {
+            return _token.Length;
+        }
+        catch (ObjectDisposedException)
+        {
+            return int.MaxValue; // disconnected: no token left to find
+        }
     }
 
     private string ReadToken()

@@ -113,7 +113,7 @@ public sealed class RateLimitPacer
             var reset = ReadLong(headers, "X-RateLimit-Reset");
             if (statusCode == 429)
             {
-                var retryAfter = RetryAfter(headers);
+                var retryAfter = RetryAfter(headers, _clock());
                 if (retryAfter is not null)
                     _blockedUntil = Max(_blockedUntil, _clock() + retryAfter.Value);
                 remaining = 0;
@@ -155,7 +155,6 @@ public sealed class RateLimitPacer
         }
     }
 
-
     private string? Announce(long key, string message)
     {
         if (key == _announcedWaitKey) return null;
@@ -186,12 +185,12 @@ public sealed class RateLimitPacer
         return null;
     }
 
-    internal static TimeSpan? RetryAfter(HttpResponseHeaders headers)
+    internal static TimeSpan? RetryAfter(HttpResponseHeaders headers, DateTimeOffset now)
     {
         var retryAfter = headers.RetryAfter;
         if (retryAfter is null) return null;
         if (retryAfter.Delta is { } delta) return delta;
-        if (retryAfter.Date is { } date) return date - DateTimeOffset.UtcNow;
+        if (retryAfter.Date is { } date) return date - now;
         return null;
     }
 }
