@@ -29,19 +29,13 @@ public sealed class AddIntercomContactSubscriptionCommand : SubscriptionChangeCm
         }
 
         var client = ActiveConnection.Client;
-        foreach (var target in ContactTargets())
-        {
-            if (!ShouldProcess(target.ToString(), $"Record {consent} for subscription type {type}"))
-                continue;
-            Submit(InputObject ?? (object)target.Value, $"{target}, subscription type '{type.Id}'",
-                async cancellationToken =>
-                {
-                    var contactId = await ResolveAsync(target, cancellationToken).ConfigureAwait(false);
-                    var attached = await client.AttachSubscriptionAsync(contactId, type.Id, consent!, EngineEvents, cancellationToken).ConfigureAwait(false);
-                    return ModelMapper.ToContactSubscription(contactId, attached, SubscriptionSource.Explicit);
-                },
-                subscription => WriteObject(subscription));
-        }
+        SubmitForEachContact($"Record {consent} for subscription type {type}", $", subscription type '{type.Id}'",
+            async (contactId, cancellationToken) =>
+            {
+                var attached = await client.AttachSubscriptionAsync(contactId, type.Id, consent!, EngineEvents, cancellationToken).ConfigureAwait(false);
+                return ModelMapper.ToContactSubscription(contactId, attached, SubscriptionSource.Explicit);
+            },
+            subscription => WriteObject(subscription));
     }
 
     /// <summary>

@@ -24,24 +24,21 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomContactCmdle
         if (IncludeDefault)
             _allTypes ??= Await(ActiveConnection.SubscriptionTypes.GetAsync(refresh: false, EngineEvents, CancellationToken));
         var allTypes = _allTypes;
-        foreach (var target in ContactTargets())
-        {
-            Submit(InputObject ?? (object)target.Value, target.ToString(),
-                async cancellationToken =>
+        // Reading changes nothing: no ShouldProcess.
+        SubmitForEachContact(null, "",
+            async (contactId, cancellationToken) =>
+            {
+                var chosen = await client.ListContactSubscriptionsAsync(contactId, EngineEvents, cancellationToken).ConfigureAwait(false);
+                var subscriptions = chosen.Select(t => ModelMapper.ToContactSubscription(contactId, t, SubscriptionSource.Explicit)).ToList();
+                if (allTypes is not null)
                 {
-                    var contactId = await ResolveAsync(target, cancellationToken).ConfigureAwait(false);
-                    var chosen = await client.ListContactSubscriptionsAsync(contactId, EngineEvents, cancellationToken).ConfigureAwait(false);
-                    var subscriptions = chosen.Select(t => ModelMapper.ToContactSubscription(contactId, t, SubscriptionSource.Explicit)).ToList();
-                    if (allTypes is not null)
-                    {
-                        // Archived types send nothing, so their default is no one's effective state.
-                        subscriptions.AddRange(allTypes
-                            .Where(t => t.State != "archived" && !subscriptions.Any(s => s.SubscriptionId == t.Id))
-                            .Select(t => ModelMapper.ToContactSubscription(contactId, t, SubscriptionSource.Default)));
-                    }
-                    return subscriptions;
-                },
-                subscriptions => WriteObject(subscriptions, enumerateCollection: true));
-        }
+                    // Archived types send nothing, so their default is no one's effective state.
+                    subscriptions.AddRange(allTypes
+                        .Where(t => t.State != "archived" && !subscriptions.Any(s => s.SubscriptionId == t.Id))
+                        .Select(t => ModelMapper.ToContactSubscription(contactId, t, SubscriptionSource.Default)));
+                }
+                return subscriptions;
+            },
+            subscriptions => WriteObject(subscriptions, enumerateCollection: true));
     }
 }

@@ -19,22 +19,16 @@ public sealed class RemoveIntercomContactSubscriptionCommand : SubscriptionChang
         if (type is null) return;
         var client = ActiveConnection.Client;
         var passThru = PassThru.IsPresent;
-        foreach (var target in ContactTargets())
-        {
-            if (!ShouldProcess(target.ToString(), $"Remove the choice for subscription type {type}"))
-                continue;
-            Submit(InputObject ?? (object)target.Value, $"{target}, subscription type '{type.Id}'",
-                async cancellationToken =>
-                {
-                    var contactId = await ResolveAsync(target, cancellationToken).ConfigureAwait(false);
-                    var detached = await client.DetachSubscriptionAsync(contactId, type.Id, EngineEvents, cancellationToken).ConfigureAwait(false);
-                    // With the choice gone, the type's default is what applies to the contact.
-                    return ModelMapper.ToContactSubscription(contactId, detached, SubscriptionSource.Default);
-                },
-                subscription =>
-                {
-                    if (passThru) WriteObject(subscription);
-                });
-        }
+        SubmitForEachContact($"Remove the choice for subscription type {type}", $", subscription type '{type.Id}'",
+            async (contactId, cancellationToken) =>
+            {
+                var detached = await client.DetachSubscriptionAsync(contactId, type.Id, EngineEvents, cancellationToken).ConfigureAwait(false);
+                // With the choice gone, the type's default is what applies to the contact.
+                return ModelMapper.ToContactSubscription(contactId, detached, SubscriptionSource.Default);
+            },
+            subscription =>
+            {
+                if (passThru) WriteObject(subscription);
+            });
     }
 }

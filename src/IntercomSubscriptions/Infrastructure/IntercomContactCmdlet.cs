@@ -76,8 +76,30 @@ public abstract class IntercomContactCmdlet<TResult> : IntercomBulkCmdlet<TResul
         return targets;
     }
 
+    /// <summary>
+    /// One request per contact this record names: resolves the contact, then runs
+    /// <paramref name="request"/> with its Intercom id. With an <paramref name="action"/>, each asks
+    /// ShouldProcess first. Errors name the contact and <paramref name="subjectSuffix"/>.
+    /// </summary>
+    internal void SubmitForEachContact(string? action, string subjectSuffix,
+        Func<string, CancellationToken, Task<TResult>> request, Action<TResult> onResult)
+    {
+        foreach (var target in ContactTargets())
+        {
+            if (action is not null && !ShouldProcess(target.ToString(), action))
+                continue;
+            Submit(InputObject ?? (object)target.Value, target + subjectSuffix,
+                async cancellationToken =>
+                {
+                    var contactId = await ResolveAsync(target, cancellationToken).ConfigureAwait(false);
+                    return await request(contactId, cancellationToken).ConfigureAwait(false);
+                },
+                onResult);
+        }
+    }
+
     /// <summary>The contact's Intercom id: as given, or found by email or external id (one match exactly).</summary>
-    internal async Task<string> ResolveAsync(ContactTarget target, CancellationToken cancellationToken)
+    private async Task<string> ResolveAsync(ContactTarget target, CancellationToken cancellationToken)
     {
         if (target.Field is not { } field)
             return target.Value;
