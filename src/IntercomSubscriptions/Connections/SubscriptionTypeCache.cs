@@ -16,7 +16,7 @@ internal sealed class SubscriptionTypeCache
 
     public SubscriptionTypeCache(IntercomClient client) => _client = client;
 
-    /// <summary>The cached list if it is fresh; null otherwise (used by tab completion, which must not block on HTTP long).</summary>
+    /// <summary>The last list fetched, however old; null before the first fetch. Tab completion uses it because it must not wait on HTTP.</summary>
     public IReadOnlyList<SubscriptionType>? Peek()
     {
         lock (_gate) return _types;
