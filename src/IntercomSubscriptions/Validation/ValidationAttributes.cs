@@ -30,7 +30,7 @@ internal sealed class ValidateSubscriptionTypeIdAttribute : ValidateEnumeratedAr
     {
         var problem = IntercomIds.SubscriptionTypeIdProblem(element is PSObject wrapped ? wrapped.BaseObject as string : element as string);
         if (problem is not null)
-            throw new ValidationMetadataException(problem);
+            throw new ValidationMetadataException(problem + " Get-IntercomSubscriptionType lists them.");
     }
 }
 
