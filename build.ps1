@@ -4,13 +4,15 @@
     Builds, tests, documents and packages the IntercomSubscriptions module.
 .DESCRIPTION
     A thin wrapper over the dotnet CLI: every task can be done without it (see README.md).
-      Build    dotnet build IntercomSubscriptions.PS.sln (lays the module out in out/IntercomSubscriptions/,
-               with the MAML help generated from docs/en-US by build/HelpBuilder)
+      Build    dotnet build IntercomSubscriptions.PS.sln: lays the module out in out/IntercomSubscriptions/,
+               writes its MAML help from docs/en-US with build/HelpBuilder (the only help generator), and
+               zips the folder into out/IntercomSubscriptions.zip
       Test     dotnet test IntercomSubscriptions.PS.sln, then Invoke-Pester tests/Pester when Pester is installed
-      Docs     with platyPS: refresh docs/en-US from the built module and write the MAML with New-ExternalHelp;
-               without it, the build's own generator (build/HelpBuilder) has already written the MAML
-      Package  Build, then zip out/IntercomSubscriptions/ into out/IntercomSubscriptions.zip with the
-               IntercomSubscriptions folder at the zip's root, as Azure Automation expects
+      Docs     with platyPS: refresh the markdown in docs/en-US from the built module's parameters, then
+               Build again so build/HelpBuilder writes the MAML from the refreshed pages
+      Package  Build, then check and name out/IntercomSubscriptions.zip, the zip the build wrote (the
+               IntercomSubscriptions folder at its root with forward-slash entry names, as Azure
+               Automation expects; Windows PowerShell 5.1's Compress-Archive would write backslashes)
     The exit code is the failing tool's (non-zero on any failure).
 .EXAMPLE
     ./build.ps1 -Task Package
@@ -67,23 +69,17 @@ function Invoke-Test {
 }
 
 function Invoke-Docs {
+    Invoke-Build
     if (-not (Get-Module -ListAvailable -Name platyPS)) {
-        Write-Host 'platyPS is not installed (Install-Module platyPS): the build''s own generator, build/HelpBuilder, already wrote the MAML from docs/en-US during Build.'
-        Invoke-Build
+        Write-Host 'platyPS is not installed (Install-Module platyPS): docs/en-US is unchanged, and Build has written the MAML from it.'
         return
     }
-    Invoke-Build
     # A fresh process keeps the session free of a module loaded from an older build.
     $script = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module platyPS
 Import-Module '$(Join-Path $moduleDir 'IntercomSubscriptions.psd1')' -Force
 Update-MarkdownHelp -Path '$docsDir' -AlphabeticParamsOrder -UpdateInputOutput -Force | Out-Null
-New-ExternalHelp -Path '$docsDir' -OutputPath '$(Join-Path $moduleDir 'en-US')' -Force | Out-Null
-Copy-Item -Path '$(Join-Path $docsDir 'about_*.help.txt')' -Destination '$(Join-Path $moduleDir 'en-US')' -Force
-# The repo-root manifest's ModuleBase is the repository root, so Get-Help looks in <repo>/en-US there.
-New-ExternalHelp -Path '$docsDir' -OutputPath '$(Join-Path $root 'en-US')' -Force | Out-Null
-Copy-Item -Path '$(Join-Path $docsDir 'about_*.help.txt')' -Destination '$(Join-Path $root 'en-US')' -Force
 "@
     $shell = (Get-Process -Id $PID).Path
     & $shell -NoProfile -NonInteractive -Command $script
@@ -91,16 +87,20 @@ Copy-Item -Path '$(Join-Path $docsDir 'about_*.help.txt')' -Destination '$(Join-
         Write-Error "platyPS failed with exit code $LASTEXITCODE." -ErrorAction Continue
         exit $LASTEXITCODE
     }
-    Write-Host "Updated $docsDir and wrote $(Join-Path $moduleDir 'en-US')."
+    # The MAML comes from one generator only: the build's, reading the pages just refreshed.
+    Invoke-Build
+    Write-Host "Updated $docsDir; the build wrote the help into $(Join-Path $moduleDir 'en-US')."
 }
 
 function Invoke-Package {
+    # The build zips the module itself (MSBuild's ZipDirectory, forward-slash entry names on every
+    # platform): packaging is building, then making sure that zip is there.
     Invoke-Build
     $zip = Join-Path (Join-Path $root 'out') 'IntercomSubscriptions.zip'
-    if (Test-Path $zip) { Remove-Item $zip -Force }
-    # The folder itself (not its contents) goes in, so the zip holds IntercomSubscriptions/... at its
-    # root: Azure Automation names the module after that folder.
-    Compress-Archive -Path $moduleDir -DestinationPath $zip
+    if (-not (Test-Path $zip)) {
+        Write-Error "The build did not write $zip." -ErrorAction Continue
+        exit 1
+    }
     Write-Host "Wrote $zip"
 }
 

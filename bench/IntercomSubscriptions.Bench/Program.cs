@@ -6,7 +6,8 @@ using IntercomSubscriptions.Tests;
 namespace IntercomSubscriptions.Bench;
 
 /// <summary>
-/// Runs every measurement of issue 3 in one process and prints a Markdown table with the targets.
+/// Runs every measurement, (a) to (g) as bench/README.md lists them, in one process and prints a
+/// Markdown table with the targets.
 /// Exit code 0 when every target passes, 1 when one fails, 2 on bad arguments or a broken run.
 /// </summary>
 public static class Program

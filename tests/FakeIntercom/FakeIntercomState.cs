@@ -90,44 +90,24 @@ public sealed class FakeIntercomState
         }
     }
 
-    /// <summary>Removes an explicit choice; returns whether there was one. Throws KeyNotFoundException for an unknown contact.</summary>
-    public bool RemoveChoice(string contactId, string subscriptionTypeId)
-    {
-        lock (_gate)
-        {
-            if (!_choices.TryGetValue(contactId, out var c))
-                throw new KeyNotFoundException($"Unknown contact '{contactId}'.");
-            return c.Remove(subscriptionTypeId);
-        }
-    }
-
+    /// <summary>Seeds the sample workspace described by <see cref="SampleData"/>.</summary>
     public void AddSampleData()
     {
-        AddSubscriptionType("108", "Newsletters", "opt_in", "live", new[] { "email" }, "Our monthly newsletter");
-        AddSubscriptionType("109", "Product updates", "opt_out", "live", new[] { "email" },
+        AddSubscriptionType(SampleData.Newsletters, "Newsletters", "opt_in", "live", new[] { "email" }, "Our monthly newsletter");
+        AddSubscriptionType(SampleData.ProductUpdates, "Product updates", "opt_out", "live", new[] { "email" },
             translations: new[] { new TranslationRecord("fr", "Mises à jour produit", null) });
-        AddSubscriptionType("110", "SMS offers", "opt_in", "live", new[] { "sms_message" });
-        AddSubscriptionType("111", "Old digest", "opt_out", "archived", new[] { "email" });
+        AddSubscriptionType(SampleData.SmsOffers, "SMS offers", "opt_in", "live", new[] { "sms_message" });
+        AddSubscriptionType(SampleData.OldDigest, "Old digest", "opt_out", "archived", new[] { "email" });
 
-        AddContact("63a07ddf05a32042dffac965", "ada@example.com", "u-1001");
-        AddContact("63a07ddf05a32042dffac966", "grace@example.com", "u-1002");
-        AddContact("63a07ddf05a32042dffac967", "shared@example.com", null, "user");
-        AddContact("63a07ddf05a32042dffac968", "shared@example.com", null, "lead");
+        AddContact(SampleData.Ada, SampleData.AdaEmail, SampleData.AdaExternalId);
+        AddContact(SampleData.Grace, SampleData.GraceEmail, SampleData.GraceExternalId);
+        AddContact(SampleData.SharedEmailUser, SampleData.SharedEmail, null, "user");
+        AddContact(SampleData.SharedEmailLead, SampleData.SharedEmail, null, "lead");
 
-        SetChoice("63a07ddf05a32042dffac965", "109", "opt_out");
+        SetChoice(SampleData.Ada, SampleData.ProductUpdates, "opt_out");
     }
 
-    // ---- internal helpers used by the HTTP layer (atomic under the state lock) ----
-
-    internal bool ContactExists(string id)
-    {
-        lock (_gate) return _choices.ContainsKey(id);
-    }
-
-    internal SubscriptionTypeRecord? FindType(string id)
-    {
-        lock (_gate) return _types.Find(t => t.Id == id);
-    }
+    // What the HTTP handlers use: each a check and a change under one lock.
 
     /// <summary>Types with an explicit choice for the contact, in type order; null if the contact is unknown.</summary>
     internal List<SubscriptionTypeRecord>? TypesWithChoices(string contactId)

@@ -14,7 +14,6 @@ namespace IntercomSubscriptions.Tests;
 /// </summary>
 public sealed class AssemblyIsolationTests : IAsyncLifetime
 {
-    private const string Ada = "63a07ddf05a32042dffac965";
     private const string ModuleContext = "IntercomSubscriptions.ModuleLoading.EngineLoadContext";
 
     private FakeIntercomServer _server = null!;

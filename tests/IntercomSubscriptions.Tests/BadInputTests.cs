@@ -5,8 +5,6 @@ namespace IntercomSubscriptions.Tests;
 /// <summary>Input that cannot be right fails before any HTTP call, with an error that names the value.</summary>
 public sealed class BadInputTests : IntercomTestBase
 {
-    private const string Ada = "63a07ddf05a32042dffac965";
-    private const string Grace = "63a07ddf05a32042dffac966";
 
     private ScriptResult RunWithId(string script, string id)
     {
@@ -24,7 +22,7 @@ public sealed class BadInputTests : IntercomTestBase
         { new string('a', 129), "129 characters" },
         { new string('b', 10_000), "10000 characters" },
         { "ab\ud800cd", "U+D800" },   // a lone surrogate cannot be put in a URL
-        { " 63a07ddf05a32042dffac965", "white space" },
+        { " " + Ada, "white space" },
         { "a\\b", "'\\'" },
         { "%2e%2e", "'%'" },
     };
@@ -126,10 +124,10 @@ public sealed class BadInputTests : IntercomTestBase
     {
         Connect();
         Server.ResetLog();
-        var result = Run("""
+        var result = Run($$"""
             @(
                 [pscustomobject]@{ mail = 'x@example.com' }
-                [pscustomobject]@{ contact_id = '63a07ddf05a32042dffac966' }
+                [pscustomobject]@{ contact_id = '{{Grace}}' }
             ) | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in
             """);
         var error = Assert.Single(result.Errors);

@@ -10,9 +10,6 @@ namespace IntercomSubscriptions.Tests;
 /// </summary>
 public sealed class BadResponseTests : IntercomTestBase
 {
-    private const string Ada = "63a07ddf05a32042dffac965";
-    private const string Grace = "63a07ddf05a32042dffac966";
-    private const string Third = "63a07ddf05a32042dffac967";
 
     private static Dictionary<string, string> RequestId(string id) => new() { ["X-Request-Id"] = id };
 
@@ -52,17 +49,17 @@ public sealed class BadResponseTests : IntercomTestBase
         Connect("-MaxRetries 0");
         Server.Faults.EnqueueScripted(response with { PathContains = Grace });
         Server.State.SetChoice(Ada, "108", "opt_in");
-        Server.State.SetChoice(Third, "110", "opt_in");
+        Server.State.SetChoice(SharedEmailUser, "110", "opt_in");
 
         var result = Run($$"""
             @(
                 [pscustomobject]@{ contact_id = '{{Ada}}' }
                 [pscustomobject]@{ contact_id = '{{Grace}}' }
-                [pscustomobject]@{ contact_id = '{{Third}}' }
+                [pscustomobject]@{ contact_id = '{{SharedEmailUser}}' }
             ) | Get-IntercomContactSubscription
             """);
 
-        Assert.Equal(new[] { Ada, Ada, Third }, result.Objects("IntercomSubscriptions.ContactSubscription").Select(o => (string)o.ContactId));
+        Assert.Equal(new[] { Ada, Ada, SharedEmailUser }, result.Objects("IntercomSubscriptions.ContactSubscription").Select(o => (string)o.ContactId));
         var error = Assert.Single(result.Errors);
         Assert.StartsWith(errorId + ",", error.FullyQualifiedErrorId);
         Assert.Equal(Grace, ((PSObject)error.TargetObject).Properties["contact_id"].Value);
@@ -112,14 +109,14 @@ public sealed class BadResponseTests : IntercomTestBase
     public void A_server_that_never_answers_times_out_that_record_and_the_batch_goes_on()
     {
         // The connection's own first request may take a second on a busy machine: try a few times.
-        var connect = Run("for ($try = 0; $try -lt 5 -and -not $c; $try++) { try { $c = Connect-Intercom -BaseUri $baseUri -Token ([System.Net.NetworkCredential]::new('', $token).SecurePassword) -TimeoutSec 1 -MaxRetries 0 -PassThru } catch { } }; [bool]$c",
+        var connect = Run($$"""for ($try = 0; $try -lt 5 -and -not $c; $try++) { try { $c = Connect-Intercom -BaseUri $baseUri -Token {{SecureToken}} -TimeoutSec 1 -MaxRetries 0 -PassThru } catch { } }; [bool]$c""",
             new() { ["baseUri"] = Server.BaseUri, ["token"] = Server.Token });
         Assert.Equal(true, connect.Output.Last().BaseObject);
         Server.Faults.EnqueueScripted(new ScriptedResponse(200, "{}") { PathContains = Grace, DelayMs = 60_000 });
 
-        var result = Run($"Add-IntercomContactSubscription -ContactId {Ada},{Grace},{Third} -SubscriptionId 108 -Consent opt_in");
+        var result = Run($"Add-IntercomContactSubscription -ContactId {Ada},{Grace},{SharedEmailUser} -SubscriptionId 108 -Consent opt_in");
 
-        Assert.Equal(new[] { Ada, Third }, result.Objects("IntercomSubscriptions.ContactSubscription").Select(o => (string)o.ContactId));
+        Assert.Equal(new[] { Ada, SharedEmailUser }, result.Objects("IntercomSubscriptions.ContactSubscription").Select(o => (string)o.ContactId));
         var error = Assert.Single(result.Errors);
         Assert.StartsWith("IntercomTimeout,", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.OperationTimeout, error.CategoryInfo.Category);

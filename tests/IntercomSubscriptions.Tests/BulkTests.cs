@@ -72,7 +72,7 @@ public sealed class BulkTests : IntercomTestBase
             Headers = new Dictionary<string, string> { ["X-RateLimit-Limit"] = "167", ["X-RateLimit-Remaining"] = "0", ["X-RateLimit-Reset"] = reset.ToString() },
         });
 
-        var result = Run("Add-IntercomContactSubscription -ContactId 63a07ddf05a32042dffac966 -SubscriptionId 108 -Consent opt_in -Verbose");
+        var result = Run($"Add-IntercomContactSubscription -ContactId {Grace} -SubscriptionId 108 -Consent opt_in -Verbose");
 
         Assert.Empty(result.Errors);
         Assert.Single(result.Output);
@@ -80,7 +80,7 @@ public sealed class BulkTests : IntercomTestBase
         Assert.Equal(new[] { 429, 429, 200 }, posts.Select(p => p.StatusCode));
         // The retry after the first 429 waited for the window's reset instead of hammering.
         Assert.True(posts[1].ReceivedAt >= DateTimeOffset.FromUnixTimeSeconds(reset), $"second attempt at {posts[1].ReceivedAt:O}, reset {reset}");
-        Assert.Equal("opt_in", Server.State.GetChoices("63a07ddf05a32042dffac966")["108"]);
+        Assert.Equal("opt_in", Server.State.GetChoices(Grace)["108"]);
     }
 
     [Fact]
@@ -89,10 +89,10 @@ public sealed class BulkTests : IntercomTestBase
         Connect("-MaxRetries 1");
         Server.Faults.EnqueueScripted(new FakeIntercom.ScriptedResponse(503,
             """{"type":"error.list","request_id":"r-503","errors":[{"code":"service_unavailable","message":"Service Unavailable"}]}""")
-        { PathContains = "63a07ddf05a32042dffac965", Times = 2 });
+        { PathContains = Ada, Times = 2 });
 
-        var result = Run("""
-            '63a07ddf05a32042dffac965', '63a07ddf05a32042dffac966' |
+        var result = Run($$"""
+            '{{Ada}}', '{{Grace}}' |
                 ForEach-Object { [pscustomobject]@{ contact_id = $_ } } |
                 Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in
             """);
@@ -102,7 +102,7 @@ public sealed class BulkTests : IntercomTestBase
         Assert.Equal(ErrorCategory.ResourceUnavailable, error.CategoryInfo.Category);
         Assert.Contains("r-503", error.ErrorDetails.Message);
         Assert.Contains("service_unavailable", error.ErrorDetails.Message);
-        Assert.Equal("63a07ddf05a32042dffac966", Assert.Single(result.Objects("IntercomSubscriptions.ContactSubscription")).ContactId);
+        Assert.Equal(Grace, Assert.Single(result.Objects("IntercomSubscriptions.ContactSubscription")).ContactId);
         Assert.Equal(2, ApiRequests("POST").Count(r => r.RawPath.Contains("dffac965")));
     }
 

@@ -20,9 +20,9 @@ public sealed class ConnectionTests : IntercomTestBase
 
     [Theory]
     [InlineData("Get-IntercomSubscriptionType")]
-    [InlineData("Get-IntercomContactSubscription -ContactId 63a07ddf05a32042dffac965")]
-    [InlineData("Add-IntercomContactSubscription -ContactId 63a07ddf05a32042dffac965 -SubscriptionId 108 -Consent opt_in")]
-    [InlineData("Remove-IntercomContactSubscription -ContactId 63a07ddf05a32042dffac965 -SubscriptionId 108 -Confirm:$false")]
+    [InlineData($"Get-IntercomContactSubscription -ContactId {Ada}")]
+    [InlineData($"Add-IntercomContactSubscription -ContactId {Ada} -SubscriptionId 108 -Consent opt_in")]
+    [InlineData($"Remove-IntercomContactSubscription -ContactId {Ada} -SubscriptionId 108 -Confirm:$false")]
     [InlineData("Get-IntercomConnection")]
     public void Without_a_connection_every_cmdlet_says_to_run_Connect_Intercom_and_sends_nothing(string command)
     {
@@ -37,7 +37,7 @@ public sealed class ConnectionTests : IntercomTestBase
     [Fact]
     public void Connect_checks_the_token_with_one_request_and_sends_the_default_API_version()
     {
-        var result = Run("Connect-Intercom -BaseUri $uri -Token ([System.Net.NetworkCredential]::new('', $token).SecurePassword) -PassThru",
+        var result = Run($"Connect-Intercom -BaseUri $uri -Token {SecureToken} -PassThru",
             new() { ["uri"] = Server.BaseUri, ["token"] = Server.Token });
         Assert.Empty(result.Errors);
         var connection = new PSView(result.Output.Single());
@@ -58,7 +58,7 @@ public sealed class ConnectionTests : IntercomTestBase
     public void The_chosen_API_version_goes_in_the_Intercom_Version_header(string given, string sent)
     {
         Connect($"-ApiVersion {given}");
-        Run("Get-IntercomContactSubscription -ContactId 63a07ddf05a32042dffac965");
+        Run($"Get-IntercomContactSubscription -ContactId {Ada}");
         Assert.All(Server.Requests, r => Assert.Equal(sent, r.IntercomVersion));
         Assert.Equal(2, Server.Requests.Count);
     }
@@ -66,7 +66,7 @@ public sealed class ConnectionTests : IntercomTestBase
     [Fact]
     public void A_malformed_API_version_is_refused_before_any_request()
     {
-        var result = Run("Connect-Intercom -BaseUri $uri -Token ([System.Net.NetworkCredential]::new('', 'x').SecurePassword) -ApiVersion banana",
+        var result = Run($"Connect-Intercom -BaseUri $uri -Token {SecureString("'x'")} -ApiVersion banana",
             new() { ["uri"] = Server.BaseUri });
         Assert.Contains("banana", Assert.Single(result.Errors).ToString());
         Assert.Empty(Server.Requests);
@@ -75,8 +75,8 @@ public sealed class ConnectionTests : IntercomTestBase
     [Fact]
     public void A_refused_token_is_an_authentication_error_and_leaves_the_session_unconnected()
     {
-        var result = Run("""
-            Connect-Intercom -BaseUri $uri -Token ([System.Net.NetworkCredential]::new('', 'wrong-token-123456789').SecurePassword)
+        var result = Run($"""
+            Connect-Intercom -BaseUri $uri -Token {SecureString("'wrong-token-123456789'")}
             """, new() { ["uri"] = Server.BaseUri });
         var error = Assert.Single(result.Errors);
         Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
@@ -89,7 +89,7 @@ public sealed class ConnectionTests : IntercomTestBase
     [Fact]
     public void A_token_without_the_plan_or_scope_is_PermissionDenied()
     {
-        var result = Run("Connect-Intercom -BaseUri $uri -Token ([System.Net.NetworkCredential]::new('', 'tok-forbidden-0123456789').SecurePassword)",
+        var result = Run($"Connect-Intercom -BaseUri $uri -Token {SecureString("'tok-forbidden-0123456789'")}",
             new() { ["uri"] = Server.BaseUri });
         var error = Assert.Single(result.Errors);
         Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
@@ -99,8 +99,8 @@ public sealed class ConnectionTests : IntercomTestBase
     [Fact]
     public void A_credential_carries_the_token_as_its_password()
     {
-        var result = Run("""
-            $secure = [System.Net.NetworkCredential]::new('', $token).SecurePassword
+        var result = Run($"""
+            $secure = {SecureToken}
             Connect-Intercom -BaseUri $uri -Credential ([pscredential]::new('Intercom', $secure))
             (Get-IntercomConnection).MaskedToken
             """, new() { ["uri"] = Server.BaseUri, ["token"] = Server.Token });
@@ -129,11 +129,11 @@ public sealed class ConnectionTests : IntercomTestBase
         Server.Faults.EnqueueScripted(new ScriptedResponse(401,
             """{"type":"error.list","request_id":"r-401","errors":[{"code":"token_not_found","message":"Token not found"}]}""") { Method = "POST" });
         Server.Faults.EnqueueScripted(new ScriptedResponse(429,
-            """{"type":"error.list","request_id":"r-429","errors":[{"code":"rate_limit_exceeded","message":"Exceeded rate limit"}]}""") { Method = "POST", Times = 11 });
+            """{"type":"error.list","request_id":"r-429","errors":[{"code":"rate_limit_exceeded","message":"Exceeded rate limit"}]}""") { Method = "POST", Times = 11, Headers = new Dictionary<string, string> { ["Retry-After"] = "0" } }); // Retry-After 0: no wait between the retries
         Server.Faults.EnqueueScripted(new ScriptedResponse(0, null) { Method = "POST", DropConnection = true });
 
-        var result = Run("""
-            1..4 | ForEach-Object { [pscustomobject]@{ contact_id = '63a07ddf05a32042dffac966' } } |
+        var result = Run($$"""
+            1..4 | ForEach-Object { [pscustomobject]@{ contact_id = '{{Grace}}' } } |
                 Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in -ThrottleLimit 1
             """);
 
@@ -154,19 +154,22 @@ public sealed class ConnectionTests : IntercomTestBase
     [InlineData("AU", "api.au.intercom.io")]
     public async Task Each_region_connects_to_its_Intercom_host(string region, string host)
     {
-        // No traffic may leave this machine: a loopback "proxy" records where the module was going.
+        // No traffic may leave this machine: a loopback "proxy" records where the module was going and
+        // refuses the tunnel at once (502), so the connection error comes without waiting for a timeout.
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var firstLine = Task.Run(async () =>
         {
             using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
             var buffer = new byte[1024];
-            var read = await client.GetStream().ReadAsync(buffer);
+            var read = await stream.ReadAsync(buffer);
+            await stream.WriteAsync("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
             return Encoding.ASCII.GetString(buffer, 0, read).Split("\r\n")[0];
         });
 
-        var result = Run($"Connect-Intercom -Region {region} -Proxy http://127.0.0.1:{port}/ -MaxRetries 0 -TimeoutSec 5 -Token ([System.Net.NetworkCredential]::new('', 'tok-0123456789abcdef').SecurePassword)");
+        var result = Run($"Connect-Intercom -Region {region} -Proxy http://127.0.0.1:{port}/ -MaxRetries 0 -TimeoutSec 5 -Token {SecureString("'tok-0123456789abcdef'")}");
 
         Assert.Equal($"CONNECT {host}:443 HTTP/1.1", await firstLine.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Contains(Assert.Single(result.Errors).CategoryInfo.Category, new[] { ErrorCategory.ConnectionError, ErrorCategory.OperationTimeout });
@@ -175,7 +178,7 @@ public sealed class ConnectionTests : IntercomTestBase
     [Fact]
     public void Plain_http_is_refused_for_hosts_other_than_this_machine()
     {
-        var result = Run("Connect-Intercom -BaseUri http://api.example.com/ -Token ([System.Net.NetworkCredential]::new('', 'tok-0123456789abcdef').SecurePassword)");
+        var result = Run($"Connect-Intercom -BaseUri http://api.example.com/ -Token {SecureString("'tok-0123456789abcdef'")}");
         var error = Assert.Single(result.Errors);
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains("https", error.ToString());
@@ -185,9 +188,9 @@ public sealed class ConnectionTests : IntercomTestBase
     public void An_explicit_Connection_wins_over_the_session_default()
     {
         Connect();
-        var result = Run("""
-            $other = Connect-Intercom -BaseUri $uri -Token ([System.Net.NetworkCredential]::new('', $token).SecurePassword) -ApiVersion 2.16 -PassThru
-            Connect-Intercom -BaseUri $uri -Token ([System.Net.NetworkCredential]::new('', $token).SecurePassword) -ApiVersion 2.10
+        var result = Run($"""
+            $other = Connect-Intercom -BaseUri $uri -Token {SecureToken} -ApiVersion 2.16 -PassThru
+            Connect-Intercom -BaseUri $uri -Token {SecureToken} -ApiVersion 2.10
             Get-IntercomSubscriptionType -Connection $other | Out-Null
             Get-IntercomSubscriptionType | Out-Null
             """, new() { ["uri"] = Server.BaseUri, ["token"] = Server.Token });

@@ -5,18 +5,16 @@ namespace IntercomSubscriptions.Tests;
 /// <summary>Contacts named by email or external id, names for subscription types, the effective state, and -Consent checks.</summary>
 public sealed class ContactLookupTests : IntercomTestBase
 {
-    private const string Ada = "63a07ddf05a32042dffac965";
-    private const string Grace = "63a07ddf05a32042dffac966";
 
     [Fact]
     public void Rows_with_emails_and_external_ids_resolve_through_the_contact_search()
     {
         Connect();
-        var result = Run("""
+        var result = Run($$"""
             @(
                 [pscustomobject]@{ email = 'ADA@example.com' }
-                [pscustomobject]@{ external_id = 'u-1002' }
-                [pscustomobject]@{ email = 'ada@example.com' }
+                [pscustomobject]@{ external_id = '{{GraceExternalId}}' }
+                [pscustomobject]@{ email = '{{AdaEmail}}' }
             ) | Add-IntercomContactSubscription -SubscriptionId 110 -Consent opt_in
             """);
         Assert.Empty(result.Errors);
@@ -31,11 +29,11 @@ public sealed class ContactLookupTests : IntercomTestBase
     public void An_email_with_no_contact_or_several_is_an_error_for_that_row_only()
     {
         Connect();
-        var result = Run("""
+        var result = Run($$"""
             @(
                 [pscustomobject]@{ email = 'nobody@example.com' }
-                [pscustomobject]@{ email = 'shared@example.com' }
-                [pscustomobject]@{ user_id = 'u-1002' }
+                [pscustomobject]@{ email = '{{SharedEmail}}' }
+                [pscustomobject]@{ user_id = '{{GraceExternalId}}' }
             ) | Add-IntercomContactSubscription -SubscriptionId 110 -Consent opt_in
             """);
         Assert.Equal(2, result.Errors.Count);
@@ -43,10 +41,10 @@ public sealed class ContactLookupTests : IntercomTestBase
         Assert.Equal(ErrorCategory.ObjectNotFound, result.Errors[0].CategoryInfo.Category);
         Assert.Contains("nobody@example.com", result.Errors[0].ErrorDetails.Message);
         Assert.StartsWith("IntercomContactAmbiguous,", result.Errors[1].FullyQualifiedErrorId);
-        Assert.Contains("63a07ddf05a32042dffac967", result.Errors[1].ErrorDetails.Message);
-        Assert.Contains("63a07ddf05a32042dffac968", result.Errors[1].ErrorDetails.Message);
+        Assert.Contains(SharedEmailUser, result.Errors[1].ErrorDetails.Message);
+        Assert.Contains(SharedEmailLead, result.Errors[1].ErrorDetails.Message);
         Assert.Equal(Grace, Assert.Single(result.Objects("IntercomSubscriptions.ContactSubscription")).ContactId);
-        Assert.Empty(Server.State.GetChoices("63a07ddf05a32042dffac967"));
+        Assert.Empty(Server.State.GetChoices(SharedEmailUser));
     }
 
     [Fact]
@@ -54,10 +52,10 @@ public sealed class ContactLookupTests : IntercomTestBase
     {
         Connect();
         Server.ResetLog();
-        var result = Run("""
+        var result = Run($$"""
             @(
                 [pscustomobject]@{ customer = 'x' }
-                [pscustomobject]@{ contact_id = '63a07ddf05a32042dffac966' }
+                [pscustomobject]@{ contact_id = '{{Grace}}' }
             ) | Add-IntercomContactSubscription -SubscriptionId 110 -Consent opt_in
             """);
         var error = Assert.Single(result.Errors);

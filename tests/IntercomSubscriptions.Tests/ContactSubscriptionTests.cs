@@ -5,8 +5,6 @@ namespace IntercomSubscriptions.Tests;
 
 public sealed class ContactSubscriptionTests : IntercomTestBase
 {
-    private const string Ada = "63a07ddf05a32042dffac965";
-    private const string Grace = "63a07ddf05a32042dffac966";
 
     [Fact]
     public void Csv_rows_opt_in_a_hundred_contacts_through_the_pipeline()

@@ -101,7 +101,7 @@ public sealed class PowerShellSession : IDisposable
     /// <summary>Connect-Intercom to the fake server with its token; fails the test if it does not connect.</summary>
     public void Connect(FakeIntercomServer server, string extra = "")
     {
-        var result = Run($"Connect-Intercom -BaseUri $baseUri -Token ([System.Net.NetworkCredential]::new('', $token).SecurePassword) {extra}",
+        var result = Run($"Connect-Intercom -BaseUri $baseUri -Token {PowerShellSnippets.SecureToken} {extra}",
             new() { ["baseUri"] = server.BaseUri, ["token"] = server.Token });
         if (result.Errors.Count > 0)
             throw new InvalidOperationException("Connect-Intercom failed: " + result.Errors[0]);

@@ -10,7 +10,6 @@ namespace IntercomSubscriptions.Tests;
 /// </summary>
 public sealed class SessionIsolationTests : IntercomTestBase
 {
-    private const string Ada = "63a07ddf05a32042dffac965";
 
     [Fact]
     public async Task Two_runspaces_connected_to_two_workspaces_do_not_see_each_others_connection()
@@ -72,7 +71,7 @@ public sealed class SessionIsolationTests : IntercomTestBase
     public void Disconnect_ends_the_default_connection_and_the_PassThru_object_held_from_before()
     {
         Connect();
-        var held = Run("$held = Get-IntercomConnection; $passThru = Connect-Intercom -BaseUri $baseUri -Token ([System.Net.NetworkCredential]::new('', $token).SecurePassword) -PassThru; $passThru",
+        var held = Run($"$held = Get-IntercomConnection; $passThru = Connect-Intercom -BaseUri $baseUri -Token {SecureToken} -PassThru; $passThru",
             new() { ["baseUri"] = Server.BaseUri, ["token"] = Server.Token });
         var connection = Assert.Single(held.Output).BaseObject;
         Server.ResetLog();

@@ -10,8 +10,6 @@ namespace IntercomSubscriptions.Tests;
 /// </summary>
 public sealed class TokenSecrecyTests : IntercomTestBase
 {
-    private const string Ada = "63a07ddf05a32042dffac965";
-    private const string Grace = "63a07ddf05a32042dffac966";
 
     private readonly string _canary = "canary-" + Guid.NewGuid().ToString("N");
     private readonly string _wrongCanary = "canary-wrong-" + Guid.NewGuid().ToString("N");
@@ -41,10 +39,10 @@ public sealed class TokenSecrecyTests : IntercomTestBase
     public void Every_cmdlet_and_every_error_kind_with_Verbose_and_Debug_never_shows_the_token()
     {
         var tokens = new Dictionary<string, object?> { ["token"] = _canary, ["baseUri"] = Server.BaseUri, ["wrong"] = _wrongCanary, ["forbidden"] = _forbiddenCanary };
-        Step("""
+        Step($$"""
             $VerbosePreference = 'Continue'
             $DebugPreference = 'Continue'
-            $secure = [System.Net.NetworkCredential]::new('', $token).SecurePassword
+            $secure = {{SecureToken}}
             $conn = Connect-Intercom -BaseUri $baseUri -Token $secure -MaxRetries 1 -PassThru -Verbose -Debug
             # A one-second connection for the timeout below; its own first request may be slow on a busy machine.
             for ($try = 0; $try -lt 5 -and -not $slow; $try++) {
@@ -94,9 +92,9 @@ public sealed class TokenSecrecyTests : IntercomTestBase
         Script(new ScriptedResponse(200, "{}") { PathContains = Ada, DelayMs = 10_000 });
         Step($"Get-IntercomContactSubscription -Connection $slow -ContactId {Ada} -Verbose -Debug");
         // 401 and 403 at connect time, with wrong tokens that must not show either.
-        Step("""
-            Connect-Intercom -BaseUri $baseUri -Token ([System.Net.NetworkCredential]::new('', $wrong).SecurePassword) -Verbose -Debug
-            Connect-Intercom -BaseUri $baseUri -Credential ([pscredential]::new('app', [System.Net.NetworkCredential]::new('', $forbidden).SecurePassword)) -Verbose -Debug
+        Step($"""
+            Connect-Intercom -BaseUri $baseUri -Token {SecureString("$wrong")} -Verbose -Debug
+            Connect-Intercom -BaseUri $baseUri -Credential ([pscredential]::new('app', {SecureString("$forbidden")})) -Verbose -Debug
             """, tokens);
         // After a disconnect: the not-connected errors and the closed connection's formatting.
         Step($$"""

@@ -12,7 +12,7 @@ namespace IntercomSubscriptions.Tests;
 public sealed class TransportTests : IntercomTestBase
 {
     private ScriptResult ConnectTo(string baseUri, string extra = "", object? proxy = null) =>
-        Run($"Connect-Intercom -BaseUri '{baseUri}' -Token ([System.Net.NetworkCredential]::new('', $token).SecurePassword) {extra}",
+        Run($"Connect-Intercom -BaseUri '{baseUri}' -Token {SecureToken} {extra}",
             new() { ["token"] = Server.Token, ["proxy"] = proxy });
 
     [Theory]
@@ -75,7 +75,7 @@ public sealed class TransportTests : IntercomTestBase
     {
         using var proxy = new LoopbackProxy(requireCredentials: true);
         var connect = ConnectTo(Server.BaseUri.ToString(),
-            "-Proxy $proxy -ProxyCredential ([pscredential]::new('proxy-user', [System.Net.NetworkCredential]::new('', 'proxy-pass').SecurePassword))", proxy.Address);
+            $"-Proxy $proxy -ProxyCredential ([pscredential]::new('proxy-user', {SecureString("'proxy-pass'")}))", proxy.Address);
         Assert.Empty(connect.Errors);
         Assert.Empty(Run("Get-IntercomSubscriptionType").Errors);
 

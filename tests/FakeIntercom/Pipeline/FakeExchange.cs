@@ -1,0 +1,32 @@
+using System.Text.Json.Nodes;
+using FakeIntercom.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace FakeIntercom.Pipeline;
+
+/// <summary>One request on its way through the stages: what arrived, and the ways to answer it.</summary>
+internal sealed class FakeExchange(HttpContext http, RequestLog log, RequestLog.Slot slot, string requestId, CancellationToken cancellation)
+{
+    public HttpContext Http { get; } = http;
+    public RequestLog.Slot Slot { get; } = slot;
+    public string RequestId { get; } = requestId;
+    public CancellationToken Cancellation { get; } = cancellation;
+
+    public string Method => Slot.Method;
+    public string RawPath => Slot.RawPath;
+    public string? Body => Slot.Body;
+
+    public Task RespondJsonAsync(int status, JsonNode node) => ResponseWriter.WriteJsonAsync(Http, status, node, Cancellation);
+
+    public Task RespondErrorAsync(int status, string code, string message) =>
+        ResponseWriter.WriteErrorAsync(Http, RequestId, status, code, message, Cancellation);
+
+    /// <summary>Records the request as dropped (status 0) and aborts the connection.</summary>
+    public void Drop()
+    {
+        log.Complete(Slot, 0, dropped: true);
+        Http.Abort();
+    }
+
+    public void MarkWhileExhausted() => log.MarkWhileExhausted(Slot);
+}

@@ -1,0 +1,20 @@
+namespace FakeIntercom.Pipeline;
+
+/// <summary>Stage 4: when <see cref="FaultSettings.RateLimit"/> is set, count the request against the window and answer 429 once it is spent.</summary>
+internal sealed class RateLimitStage(FaultSettings faults, RateLimitWindow window) : IRequestStage
+{
+    public async Task<bool> TryAnswerAsync(FakeExchange exchange)
+    {
+        var (limit, windowSeconds) = faults.GetRateLimit();
+        if (limit is not int n) return false;
+
+        var reading = window.Take(n, windowSeconds, DateTimeOffset.UtcNow);
+        RateLimitHeaders.Write(exchange.Http.Response, reading);
+        if (!reading.Exhausted) return false;
+
+        exchange.MarkWhileExhausted();
+        await exchange.RespondErrorAsync(429, "rate_limit_exceeded", $"Exceeded rate limit of {n} in {windowSeconds}_seconds")
+            .ConfigureAwait(false);
+        return true;
+    }
+}
