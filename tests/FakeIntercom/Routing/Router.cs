@@ -8,10 +8,10 @@ internal sealed class Router : IRequestStage
 {
     private readonly Route[] _routes;
 
-    public Router(FakeIntercomState state)
+    public Router(FakeIntercomState state, FaultSettings faults)
     {
         var types = new SubscriptionTypesHandler(state);
-        var subscriptions = new ContactSubscriptionsHandler(state);
+        var subscriptions = new ContactSubscriptionsHandler(state, faults);
         var search = new ContactSearchHandler(state);
         // First match wins: the literal /contacts/search before any /contacts/{id}.
         _routes =
