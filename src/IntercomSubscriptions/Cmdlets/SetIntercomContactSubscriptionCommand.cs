@@ -62,19 +62,24 @@ public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     private ContactRequests<CurrentChoice>? _reads;
     private SubscriptionStateWriter? _writes;
     private SubscriptionTypeResolver? _types;
+    private bool _whatIf;
 
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
         _reads = NewContactRequests<CurrentChoice>("Setting contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
         _types = NewSubscriptionTypeResolver();
+        _whatIf = WhatIfWanted();
         var client = ActiveConnection.Client;
         var events = EngineEvents;
         _writes = new SubscriptionStateWriter(ThrottleLimit, Pump, CancellationToken,
             (contactId, typeId, action, cancellationToken) => action == SubscriptionStatePlan.Remove
                 ? client.DetachSubscriptionAsync(contactId, typeId, events, cancellationToken)
                 : client.AttachSubscriptionAsync(contactId, typeId, action, events, cancellationToken),
-            ShouldProcess, WriteObject, WriteError);
+            ShouldProcess,
+            // -WhatIf writes no objects, not even for the records already in the state asked for: the counts say it.
+            change => { if (!_whatIf) WriteObject(change); },
+            WriteError);
     }
 
     protected override void ProcessRecord()
@@ -112,7 +117,7 @@ public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     {
         _reads?.Complete();
         _writes?.Complete();
-        if (_writes is { } writes && WhatIfWanted())
+        if (_writes is { } writes && _whatIf)
         {
             var total = writes.Unchanged + writes.Declined;
             WriteInformation(new HostInformationMessage
