@@ -149,7 +149,7 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
         }
         catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
         {
-            ThrowTerminatingError(IntercomErrors.ToErrorRecord(ex, null, "GET /contacts"));
+            ThrowTerminatingError(IntercomErrors.ToErrorRecord(ex, null, "Reading the workspace's contacts"));
         }
         progress?.Complete();
         WriteVerbose($"Read {audit.ContactsSeen:N0} contacts; {audit.FallbackCalls:N0} of them needed their own subscriptions call.");

@@ -58,7 +58,17 @@ internal sealed class WorkspaceAudit
         string? cursor = null;
         for (var pages = 0; next is not null; pages++)
         {
-            var page = awaitPage(next);
+            ContactPageData page;
+            try
+            {
+                page = awaitPage(next);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Hand out what was read before the page that failed, then end the run with its error.
+                window.Drain();
+                throw;
+            }
             ContactsTotal ??= page.TotalCount;
             if (page.NextCursor is { } following && following != cursor && pages + 1 < MaxPages && page.Contacts.Count > 0)
             {

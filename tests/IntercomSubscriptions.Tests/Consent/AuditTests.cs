@@ -86,6 +86,23 @@ public sealed class AuditTests : IntercomTestBase
     }
 
     [Fact]
+    public void A_long_audit_shows_progress_out_of_Intercoms_total_and_closes_it()
+    {
+        Server.State.AddContacts(Enumerable.Range(0, 2000).Select(i => new ContactRecord($"prog{i:D5}", null, null, "lead")));
+        Connect();
+        // Pages slow enough that the run outlasts the progress bar's first second.
+        Server.Faults.LatencyMs = 150;
+
+        var result = Run("Get-IntercomContactSubscription -All");
+
+        Assert.Empty(result.Errors);
+        var progress = result.Progress.Where(p => p.Activity == "Reading every contact's subscription choices").ToList();
+        Assert.Contains(progress, p => p.RecordType == System.Management.Automation.ProgressRecordType.Processing
+            && p.StatusDescription.Contains("of 2,004 records") && p.PercentComplete is >= 0 and <= 100);
+        Assert.Equal(System.Management.Automation.ProgressRecordType.Completed, progress.Last().RecordType);
+    }
+
+    [Fact]
     public void An_unknown_type_ends_the_audit_before_any_contact_is_read()
     {
         Connect();
@@ -96,5 +113,42 @@ public sealed class AuditTests : IntercomTestBase
         var error = Assert.Single(result.Errors);
         Assert.StartsWith("IntercomSubscriptionTypeNotFound", error.FullyQualifiedErrorId);
         Assert.Equal(0, Server.CallCount("GET /contacts"));
+    }
+
+    [Fact]
+    public void A_contact_whose_own_choices_cannot_be_read_fails_alone()
+    {
+        Server.State.SetChoice(Grace, Newsletters, "opt_in");
+        Server.State.SetSubscriptionListShape(Grace, SubscriptionListShape.Missing);
+        Server.State.SetSubscriptionListShape(SharedEmailUser, SubscriptionListShape.HasMore);
+        Server.State.SetChoice(SharedEmailUser, ProductUpdates, "opt_out");
+        Connect();
+        Server.Faults.EnqueueScripted(new ScriptedResponse(404,
+            """{"type":"error.list","request_id":"req-audit","errors":[{"code":"not_found","message":"User Not Found"}]}""")
+            { PathContains = $"/contacts/{Grace}/subscriptions", Method = "GET" });
+
+        var result = Run("Get-IntercomContactSubscription -All");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(Grace, error.TargetObject);
+        Assert.StartsWith("IntercomContactNotFound", error.FullyQualifiedErrorId);
+        Assert.Equal(new[] { $"{Ada}/{ProductUpdates}", $"{SharedEmailUser}/{ProductUpdates}" },
+            result.Objects("IntercomSubscriptions.ContactSubscriptionChoice").Select(o => $"{o.ContactId}/{o.SubscriptionId}"));
+    }
+
+    [Fact]
+    public void A_page_that_cannot_be_read_ends_the_audit_with_a_terminating_error()
+    {
+        Connect();
+        Server.Faults.EnqueueScripted(new ScriptedResponse(403,
+            """{"type":"error.list","request_id":"req-page","errors":[{"code":"forbidden","message":"Token lacks the read_users scope"}]}""")
+            { PathContains = "/contacts", Method = "GET" });
+
+        var result = Run("Get-IntercomContactSubscription -All; 'after'");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("Reading the workspace's contacts", error.ErrorDetails.Message);
+        Assert.Contains("req-page", error.ErrorDetails.Message + error.Exception.Message);
+        Assert.Empty(result.Objects("IntercomSubscriptions.ContactSubscriptionChoice"));
     }
 }
