@@ -1,7 +1,7 @@
 namespace IntercomSubscriptions.Engine;
 
 /// <summary>What went wrong, in terms the cmdlet layer can map to an error category.</summary>
-public enum IntercomErrorKind
+internal enum IntercomErrorKind
 {
     ContactNotFound,
     SubscriptionTypeNotFound,
@@ -20,7 +20,7 @@ public enum IntercomErrorKind
 /// A failed Intercom call. Carries Intercom's own error code, message and request_id (which
 /// Intercom support asks for) and never the token.
 /// </summary>
-public sealed class IntercomApiException : Exception
+internal sealed class IntercomApiException : Exception
 {
     public IntercomApiException(IntercomErrorKind kind, string message, int? statusCode = null,
         string? errorCode = null, string? requestId = null, Exception? inner = null)

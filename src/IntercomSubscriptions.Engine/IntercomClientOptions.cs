@@ -3,7 +3,7 @@ using System.Net;
 namespace IntercomSubscriptions.Engine;
 
 /// <summary>How one connection talks to Intercom.</summary>
-public sealed class IntercomClientOptions
+internal sealed class IntercomClientOptions
 {
     public IntercomClientOptions(Uri baseUri) => BaseUri = IntercomEndpoints.ValidateBaseUri(baseUri);
 

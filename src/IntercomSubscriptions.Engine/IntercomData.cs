@@ -2,9 +2,9 @@ namespace IntercomSubscriptions.Engine;
 
 // Plain results of the engine. The cmdlet layer maps them to the public models PowerShell sees.
 
-public sealed record TranslationData(string? Name, string? Description, string? Locale);
+internal sealed record TranslationData(string? Name, string? Description, string? Locale);
 
-public sealed record SubscriptionTypeData(
+internal sealed record SubscriptionTypeData(
     string Id,
     string? State,
     string? ConsentType,
@@ -12,9 +12,9 @@ public sealed record SubscriptionTypeData(
     IReadOnlyList<TranslationData> Translations,
     IReadOnlyList<string> ContentTypes);
 
-public sealed record ContactData(string Id, string? Email, string? ExternalId, string? Role);
+internal sealed record ContactData(string Id, string? Email, string? ExternalId, string? Role);
 
-public enum ContactSearchField
+internal enum ContactSearchField
 {
     Email,
     ExternalId,

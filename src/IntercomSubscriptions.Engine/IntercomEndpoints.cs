@@ -1,7 +1,7 @@
 namespace IntercomSubscriptions.Engine;
 
 /// <summary>Where the API lives and which API versions the module will send.</summary>
-public static class IntercomEndpoints
+internal static class IntercomEndpoints
 {
     public static readonly IReadOnlyList<string> Regions = new[] { "US", "EU", "AU" };
 

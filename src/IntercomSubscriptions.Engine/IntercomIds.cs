@@ -5,7 +5,7 @@ namespace IntercomSubscriptions.Engine;
 /// change which resource a path names (separators, dot segments, control characters) is refused
 /// before a request is made, and what passes is still escaped.
 /// </summary>
-public static class IntercomIds
+internal static class IntercomIds
 {
     public const int MaxLength = 128;
 
@@ -80,7 +80,7 @@ public static class IntercomIds
         var problem = Problem(id, what);
         if (problem is not null) return problem;
         if (id!.Length > 20 || id.Any(c => c is < '0' or > '9'))
-            return $"The {what} '{Printable(id)}' is not a number; Intercom's subscription type ids look like 108 (Get-IntercomSubscriptionType lists them).";
+            return $"The {what} '{Printable(id)}' is not a number; Intercom's subscription type ids look like 108.";
         return null;
     }
 

@@ -15,7 +15,7 @@ namespace IntercomSubscriptions.Engine;
 /// two estimates for the same window are combined with min. This gives away a few requests per
 /// window (about twice the concurrency) in exchange for never sending into a spent window.
 /// </remarks>
-public sealed class RateLimitPacer
+internal sealed class RateLimitPacer
 {
     // Reset is in whole seconds; a little slack keeps us from arriving a hair early.
     internal static readonly TimeSpan ResetSlack = TimeSpan.FromMilliseconds(100);
@@ -25,6 +25,7 @@ public sealed class RateLimitPacer
     private static readonly TimeSpan PendingWindowPoll = TimeSpan.FromMilliseconds(50);
 
     private readonly object _gate = new();
+    private readonly TimeProvider _time;
     private readonly Func<DateTimeOffset> _clock;
     private bool _windowKnown;
     private long _windowReset;          // UNIX seconds at which the known window refills; 0 while a new window is pending
@@ -38,7 +39,18 @@ public sealed class RateLimitPacer
     private long _lastReset;
     private long _announcedWaitKey;
 
-    public RateLimitPacer(Func<DateTimeOffset>? clock = null) => _clock = clock ?? (() => DateTimeOffset.UtcNow);
+    public RateLimitPacer(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _clock = _time.GetUtcNow;
+    }
+
+    /// <summary>For tests that move the clock by hand and call <see cref="TryAcquire"/> themselves.</summary>
+    internal RateLimitPacer(Func<DateTimeOffset> clock)
+    {
+        _time = TimeProvider.System;
+        _clock = clock;
+    }
 
     /// <summary>Requests this connection has sent and not yet seen answered.</summary>
     public int InFlight { get { lock (_gate) return _inFlight; } }
@@ -54,7 +66,7 @@ public sealed class RateLimitPacer
                 return ticket;
             if (announcement is not null)
                 events?.Verbose(announcement);
-            await Task.Delay(wait.Value, cancellationToken).ConfigureAwait(false);
+            await _time.Delay(wait.Value, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -196,7 +208,7 @@ public sealed class RateLimitPacer
 }
 
 /// <summary>Which request a rate-limit answer belongs to: its place in the sending order.</summary>
-public readonly struct PacerTicket
+internal readonly struct PacerTicket
 {
     internal PacerTicket(long sequence, long completedBefore)
     {

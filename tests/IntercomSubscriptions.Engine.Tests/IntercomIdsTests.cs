@@ -105,9 +105,12 @@ public sealed class IntercomIdsTests
     }
 
     [Fact]
-    public void SubscriptionTypeIdProblem_hints_how_to_find_the_ids()
+    public void SubscriptionTypeIdProblem_shows_what_an_id_looks_like_without_naming_a_cmdlet()
     {
-        Assert.Contains("Get-IntercomSubscriptionType", IntercomIds.SubscriptionTypeIdProblem("Newsletters"));
+        // Which cmdlet lists the ids is the cmdlet layer's advice (its validator adds it).
+        var problem = IntercomIds.SubscriptionTypeIdProblem("Newsletters");
+        Assert.Contains("ids look like 108", problem);
+        Assert.DoesNotContain("Get-Intercom", problem);
         var ex = Assert.Throws<ArgumentException>(() => IntercomIds.RequireSubscriptionTypeId("Newsletters"));
         Assert.Contains("'Newsletters' is not a number", ex.Message);
         Assert.Equal("108", IntercomIds.RequireSubscriptionTypeId("108"));

@@ -5,7 +5,7 @@ namespace IntercomSubscriptions.Commands;
 /// <summary>Records a contact's consent for a subscription type: opt_in or opt_out.</summary>
 [Cmdlet(VerbsCommon.Add, "IntercomContactSubscription", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ContactSubscription))]
-public sealed class AddIntercomContactSubscriptionCommand : SubscriptionChangeCmdlet
+public sealed class AddIntercomContactSubscriptionCommand : IntercomConnectedCmdlet
 {
     /// <summary>opt_in or opt_out; the subscription type's own consent type when omitted.</summary>
     [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
@@ -13,11 +13,64 @@ public sealed class AddIntercomContactSubscriptionCommand : SubscriptionChangeCm
     [ValidateSet("opt_in", "opt_out")]
     public string? Consent { get; set; }
 
-    internal override string ProgressActivity => "Adding contact subscriptions";
+    /// <summary>The contact's Intercom id, e.g. 63a07ddf05a32042dffac965.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("contact_id", "intercom_id")]
+    [ValidateIntercomId("contact id")]
+    public string[]? ContactId { get; set; }
+
+    /// <summary>The contact's email, resolved through Intercom's contact search.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("email_address", "EmailAddress")]
+    public string[]? Email { get; set; }
+
+    /// <summary>Your own user id for the contact (Intercom's external_id), resolved through the contact search.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("external_id", "user_id", "UserId")]
+    public string[]? ExternalId { get; set; }
+
+    /// <summary>The subscription type's id, e.g. 108 (Get-IntercomSubscriptionType lists them).</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("subscription_id", "SubscriptionTypeId", "subscription_type_id")]
+    [ValidateSubscriptionTypeId]
+    [ArgumentCompleter(typeof(SubscriptionIdCompleter))]
+    public string? SubscriptionId { get; set; }
+
+    /// <summary>The subscription type's name (its default translation), instead of its id.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("subscription_name")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SubscriptionNameCompleter))]
+    public string? SubscriptionName { get; set; }
+
+    /// <summary>
+    /// How many requests may be in flight at once (1 = one after another). Intercom allows about
+    /// 166 requests a second per app; the module paces itself by Intercom's rate-limit headers.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 8;
+
+    /// <summary>
+    /// The pipeline record as it came (a CSV row, say), so that an error names the very record that
+    /// failed. Hidden: the real parameters bind from the same record by property name.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public PSObject? InputObject { get; set; }
+
+    private ContactRequests<ContactSubscription>? _requests;
+    private SubscriptionTypeResolver? _types;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        _requests = NewContactRequests<ContactSubscription>("Adding contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
+        _types = NewSubscriptionTypeResolver();
+    }
 
     protected override void ProcessRecord()
     {
-        var type = ResolveSubscriptionType(idMayBeUnknown: Consent is not null);
+        var type = _types!.Resolve(SubscriptionId, SubscriptionName, idMayBeUnknown: Consent is not null, InputObject);
         if (type is null) return;
         // ValidateSet lets OPT_IN through, as PowerShell users expect; Intercom wants its own spelling.
         var consent = Consent?.ToLowerInvariant() ?? type.ConsentType;
@@ -29,13 +82,20 @@ public sealed class AddIntercomContactSubscriptionCommand : SubscriptionChangeCm
         }
 
         var client = ActiveConnection.Client;
-        SubmitForEachContact($"Record {consent} for subscription type {type}", $", subscription type '{type.Id}'",
+        _requests!.Submit(new ContactColumns(ContactId, Email, ExternalId).Targets(InputObject, WriteError), InputObject,
+            $"Record {consent} for subscription type {type}", $", subscription type '{type.Id}'",
             async (contactId, cancellationToken) =>
             {
                 var attached = await client.AttachSubscriptionAsync(contactId, type.Id, consent!, EngineEvents, cancellationToken).ConfigureAwait(false);
                 return ModelMapper.ToContactSubscription(contactId, attached, SubscriptionSource.Explicit);
             },
             subscription => WriteObject(subscription));
+    }
+
+    protected override void EndProcessing()
+    {
+        _requests?.Complete();
+        base.EndProcessing();
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace IntercomSubscriptions.Commands;
 /// <summary>Lists a contact's subscription choices; with -IncludeDefault, every type with its effective state.</summary>
 [Cmdlet(VerbsCommon.Get, "IntercomContactSubscription")]
 [OutputType(typeof(ContactSubscription))]
-public sealed class GetIntercomContactSubscriptionCommand : IntercomContactCmdlet<IReadOnlyList<ContactSubscription>>
+public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmdlet
 {
     private IReadOnlyList<SubscriptionType>? _allTypes;
 
@@ -16,7 +16,44 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomContactCmdle
     [Parameter]
     public SwitchParameter IncludeDefault { get; set; }
 
-    internal override string ProgressActivity => "Reading contacts' subscriptions";
+    /// <summary>The contact's Intercom id, e.g. 63a07ddf05a32042dffac965.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("contact_id", "intercom_id")]
+    [ValidateIntercomId("contact id")]
+    public string[]? ContactId { get; set; }
+
+    /// <summary>The contact's email, resolved through Intercom's contact search.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("email_address", "EmailAddress")]
+    public string[]? Email { get; set; }
+
+    /// <summary>Your own user id for the contact (Intercom's external_id), resolved through the contact search.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("external_id", "user_id", "UserId")]
+    public string[]? ExternalId { get; set; }
+
+    /// <summary>
+    /// How many requests may be in flight at once (1 = one after another). Intercom allows about
+    /// 166 requests a second per app; the module paces itself by Intercom's rate-limit headers.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 8;
+
+    /// <summary>
+    /// The pipeline record as it came (a CSV row, say), so that an error names the very record that
+    /// failed. Hidden: the real parameters bind from the same record by property name.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public PSObject? InputObject { get; set; }
+
+    private ContactRequests<IReadOnlyList<ContactSubscription>>? _requests;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        _requests = NewContactRequests<IReadOnlyList<ContactSubscription>>("Reading contacts' subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
+    }
 
     protected override void ProcessRecord()
     {
@@ -25,7 +62,7 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomContactCmdle
             _allTypes ??= Await(ActiveConnection.SubscriptionTypes.GetAsync(refresh: false, EngineEvents, CancellationToken));
         var allTypes = _allTypes;
         // Reading changes nothing: no ShouldProcess.
-        SubmitForEachContact(null, "",
+        _requests!.Submit(new ContactColumns(ContactId, Email, ExternalId).Targets(InputObject, WriteError), InputObject, null, "",
             async (contactId, cancellationToken) =>
             {
                 var chosen = await client.ListContactSubscriptionsAsync(contactId, EngineEvents, cancellationToken).ConfigureAwait(false);
@@ -40,5 +77,11 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomContactCmdle
                 return subscriptions;
             },
             subscriptions => WriteObject(subscriptions, enumerateCollection: true));
+    }
+
+    protected override void EndProcessing()
+    {
+        _requests?.Complete();
+        base.EndProcessing();
     }
 }

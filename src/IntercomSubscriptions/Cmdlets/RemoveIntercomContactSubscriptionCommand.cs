@@ -5,21 +5,75 @@ namespace IntercomSubscriptions.Commands;
 /// <summary>Removes a contact's explicit choice for a subscription type, so the type's default applies again.</summary>
 [Cmdlet(VerbsCommon.Remove, "IntercomContactSubscription", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ContactSubscription))]
-public sealed class RemoveIntercomContactSubscriptionCommand : SubscriptionChangeCmdlet
+public sealed class RemoveIntercomContactSubscriptionCommand : IntercomConnectedCmdlet
 {
     /// <summary>Emit what now applies to the contact: the type at its default (Source Default).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    internal override string ProgressActivity => "Removing contact subscriptions";
+    /// <summary>The contact's Intercom id, e.g. 63a07ddf05a32042dffac965.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("contact_id", "intercom_id")]
+    [ValidateIntercomId("contact id")]
+    public string[]? ContactId { get; set; }
+
+    /// <summary>The contact's email, resolved through Intercom's contact search.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("email_address", "EmailAddress")]
+    public string[]? Email { get; set; }
+
+    /// <summary>Your own user id for the contact (Intercom's external_id), resolved through the contact search.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("external_id", "user_id", "UserId")]
+    public string[]? ExternalId { get; set; }
+
+    /// <summary>The subscription type's id, e.g. 108 (Get-IntercomSubscriptionType lists them).</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("subscription_id", "SubscriptionTypeId", "subscription_type_id")]
+    [ValidateSubscriptionTypeId]
+    [ArgumentCompleter(typeof(SubscriptionIdCompleter))]
+    public string? SubscriptionId { get; set; }
+
+    /// <summary>The subscription type's name (its default translation), instead of its id.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("subscription_name")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SubscriptionNameCompleter))]
+    public string? SubscriptionName { get; set; }
+
+    /// <summary>
+    /// How many requests may be in flight at once (1 = one after another). Intercom allows about
+    /// 166 requests a second per app; the module paces itself by Intercom's rate-limit headers.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 8;
+
+    /// <summary>
+    /// The pipeline record as it came (a CSV row, say), so that an error names the very record that
+    /// failed. Hidden: the real parameters bind from the same record by property name.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public PSObject? InputObject { get; set; }
+
+    private ContactRequests<ContactSubscription>? _requests;
+    private SubscriptionTypeResolver? _types;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        _requests = NewContactRequests<ContactSubscription>("Removing contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
+        _types = NewSubscriptionTypeResolver();
+    }
 
     protected override void ProcessRecord()
     {
-        var type = ResolveSubscriptionType(idMayBeUnknown: true);
+        var type = _types!.Resolve(SubscriptionId, SubscriptionName, idMayBeUnknown: true, InputObject);
         if (type is null) return;
         var client = ActiveConnection.Client;
         var passThru = PassThru.IsPresent;
-        SubmitForEachContact($"Remove the choice for subscription type {type}", $", subscription type '{type.Id}'",
+        _requests!.Submit(new ContactColumns(ContactId, Email, ExternalId).Targets(InputObject, WriteError), InputObject,
+            $"Remove the choice for subscription type {type}", $", subscription type '{type.Id}'",
             async (contactId, cancellationToken) =>
             {
                 var detached = await client.DetachSubscriptionAsync(contactId, type.Id, EngineEvents, cancellationToken).ConfigureAwait(false);
@@ -30,5 +84,11 @@ public sealed class RemoveIntercomContactSubscriptionCommand : SubscriptionChang
             {
                 if (passThru) WriteObject(subscription);
             });
+    }
+
+    protected override void EndProcessing()
+    {
+        _requests?.Complete();
+        base.EndProcessing();
     }
 }

@@ -3,7 +3,7 @@ namespace IntercomSubscriptions;
 /// <summary>A subscription type of the workspace (Get-IntercomSubscriptionType).</summary>
 public sealed class SubscriptionType
 {
-    /// <summary>Intercom's id, e.g. "108". Binds to -SubscriptionId by property name through its alias Id.</summary>
+    /// <summary>Intercom's id, e.g. "108". Binds to Get-IntercomSubscriptionType -Id by property name; -SubscriptionId (whose aliases do not include Id) does not bind from it.</summary>
     public string Id { get; set; } = "";
     /// <summary>The default translation's name.</summary>
     public string? Name { get; set; }

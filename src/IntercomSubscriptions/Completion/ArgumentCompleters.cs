@@ -6,7 +6,7 @@ using IntercomSubscriptions.Engine;
 namespace IntercomSubscriptions;
 
 /// <summary>Completes -SubscriptionId from the connection's cached types, with names as tooltips. Never calls Intercom.</summary>
-public sealed class SubscriptionIdCompleter : IArgumentCompleter
+internal sealed class SubscriptionIdCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
@@ -24,7 +24,7 @@ public sealed class SubscriptionIdCompleter : IArgumentCompleter
 }
 
 /// <summary>Completes -SubscriptionName from the connection's cached types, quoting names with spaces.</summary>
-public sealed class SubscriptionNameCompleter : IArgumentCompleter
+internal sealed class SubscriptionNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
@@ -39,7 +39,7 @@ public sealed class SubscriptionNameCompleter : IArgumentCompleter
 }
 
 /// <summary>Completes -ApiVersion with the versions Intercom publishes.</summary>
-public sealed class ApiVersionCompleter : IArgumentCompleter
+internal sealed class ApiVersionCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>

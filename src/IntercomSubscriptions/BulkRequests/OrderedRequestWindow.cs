@@ -2,9 +2,10 @@ namespace IntercomSubscriptions;
 
 /// <summary>
 /// Keeps up to <c>throttleLimit</c> requests in flight while input streams in, and hands results
-/// back in input order. Memory is bounded by the window, not the input: at most
-/// <c>maxBuffered</c> records wait (finished or not) for the ones before them.
-/// Every method runs on the pipeline thread; only the requests themselves run elsewhere.
+/// back in input order. At most <c>maxBuffered</c> records wait (finished or not) for the ones
+/// before them, so the window's own memory does not grow with the input.
+/// Every method runs on the pipeline thread; only the requests themselves run elsewhere. While it
+/// waits it calls <c>pump</c> (the owner's stream writes) and nothing else of its owner.
 /// </summary>
 internal sealed class OrderedRequestWindow<TResult> : IDisposable
 {
@@ -13,20 +14,25 @@ internal sealed class OrderedRequestWindow<TResult> : IDisposable
     private readonly Queue<Pending> _pending = new();
     private readonly SemaphoreSlim _slots;
     private readonly int _maxBuffered;
-    private readonly IntercomCmdlet _owner;
+    private readonly Action _pump;
     private readonly CancellationToken _cancellationToken;
 
-    public OrderedRequestWindow(IntercomCmdlet owner, int throttleLimit, CancellationToken cancellationToken)
+    /// <param name="pump">Runs on the pipeline thread each time the window wakes while waiting.</param>
+    /// <param name="cancellationToken">Cancels the requests; once cancelled, the window throws PipelineStoppedException.</param>
+    public OrderedRequestWindow(int throttleLimit, Action pump, CancellationToken cancellationToken, int? maxBuffered = null)
     {
-        _owner = owner;
+        _pump = pump;
         _cancellationToken = cancellationToken;
         _slots = new SemaphoreSlim(throttleLimit, throttleLimit);
         // Room for a slow head (a retry backing off) without stalling the others for long.
-        _maxBuffered = Math.Max(64, throttleLimit * 16);
+        _maxBuffered = maxBuffered ?? Math.Max(64, throttleLimit * 16);
     }
 
     /// <summary>Records handed back so far (results and errors).</summary>
     public long Completed { get; private set; }
+
+    /// <summary>Records submitted and not yet handed back.</summary>
+    public int Waiting => _pending.Count;
 
     /// <summary>Starts <paramref name="start"/> as soon as a slot is free; results come back in order.</summary>
     public void Submit(Func<CancellationToken, Task<TResult>> start, Action<TResult> onResult, Action<Exception> onError)
@@ -34,24 +40,24 @@ internal sealed class OrderedRequestWindow<TResult> : IDisposable
         // Write what the requests reported (a debug line each) now: when slots are free and the
         // head is done the loops below never wait, so nothing else would drain the queue until
         // the end, and it would grow with the input.
-        _owner.Pump();
+        _pump();
         HandBackFinished();
         while (_pending.Count >= _maxBuffered)
         {
-            _owner.WaitPumping(_pending.Peek().Task);
+            PipelineWait.Until(_pending.Peek().Task, _pump);
             HandBackFinished();
         }
         try
         {
-            while (!_slots.Wait(IntercomCmdlet.PumpInterval, _cancellationToken))
+            while (!_slots.Wait(PipelineWait.PumpInterval, _cancellationToken))
             {
-                _owner.Pump();
+                _pump();
                 HandBackFinished();
             }
         }
         catch (OperationCanceledException)
         {
-            _owner.ThrowIfStopping();
+            PipelineWait.ThrowIfStopping(_cancellationToken);
             throw;
         }
         _pending.Enqueue(new Pending(RunAsync(start), onResult, onError));
@@ -62,7 +68,7 @@ internal sealed class OrderedRequestWindow<TResult> : IDisposable
     {
         while (_pending.Count > 0)
         {
-            _owner.WaitPumping(_pending.Peek().Task);
+            PipelineWait.Until(_pending.Peek().Task, _pump);
             HandBackFinished();
         }
     }
@@ -95,7 +101,7 @@ internal sealed class OrderedRequestWindow<TResult> : IDisposable
                 ? head.Task.Exception.InnerException!
                 : (Exception?)head.Task.Exception ?? new OperationCanceledException();
             if (exception is OperationCanceledException)
-                _owner.ThrowIfStopping();
+                PipelineWait.ThrowIfStopping(_cancellationToken);
             head.OnError(exception);
         }
     }

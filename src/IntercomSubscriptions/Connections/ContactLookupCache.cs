@@ -32,11 +32,3 @@ internal sealed class ContactLookupCache
         }
     }
 }
-
-/// <summary>An email or external id that names no contact, or more than one.</summary>
-public sealed class ContactResolutionException : Exception
-{
-    public ContactResolutionException(string message, bool ambiguous) : base(message) => IsAmbiguous = ambiguous;
-
-    public bool IsAmbiguous { get; }
-}

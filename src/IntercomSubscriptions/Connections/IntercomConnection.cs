@@ -16,7 +16,7 @@ public sealed class IntercomConnection
         Region = region;
         MaskedToken = maskedToken;
         ConnectedAt = DateTimeOffset.Now;
-        _types = new SubscriptionTypeCache(client);
+        _types = new SubscriptionTypeCache(client.ListSubscriptionTypesAsync);
         Contacts = new ContactLookupCache(client);
     }
 

@@ -3,20 +3,21 @@ using System.Management.Automation;
 namespace IntercomSubscriptions;
 
 /// <summary>
-/// The base of every cmdlet here: cancellation (StopProcessing, i.e. Ctrl+C, cancels all HTTP work
-/// and waits), the one sync-over-async helper, and writing what the engine reported on the pipeline
-/// thread while waiting.
+/// The base of the cmdlets that wait on the engine (Connect-Intercom and every cmdlet that talks to
+/// Intercom; Disconnect-Intercom and Get-IntercomConnection need none of this): cancellation
+/// (StopProcessing, i.e. Ctrl+C, cancels all HTTP work), the one sync-over-async helper, and writing
+/// what the engine reported on the pipeline thread while waiting.
 /// </summary>
 public abstract class IntercomCmdlet : PSCmdlet, IDisposable
 {
-    // How often the pipeline thread wakes while waiting, to write verbose/debug/progress.
-    internal static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(100);
-
     private readonly CancellationTokenSource _cancellation = new();
 
     internal CmdletEventQueue EngineEvents { get; } = new();
 
     protected CancellationToken CancellationToken => _cancellation.Token;
+
+    /// <summary>What else the pipeline thread does each time it wakes while waiting (progress), set by the cmdlet that needs it.</summary>
+    private protected Action? WhileWaiting { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -38,7 +39,7 @@ public abstract class IntercomCmdlet : PSCmdlet, IDisposable
     /// <summary>Waits for <paramref name="task"/> on the pipeline thread, writing engine messages meanwhile.</summary>
     internal T Await<T>(Task<T> task)
     {
-        WaitPumping(task);
+        PipelineWait.Until(task, Pump);
         try
         {
             return task.GetAwaiter().GetResult();
@@ -49,21 +50,11 @@ public abstract class IntercomCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Blocks until the task completes (or the pipeline stops), without observing its outcome.</summary>
-    internal void WaitPumping(Task task)
-    {
-        while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(PumpInterval))
-            Pump();
-        Pump();
-    }
-
     /// <summary>Writes what accumulated; called on the pipeline thread only.</summary>
-    internal virtual void Pump() => EngineEvents.WriteTo(this);
-
-    internal void ThrowIfStopping()
+    internal void Pump()
     {
-        if (CancellationToken.IsCancellationRequested)
-            throw new PipelineStoppedException();
+        EngineEvents.WriteTo(this);
+        WhileWaiting?.Invoke();
     }
 
     public void Dispose()

@@ -51,7 +51,7 @@ internal static class IntercomErrors
             IntercomErrorKind.ServerError => ("IntercomServerError", ErrorCategory.ResourceUnavailable, "Intercom had a transient failure; run the failed records again."),
             IntercomErrorKind.ConnectionFailed => ("IntercomConnectionFailed", ErrorCategory.ConnectionError, "Check the network, proxy and -Region/-BaseUri."),
             IntercomErrorKind.Timeout => ("IntercomTimeout", ErrorCategory.OperationTimeout, "Raise -TimeoutSec on Connect-Intercom, or run the failed records again."),
-            IntercomErrorKind.InvalidResponse => ("IntercomInvalidResponse", ErrorCategory.InvalidResult, "Something between you and Intercom (a proxy or gateway) may have answered instead of Intercom."),
+            IntercomErrorKind.InvalidResponse => ("IntercomInvalidResponse", ErrorCategory.InvalidResult, "Something between you and Intercom (a proxy or gateway) may have answered instead of Intercom; check -BaseUri and the proxy."),
             _ => ("IntercomError", ErrorCategory.NotSpecified, null),
         },
         ContactResolutionException { IsAmbiguous: true } => ("IntercomContactAmbiguous", ErrorCategory.InvalidArgument, "Give the contact's Intercom id with -ContactId."),

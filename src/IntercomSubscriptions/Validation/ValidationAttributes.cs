@@ -8,7 +8,7 @@ namespace IntercomSubscriptions;
 /// characters, too long) while binding, so no request is made and the error names the value.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
-public sealed class ValidateIntercomIdAttribute : ValidateEnumeratedArgumentsAttribute
+internal sealed class ValidateIntercomIdAttribute : ValidateEnumeratedArgumentsAttribute
 {
     public ValidateIntercomIdAttribute(string what) => What = what;
 
@@ -24,19 +24,19 @@ public sealed class ValidateIntercomIdAttribute : ValidateEnumeratedArgumentsAtt
 
 /// <summary>Subscription type ids are Intercom's numbers ("108"): anything else fails while binding, naming the value.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
-public sealed class ValidateSubscriptionTypeIdAttribute : ValidateEnumeratedArgumentsAttribute
+internal sealed class ValidateSubscriptionTypeIdAttribute : ValidateEnumeratedArgumentsAttribute
 {
     protected override void ValidateElement(object element)
     {
         var problem = IntercomIds.SubscriptionTypeIdProblem(element is PSObject wrapped ? wrapped.BaseObject as string : element as string);
         if (problem is not null)
-            throw new ValidationMetadataException(problem);
+            throw new ValidationMetadataException(problem + " Get-IntercomSubscriptionType lists them.");
     }
 }
 
 /// <summary>N.N, Preview or Unstable (the name Preview had before 2026).</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
-public sealed class ValidateApiVersionAttribute : ValidateArgumentsAttribute
+internal sealed class ValidateApiVersionAttribute : ValidateArgumentsAttribute
 {
     protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
     {

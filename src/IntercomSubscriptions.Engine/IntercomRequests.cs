@@ -1,0 +1,55 @@
+using System.Net.Http;
+using System.Text.Json;
+
+namespace IntercomSubscriptions.Engine;
+
+/// <summary>The paths and JSON bodies of the calls the module makes. Ids are checked and escaped here.</summary>
+internal static class IntercomRequests
+{
+    /// <summary>Results per search page; a handful of pages is already far more than one email should match.</summary>
+    public const int SearchPageSize = 50;
+
+    public static IntercomRequest ListSubscriptionTypes() =>
+        new(HttpMethod.Get, "subscription_types", null, IntercomErrorKind.NotFound);
+
+    public static IntercomRequest ListContactSubscriptions(string contactId) =>
+        new(HttpMethod.Get, ContactSubscriptionsPath(contactId), null, IntercomErrorKind.NotFound);
+
+    public static IntercomRequest AttachSubscription(string contactId, string subscriptionTypeId, string consentType)
+    {
+        IntercomIds.RequireSubscriptionTypeId(subscriptionTypeId);
+        // PowerShell users type OPT_IN as readily as opt_in; Intercom wants its own spelling.
+        consentType = consentType.ToLowerInvariant();
+        if (consentType is not ("opt_in" or "opt_out"))
+            throw new ArgumentException($"The consent '{IntercomIds.Printable(consentType)}' is not opt_in or opt_out.");
+        // Intercom's samples send the id as a number, but its schema says string: send a string.
+        var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["id"] = subscriptionTypeId, ["consent_type"] = consentType });
+        return new(HttpMethod.Post, ContactSubscriptionsPath(contactId), body, IntercomErrorKind.SubscriptionTypeNotFound);
+    }
+
+    public static IntercomRequest DetachSubscription(string contactId, string subscriptionTypeId) =>
+        new(HttpMethod.Delete,
+            ContactSubscriptionsPath(contactId) + "/" + Uri.EscapeDataString(IntercomIds.RequireSubscriptionTypeId(subscriptionTypeId)),
+            null, IntercomErrorKind.SubscriptionTypeNotFound);
+
+    /// <summary>One page of contacts whose email or external id equals <paramref name="value"/>.</summary>
+    public static IntercomRequest SearchContacts(ContactSearchField field, string value, string? startingAfter)
+    {
+        var pagination = new Dictionary<string, object> { ["per_page"] = SearchPageSize };
+        if (startingAfter is not null) pagination["starting_after"] = startingAfter;
+        var body = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["query"] = new Dictionary<string, string>
+            {
+                ["field"] = field == ContactSearchField.Email ? "email" : "external_id",
+                ["operator"] = "=",
+                ["value"] = value,
+            },
+            ["pagination"] = pagination,
+        });
+        return new(HttpMethod.Post, "contacts/search", body, IntercomErrorKind.NotFound);
+    }
+
+    private static string ContactSubscriptionsPath(string contactId) =>
+        "contacts/" + IntercomIds.EscapeSegment(contactId, "contact id") + "/subscriptions";
+}

@@ -1,0 +1,96 @@
+using System.Management.Automation;
+using IntercomSubscriptions.Engine;
+
+namespace IntercomSubscriptions.UnitTests;
+
+public sealed class ContactColumnsTests
+{
+    private readonly List<ErrorRecord> _errors = new();
+
+    private static PSObject Row(params (string Name, object Value)[] columns)
+    {
+        var row = new PSObject();
+        foreach (var (name, value) in columns) row.Properties.Add(new PSNoteProperty(name, value));
+        return row;
+    }
+
+    [Fact]
+    public void An_intercom_id_wins_over_external_id_and_email()
+    {
+        var columns = new ContactColumns(new[] { "63a07ddf05a32042dffac965" }, new[] { "ada@example.com" }, new[] { "u-1" });
+
+        var targets = columns.Targets(null, _errors.Add);
+
+        Assert.Equal(new[] { new ContactTarget(null, "63a07ddf05a32042dffac965") }, targets);
+        Assert.Empty(_errors);
+    }
+
+    [Fact]
+    public void An_external_id_wins_over_an_email()
+    {
+        var targets = new ContactColumns(null, new[] { "ada@example.com" }, new[] { "u-1", "u-2" }).Targets(null, _errors.Add);
+
+        Assert.Equal(new[] { new ContactTarget(ContactSearchField.ExternalId, "u-1"), new ContactTarget(ContactSearchField.ExternalId, "u-2") }, targets);
+    }
+
+    [Fact]
+    public void An_email_alone_is_searched_by_email()
+    {
+        var targets = new ContactColumns(null, new[] { "ada@example.com" }, null).Targets(null, _errors.Add);
+
+        Assert.Equal(new[] { new ContactTarget(ContactSearchField.Email, "ada@example.com") }, targets);
+        Assert.Equal("Contact with email 'ada@example.com'", targets[0].ToString());
+    }
+
+    [Fact]
+    public void A_bare_string_piped_in_is_a_contact_id()
+    {
+        var targets = new ContactColumns(null, null, null).Targets(new PSObject("63a07ddf05a32042dffac965"), _errors.Add);
+
+        Assert.Equal(new[] { new ContactTarget(null, "63a07ddf05a32042dffac965") }, targets);
+    }
+
+    [Fact]
+    public void A_bare_string_that_cannot_be_an_id_is_the_records_error()
+    {
+        var targets = new ContactColumns(null, null, null).Targets(new PSObject("../admins"), _errors.Add);
+
+        Assert.Empty(targets);
+        var error = Assert.Single(_errors);
+        Assert.Equal("IntercomInvalidArgument", error.FullyQualifiedErrorId);
+        Assert.Equal("../admins", error.TargetObject);
+    }
+
+    [Fact]
+    public void A_row_naming_no_contact_gets_an_error_listing_the_accepted_columns_and_its_own()
+    {
+        var row = Row(("name", "Ada"), ("subscription_id", "108"));
+
+        var targets = new ContactColumns(null, null, null).Targets(row, _errors.Add);
+
+        Assert.Empty(targets);
+        var error = Assert.Single(_errors);
+        Assert.Equal("IntercomContactColumnMissing", error.FullyQualifiedErrorId);
+        Assert.Same(row, error.TargetObject);
+        Assert.Contains(ContactColumns.Accepted, error.ErrorDetails.Message);
+        Assert.Contains("The input record has: name, subscription_id.", error.ErrorDetails.Message);
+    }
+
+    [Fact]
+    public void A_bad_lookup_value_is_refused_alone_and_the_good_ones_kept()
+    {
+        var targets = new ContactColumns(null, new[] { "ada@example.com", "", "grace@example.com" }, null).Targets(null, _errors.Add);
+
+        Assert.Equal(new[] { "ada@example.com", "grace@example.com" }, targets.Select(t => t.Value));
+        var error = Assert.Single(_errors);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+    }
+
+    [Fact]
+    public void Count_is_the_given_array_length_of_the_winning_column()
+    {
+        Assert.Equal(2, new ContactColumns(new[] { "a", "b" }, new[] { "x" }, null).Count);
+        Assert.Equal(3, new ContactColumns(null, new[] { "x" }, new[] { "1", "2", "3" }).Count);
+        Assert.Null(new ContactColumns(null, null, null).Count);
+    }
+}
