@@ -1,5 +1,4 @@
 using System.Net.Http;
-using Polly.Timeout;
 
 namespace IntercomSubscriptions.Engine;
 
@@ -65,7 +64,7 @@ internal sealed class IntercomErrorClassifier
         return exception switch
         {
             IntercomApiException or ArgumentException or ObjectDisposedException => exception,
-            TimeoutRejectedException => new IntercomApiException(IntercomErrorKind.Timeout,
+            AttemptTimedOutException => new IntercomApiException(IntercomErrorKind.Timeout,
                 $"{request.Operation}: Intercom did not answer within {_options.Timeout.TotalSeconds:0.#} s ({Attempts()})", inner: exception),
             _ => new IntercomApiException(IntercomErrorKind.ConnectionFailed,
                 $"{request.Operation}: could not reach {_options.BaseUri.Host}: {Describe(exception)} ({Attempts()})", inner: exception),
@@ -74,7 +73,7 @@ internal sealed class IntercomErrorClassifier
 
     public static string Describe(Exception exception) => exception switch
     {
-        TimeoutRejectedException => "no answer in time",
+        AttemptTimedOutException timeout => timeout.Message,
         HttpRequestException http => "network: " + (http.InnerException?.Message ?? http.Message),
         _ => exception.GetType().Name + ": " + exception.Message,
     };

@@ -4,14 +4,14 @@ using System.Net.Http.Headers;
 using System.Text;
 using Polly;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace IntercomSubscriptions.Engine;
 
 /// <summary>
 /// Sends one <see cref="IntercomRequest"/>: paced by the rate-limit headers, retried when the failure
-/// is transient, each attempt under a timeout, the answer read whole under a size cap. Returns a
-/// success; anything else is thrown as an <see cref="IntercomApiException"/>.
+/// is transient, each attempt under a timeout that starts when the pacer lets it go (waiting for the
+/// rate limit is not time on the wire), the answer read whole under a size cap. Returns a success;
+/// anything else is thrown as an <see cref="IntercomApiException"/>.
 /// </summary>
 internal sealed class IntercomTransport : IDisposable
 {
@@ -27,6 +27,7 @@ internal sealed class IntercomTransport : IDisposable
     private readonly IntercomErrorClassifier _errors;
     private readonly IntercomHttpRegistration _http;
     private readonly ResiliencePipeline<ApiResponse> _pipeline;
+    private readonly TimeProvider _time;
 
     public IntercomTransport(IntercomClientOptions options, AccessToken token, ServerTextCleaner text, IntercomErrorClassifier errors,
         Func<HttpMessageHandler>? primaryHandler, TimeProvider time)
@@ -35,6 +36,7 @@ internal sealed class IntercomTransport : IDisposable
         _token = token;
         _text = text;
         _errors = errors;
+        _time = time;
         Pacer = new RateLimitPacer(time);
         _http = new IntercomHttpRegistration(options, primaryHandler);
         _pipeline = BuildPipeline(options, time);
@@ -55,7 +57,7 @@ internal sealed class IntercomTransport : IDisposable
                 {
                     try
                     {
-                        return Outcome.FromResult(await state.transport.SendOnceAsync(state.request, state.events, ctx.CancellationToken).ConfigureAwait(false));
+                        return Outcome.FromResult(await state.transport.AttemptAsync(state.request, state.events, ctx.CancellationToken).ConfigureAwait(false));
                     }
                     catch (Exception ex)
                     {
@@ -77,9 +79,24 @@ internal sealed class IntercomTransport : IDisposable
         return response;
     }
 
-    private async Task<ApiResponse> SendOnceAsync(IntercomRequest request, IIntercomEventSink? events, CancellationToken cancellationToken)
+    private async Task<ApiResponse> AttemptAsync(IntercomRequest request, IIntercomEventSink? events, CancellationToken cancellationToken)
     {
         var ticket = await Pacer.AcquireAsync(events, cancellationToken).ConfigureAwait(false);
+        // The timeout starts now: the pacer's wait above may be long, and the request was not on the wire.
+        using var timeout = _time.CreateCancellationTokenSource(_options.Timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await ExchangeAsync(request, ticket, events, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new AttemptTimedOutException(_options.Timeout);
+        }
+    }
+
+    private async Task<ApiResponse> ExchangeAsync(IntercomRequest request, PacerTicket ticket, IIntercomEventSink? events, CancellationToken cancellationToken)
+    {
         HttpResponseHeaders? headers = null;
         int? status = null;
         var stopwatch = Stopwatch.StartNew();
@@ -162,7 +179,6 @@ internal sealed class IntercomTransport : IDisposable
                     return default;
                 },
             })
-            .AddTimeout(options.Timeout)
             .Build();
     }
 
@@ -170,7 +186,7 @@ internal sealed class IntercomTransport : IDisposable
 
     private static bool IsTransient(Exception exception, CancellationToken cancellationToken) =>
         !cancellationToken.IsCancellationRequested
-        && exception is HttpRequestException or TimeoutRejectedException or IOException
+        && exception is HttpRequestException or AttemptTimedOutException or IOException
             or OperationCanceledException; // a dropped connection can surface as a cancellation of the read
 
     public void Dispose() => _http.Dispose();
