@@ -31,6 +31,8 @@ internal sealed class IntercomTransport : IDisposable
     private readonly IntercomHttpRegistration _http;
     private readonly ResiliencePipeline<ApiResponse> _pipeline;
     private readonly TimeProvider _time;
+    // Set once Intercom refuses the token (401, or a 403 about the app or plan): from then on nothing is sent.
+    private IntercomApiException? _tokenRefused;
 
     public IntercomTransport(IntercomClientOptions options, AccessToken token, ServerTextCleaner text, IntercomErrorClassifier errors,
         Func<HttpMessageHandler>? primaryHandler, TimeProvider time)
@@ -80,12 +82,20 @@ internal sealed class IntercomTransport : IDisposable
         }
 
         if (!response.IsSuccess)
-            throw _errors.FromResponse(response, request, log);
+        {
+            var error = _errors.FromResponse(response, request, log);
+            if (IntercomErrorClassifier.RefusesTheToken(error))
+                Interlocked.CompareExchange(ref _tokenRefused, error, null);
+            throw error;
+        }
         return response;
     }
 
     private async Task<ApiResponse> AttemptAsync(IntercomRequest request, IIntercomEventSink? events, AttemptLog log, CancellationToken cancellationToken)
     {
+        // Checked before every attempt, retries included: a refused token will not be accepted on the next try.
+        if (Volatile.Read(ref _tokenRefused) is { } refused)
+            throw IntercomErrorClassifier.NotSentAfter(refused);
         var ticket = await Pacer.AcquireAsync(events, cancellationToken).ConfigureAwait(false);
         log.Sent++;
         // The timeout starts now: the pacer's wait above may be long, and the request was not on the wire.
