@@ -31,6 +31,11 @@ internal sealed class IntercomClient : IDisposable
         _secret = token.Copy();
         _secret.MakeReadOnly();
         _token = new AccessToken(_secret);
+        if (_token.Problem() is { } problem)
+        {
+            _token.Dispose();
+            throw new ArgumentException(problem);
+        }
         var text = new ServerTextCleaner(_token);
         var clock = time ?? TimeProvider.System;
         _transport = new IntercomTransport(options, _token, text, new IntercomErrorClassifier(options, text, clock), primaryHandler, clock);
@@ -52,12 +57,21 @@ internal sealed class IntercomClient : IDisposable
     public Task<SubscriptionTypeData> AttachSubscriptionAsync(string contactId, string subscriptionTypeId, string consentType,
         IIntercomEventSink? events, CancellationToken cancellationToken) =>
         SendAsync(IntercomRequests.AttachSubscription(contactId, subscriptionTypeId, consentType), events, cancellationToken,
-            response => IntercomJson.ReadObject(response, IntercomJson.ReadSubscriptionType));
+            response => ReadTheTypeAskedFor(response, subscriptionTypeId));
 
     public Task<SubscriptionTypeData> DetachSubscriptionAsync(string contactId, string subscriptionTypeId,
         IIntercomEventSink? events, CancellationToken cancellationToken) =>
         SendAsync(IntercomRequests.DetachSubscription(contactId, subscriptionTypeId), events, cancellationToken,
-            response => IntercomJson.ReadObject(response, IntercomJson.ReadSubscriptionType));
+            response => ReadTheTypeAskedFor(response, subscriptionTypeId));
+
+    /// <summary>An answer about another subscription type than the one changed is not a success for this one.</summary>
+    private static SubscriptionTypeData ReadTheTypeAskedFor(ApiResponse response, string subscriptionTypeId)
+    {
+        var type = IntercomJson.ReadObject(response, IntercomJson.ReadSubscriptionType);
+        if (!string.Equals(type.Id, subscriptionTypeId, StringComparison.Ordinal))
+            throw response.InvalidBody($"Intercom answered about subscription type {type.Id} when asked to change {subscriptionTypeId}; the change to {subscriptionTypeId} is unconfirmed");
+        return type;
+    }
 
     /// <summary>Every contact whose email or external id equals <paramref name="value"/> (all pages).</summary>
     public async Task<IReadOnlyList<ContactData>> SearchContactsAsync(ContactSearchField field, string value,

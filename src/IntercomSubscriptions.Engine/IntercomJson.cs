@@ -10,6 +10,8 @@ namespace IntercomSubscriptions.Engine;
 internal static class IntercomJson
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    // Longer than any name, description or email Intercom allows; a longer string is cut, marked with '…'.
+    private const int MaxTextLength = 10_000;
 
     public static JsonDocument Parse(string body, ApiResponse response)
     {
@@ -151,9 +153,13 @@ internal static class IntercomJson
     private static string? String(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? AsString(value) : null;
 
+    /// <summary>
+    /// A value as text. Every string a server sends is cleaned (control and formatting characters
+    /// escaped) before it reaches a result: an ESC in a name must not drive the user's terminal.
+    /// </summary>
     private static string? AsString(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => value.GetString(),
+        JsonValueKind.String => IntercomIds.Printable(value.GetString()!, MaxTextLength),
         JsonValueKind.Number => value.GetRawText(),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
