@@ -45,6 +45,8 @@ internal sealed class IntercomClient : IDisposable
 
     public RateLimitPacer Pacer => _transport.Pacer;
 
+    internal AnswerMemoryGate Answers => _transport.Answers;
+
     public Task<IReadOnlyList<SubscriptionTypeData>> ListSubscriptionTypesAsync(IIntercomEventSink? events, CancellationToken cancellationToken) =>
         SendAsync(IntercomRequests.ListSubscriptionTypes(), events, cancellationToken,
             response => IntercomJson.ReadList(response, IntercomJson.ReadSubscriptionType));
@@ -94,7 +96,7 @@ internal sealed class IntercomClient : IDisposable
     {
         if (Volatile.Read(ref _disposed) != 0)
             throw new ObjectDisposedException(nameof(IntercomClient), "This Intercom connection was closed.");
-        var response = await _transport.SendAsync(request, events, cancellationToken).ConfigureAwait(false);
+        using var response = await _transport.SendAsync(request, events, cancellationToken).ConfigureAwait(false);
         return read(response);
     }
 

@@ -36,7 +36,7 @@ internal sealed class IntercomErrorClassifier
         }
         if (message is null)
         {
-            var what = string.IsNullOrWhiteSpace(response.Body) ? "an empty body"
+            var what = response.BodyIsBlank ? "an empty body"
                 : $"a {response.ContentType ?? "non-JSON"} body that is not an Intercom error list (a proxy or gateway may have answered)";
             message = $"Intercom answered HTTP {response.StatusCode} {response.ReasonPhrase} with {what}";
         }
