@@ -125,6 +125,13 @@ internal sealed class IntercomTransport : IDisposable
         {
             using var message = new HttpRequestMessage(request.Method, request.Path);
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token.Reveal());
+            // SocketsHttpHandler (and .NET Framework's HttpWebRequest) re-send a request, once, on a new
+            // connection when the pooled connection it went out on turns out to be closed before any byte
+            // of the answer arrived, whatever the method (DELETE included). No setting turns that off; a
+            // connection that is never reused does. So with MaxRetries 0, nothing is pooled: each request
+            // goes on a fresh connection (a handshake each) and is sent exactly once.
+            if (_options.MaxRetries <= 0)
+                message.Headers.ConnectionClose = true;
             if (request.JsonBody is not null)
                 message.Content = new StringContent(request.JsonBody, Encoding.UTF8, "application/json");
             using var response = await _http.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);

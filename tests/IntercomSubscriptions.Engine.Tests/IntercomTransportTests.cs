@@ -246,4 +246,18 @@ public sealed class IntercomTransportTests
         Assert.Equal("108", (await h.Drive(Attach())).Id);
         Assert.Equal(2, h.Handler.Sent.Count);
     }
+
+    [Fact]
+    public async Task With_no_retries_no_connection_is_reused_so_the_handler_cannot_resend_a_request_either()
+    {
+        // SocketsHttpHandler re-sends a request once when its pooled connection was found closed; only
+        // a connection that is never reused rules that out (issue 9 item 11).
+        using var once = new EngineHarness(options => options.MaxRetries = 0, Json(HttpStatusCode.OK, SubscriptionType("108")));
+        await once.Drive((client, events, ct) => client.DetachSubscriptionAsync(Contact, "108", events, ct));
+        Assert.True(Assert.Single(once.Handler.Sent).ConnectionClose);
+
+        using var pooled = new EngineHarness(Json(HttpStatusCode.OK, SubscriptionType("108")));
+        await pooled.Drive((client, events, ct) => client.DetachSubscriptionAsync(Contact, "108", events, ct));
+        Assert.False(Assert.Single(pooled.Handler.Sent).ConnectionClose);
+    }
 }

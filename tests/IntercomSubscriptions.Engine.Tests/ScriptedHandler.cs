@@ -23,7 +23,11 @@ internal sealed class ScriptedHandler : HttpMessageHandler
         _steps = new Queue<Step>(steps);
     }
 
-    public sealed record SentRequest(HttpMethod Method, string PathAndQuery, string? Body, string? Authorization, string? ApiVersion, DateTimeOffset At);
+    public sealed record SentRequest(HttpMethod Method, string PathAndQuery, string? Body, string? Authorization, string? ApiVersion, DateTimeOffset At)
+    {
+        /// <summary>The request asked for its connection to be closed after it (not pooled for reuse).</summary>
+        public bool ConnectionClose { get; init; }
+    }
 
     public List<SentRequest> Sent { get; } = new();
 
@@ -36,7 +40,7 @@ internal sealed class ScriptedHandler : HttpMessageHandler
             Sent.Add(new SentRequest(request.Method, request.RequestUri!.PathAndQuery, body,
                 request.Headers.Authorization?.ToString(),
                 request.Headers.TryGetValues("Intercom-Version", out var versions) ? versions.Single() : null,
-                _clock.GetUtcNow()));
+                _clock.GetUtcNow()) { ConnectionClose = request.Headers.ConnectionClose == true });
             step = _steps.Count > 0 ? _steps.Dequeue() : _last ?? throw new InvalidOperationException("The script is empty.");
             _last = step;
         }
