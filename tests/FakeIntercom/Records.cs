@@ -26,6 +26,12 @@ public sealed record ScriptedResponse(int StatusCode, string? Body, string Conte
     /// <summary>Abort the connection instead of answering.</summary>
     public bool DropConnection { get; init; }
 
+    /// <summary>
+    /// Promise the whole body (Content-Length), send only this many bytes of it, then abort the
+    /// connection: an answer cut off mid-way. The log keeps the status the server began to send.
+    /// </summary>
+    public int? CutOffAfterBytes { get; init; }
+
     /// <summary>Wait this long before answering (or dropping).</summary>
     public int DelayMs { get; init; }
 

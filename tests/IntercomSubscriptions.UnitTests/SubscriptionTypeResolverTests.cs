@@ -81,3 +81,36 @@ public sealed class SubscriptionTypeResolverTests
         Assert.Same(row, error.TargetObject);
     }
 }
+
+public sealed class SubscriptionTypeResolverFetchFailureTests
+{
+    [Fact]
+    public void A_failed_fetch_is_that_records_error_and_the_next_record_tries_again()
+    {
+        var errors = new List<ErrorRecord>();
+        var calls = 0;
+        var resolver = new SubscriptionTypeResolver(_ =>
+        {
+            calls++;
+            if (calls == 1) throw new IntercomSubscriptions.Engine.IntercomApiException(IntercomSubscriptions.Engine.IntercomErrorKind.ServerError, "Service unavailable", 503);
+            return new[] { new SubscriptionType { Id = "108", Name = "Newsletter", ConsentType = "opt_in" } };
+        }, errors.Add);
+        var row = new PSObject();
+
+        Assert.Null(resolver.Resolve("108", null, idMayBeUnknown: false, row));
+        Assert.Equal("108", resolver.Resolve("108", null, idMayBeUnknown: false, null)!.Id);
+
+        var error = Assert.Single(errors);
+        Assert.Same(row, error.TargetObject);
+        Assert.Equal("IntercomServerError", error.FullyQualifiedErrorId);
+        Assert.StartsWith("Could not read the workspace's subscription types: Service unavailable", error.ErrorDetails.Message);
+    }
+
+    [Fact]
+    public void PowerShells_own_stop_passes_through()
+    {
+        var resolver = new SubscriptionTypeResolver(_ => throw new PipelineStoppedException(), _ => { });
+
+        Assert.Throws<PipelineStoppedException>(() => resolver.Resolve("108", null, idMayBeUnknown: false, null));
+    }
+}

@@ -34,12 +34,14 @@ internal sealed class SubscriptionTypeResolver
                 inputObject, "IntercomSubscriptionColumnMissing"));
             return null;
         }
-        var types = _types(false);
+        var types = Fetch(refresh: false, subscriptionId, subscriptionName, inputObject);
+        if (types is null) return null;
         var found = Find(types, subscriptionId, subscriptionName);
         if (found.Count == 0 && !_refreshed)
         {
             _refreshed = true;
-            types = _types(true);
+            types = Fetch(refresh: true, subscriptionId, subscriptionName, inputObject);
+            if (types is null) return null;
             found = Find(types, subscriptionId, subscriptionName);
         }
         if (found.Count == 1)
@@ -55,6 +57,25 @@ internal sealed class SubscriptionTypeResolver
             : $"{found.Count} subscription types are named '{subscriptionName}': {string.Join(", ", found.Select(t => $"{t.Id} ({t.State}, {t.ConsentType})"))}. Give one with -SubscriptionId.";
         _writeError(IntercomErrors.ToErrorRecord(new SubscriptionTypeResolutionException(message), inputObject ?? (object?)subscriptionId ?? subscriptionName));
         return null;
+    }
+
+    /// <summary>
+    /// The workspace's types, or null with this record's error written when they cannot be had: a
+    /// failed fetch is one record's failure, never the end of the run (the next record tries again).
+    /// PowerShell's own exceptions (a stop, -ErrorAction Stop) pass through.
+    /// </summary>
+    private IReadOnlyList<SubscriptionType>? Fetch(bool refresh, string? subscriptionId, string? subscriptionName, PSObject? inputObject)
+    {
+        try
+        {
+            return _types(refresh);
+        }
+        catch (Exception ex) when (ex is not RuntimeException and not OperationCanceledException)
+        {
+            _writeError(IntercomErrors.ToErrorRecord(ex, inputObject ?? (object?)subscriptionId ?? subscriptionName,
+                "Could not read the workspace's subscription types"));
+            return null;
+        }
     }
 
     private static List<SubscriptionType> Find(IReadOnlyList<SubscriptionType> types, string? subscriptionId, string? subscriptionName) =>

@@ -48,6 +48,14 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
     [ValidateRange(1, 600)]
     public int TimeoutSec { get; set; } = 30;
 
+    /// <summary>
+    /// How long, in seconds, a request may wait for Intercom's rate limit (Retry-After, a spent
+    /// window, repeated 429s) before it fails with IntercomRateLimited. 0 = never wait past a 429.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, 10800)]
+    public int MaxRateLimitWaitSec { get; set; } = 300;
+
     [Parameter]
     [ValidateNotNull]
     public Uri? Proxy { get; set; }
@@ -73,6 +81,7 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
                 ApiVersion = ApiVersion,
                 MaxRetries = MaxRetries,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                MaxRateLimitWait = TimeSpan.FromSeconds(MaxRateLimitWaitSec),
                 Proxy = CreateProxy(),
             };
         }
@@ -82,7 +91,9 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
             return;
         }
 
-        var client = new IntercomClient(options, token);
+        IntercomClient client;
+        try { client = new IntercomClient(options, token); }
+        catch (ArgumentException ex) { ThrowTerminatingError(IntercomErrors.InvalidArgument(ex.Message, null, "IntercomInvalidToken")); return; }
         var connection = new IntercomConnection(client, BaseUri is null ? Region.ToUpperInvariant() : "Custom", MaskToken(token));
         WriteVerbose($"Checking the token against {options.BaseUri} (API {options.ApiVersion}).");
         IReadOnlyList<SubscriptionType> types;

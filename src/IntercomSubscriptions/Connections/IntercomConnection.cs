@@ -16,7 +16,7 @@ public sealed class IntercomConnection
         Region = region;
         MaskedToken = maskedToken;
         ConnectedAt = DateTimeOffset.Now;
-        _types = new SubscriptionTypeCache(client);
+        _types = new SubscriptionTypeCache(client.ListSubscriptionTypesAsync);
         Contacts = new ContactLookupCache(client);
     }
 
@@ -28,6 +28,7 @@ public sealed class IntercomConnection
     public string MaskedToken { get; }
     public int MaxRetries => Client.Options.MaxRetries;
     public int TimeoutSec => (int)Client.Options.Timeout.TotalSeconds;
+    public int MaxRateLimitWaitSec => (int)Client.Options.MaxRateLimitWait.TotalSeconds;
     public DateTimeOffset ConnectedAt { get; }
     public bool IsOpen => !IsClosed;
 

@@ -74,4 +74,16 @@ public sealed class AnswerKnobTests : FakeServerFixture
         Assert.Equal(description, type.GetProperty("default_translation").GetProperty("description").GetString());
         Assert.Equal("Nouvelles\u001b[2J", type.GetProperty("translations")[1].GetProperty("name").GetString());
     }
+
+    [Fact]
+    public async Task A_scripted_answer_can_be_cut_off_mid_body()
+    {
+        const string body = """{"type":"list","data":[{"type":"subscription","id":"108"}]}""";
+        Server.Faults.EnqueueScripted(new FakeIntercom.ScriptedResponse(200, body) { CutOffAfterBytes = 20 });
+        using var response = await Http.GetAsync("subscription_types", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+        await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(200, Assert.Single(Server.Requests).StatusCode);
+    }
 }

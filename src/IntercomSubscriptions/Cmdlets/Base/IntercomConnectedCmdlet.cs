@@ -41,9 +41,22 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
         return requests;
     }
 
-    /// <summary>The subscription type resolver over this connection's cache, awaited on the pipeline thread.</summary>
+    /// <summary>
+    /// The subscription type resolver over this connection's cache, awaited on the pipeline thread.
+    /// A refresh that fails while a list is held goes on with that list and says so once, as a
+    /// warning: a run of thousands of records must not end because the list could not be re-read.
+    /// </summary>
     private protected SubscriptionTypeResolver NewSubscriptionTypeResolver() =>
-        new(refresh => Await(ActiveConnection.SubscriptionTypes.GetAsync(refresh, EngineEvents, CancellationToken)), WriteError);
+        new(refresh =>
+        {
+            var held = Await(ActiveConnection.SubscriptionTypes.GetOrKeepAsync(refresh, EngineEvents, CancellationToken));
+            if (held.RefreshFailure is { } failure)
+            {
+                WriteWarning($"Could not refresh the workspace's subscription types ({failure.Message}); going on with the list read at "
+                    + $"{held.FetchedAt.ToLocalTime():HH:mm:ss}, and trying again in {SubscriptionTypeCache.RetryRefreshAfter.TotalSeconds:0} s.");
+            }
+            return held.Types;
+        }, WriteError);
 
     private IntercomConnection ResolveConnection()
     {
