@@ -12,6 +12,9 @@ public sealed class ContactJsonTests
         return IntercomJson.ReadContactConsent(document.RootElement);
     }
 
+    private static ApiResponse Answer(string body, string? requestId) =>
+        new(200, "OK", "application/json", System.Text.Encoding.UTF8.GetBytes(body), requestId);
+
     private static string List(string ids, string extra) =>
         $$"""{"type":"list","data":[{{ids}}],"url":"/contacts/c1/subscriptions"{{extra}}}""";
 
@@ -67,7 +70,7 @@ public sealed class ContactJsonTests
     [Fact]
     public void A_page_gives_its_contacts_the_next_cursor_and_the_total()
     {
-        var response = new ApiResponse(200, "OK", "application/json", """
+        var response = Answer("""
             {"type":"list","data":[{"id":"c1"},{"id":"c2"}],"total_count":302,
              "pages":{"type":"pages","page":1,"per_page":150,"next":{"page":2,"starting_after":"WzE1MF0="}}}
             """, "req-1");
@@ -82,12 +85,11 @@ public sealed class ContactJsonTests
     [Fact]
     public void The_last_page_has_no_cursor_and_a_contact_without_an_id_is_an_invalid_response()
     {
-        var last = IntercomJson.ReadContactPage(new ApiResponse(200, "OK", "application/json",
-            """{"type":"list","data":[],"pages":{"next":null}}""", null));
+        var last = IntercomJson.ReadContactPage(Answer("""{"type":"list","data":[],"pages":{"next":null}}""", null));
         Assert.Null(last.NextCursor);
         Assert.Null(last.TotalCount);
 
-        var bad = new ApiResponse(200, "OK", "application/json", """{"type":"list","data":[{"email":"x@y.z"}]}""", "req-2");
+        var bad = Answer("""{"type":"list","data":[{"email":"x@y.z"}]}""", "req-2");
         var error = Assert.Throws<IntercomApiException>(() => IntercomJson.ReadContactPage(bad));
         Assert.Equal(IntercomErrorKind.InvalidResponse, error.Kind);
     }
