@@ -23,6 +23,7 @@
         'Get-IntercomContactSubscription'
         'Add-IntercomContactSubscription'
         'Remove-IntercomContactSubscription'
+        'Set-IntercomContactSubscription'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -14,6 +14,8 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Contains("--audit"))
+            return await RunAuditAsync(args);
         BenchOptions options;
         try
         {
@@ -37,6 +39,22 @@ public static class Program
             Console.WriteLine();
             Console.WriteLine(report);
             return results.AllPassed ? 0 : 1;
+        }
+        catch (BenchmarkBrokenException ex)
+        {
+            Console.Error.WriteLine("Benchmark run is not valid: " + ex.Message);
+            return 2;
+        }
+    }
+
+    /// <summary>(h) the workspace audit, run on its own: it needs a 100,000-contact workspace of its own.</summary>
+    private static async Task<int> RunAuditAsync(string[] args)
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
+        {
+            return await AuditBenchmark.RunAsync(args, Console.Error);
         }
         catch (BenchmarkBrokenException ex)
         {

@@ -75,6 +75,15 @@ internal sealed class IntercomClient : IDisposable
         return type;
     }
 
+    /// <summary>One contact, with its email flags (GET /contacts/{id}).</summary>
+    public Task<ContactConsentData> GetContactAsync(string contactId, IIntercomEventSink? events, CancellationToken cancellationToken) =>
+        SendAsync(IntercomRequests.GetContact(contactId), events, cancellationToken,
+            response => IntercomJson.ReadObject(response, IntercomJson.ReadContactConsent));
+
+    /// <summary>One page of every contact in the workspace (GET /contacts), after <paramref name="startingAfter"/>.</summary>
+    public Task<ContactPageData> ListContactsAsync(string? startingAfter, IIntercomEventSink? events, CancellationToken cancellationToken) =>
+        SendAsync(IntercomRequests.ListContacts(startingAfter), events, cancellationToken, IntercomJson.ReadContactPage);
+
     /// <summary>Every contact whose email or external id equals <paramref name="value"/> (all pages).</summary>
     public async Task<IReadOnlyList<ContactData>> SearchContactsAsync(ContactSearchField field, string value,
         IIntercomEventSink? events, CancellationToken cancellationToken)

@@ -109,6 +109,61 @@ internal static class IntercomJson
         return new ContactData(id!, String(element, "email"), String(element, "external_id"), String(element, "role"));
     }
 
+    /// <summary>A contact object with its email flags and, when whole, its lists of explicit choices.</summary>
+    public static ContactConsentData ReadContactConsent(JsonElement element)
+    {
+        var contact = ReadContact(element);
+        return new ContactConsentData(contact.Id, contact.Email, contact.ExternalId,
+            Flag(element, "unsubscribed_from_emails"), Flag(element, "has_hard_bounced"), Flag(element, "marked_email_as_spam"),
+            WholeIdList(element, "opted_in_subscription_types"), WholeIdList(element, "opted_out_subscription_types"));
+    }
+
+    /// <summary>A page of GET /contacts, read from one parse of the body.</summary>
+    public static ContactPageData ReadContactPage(ApiResponse response)
+    {
+        using var document = ParseObject(response);
+        var root = document.RootElement;
+        if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+            throw response.InvalidBody("Intercom answered with JSON that has no 'data' list");
+        var contacts = new List<ContactConsentData>(data.GetArrayLength());
+        foreach (var item in data.EnumerateArray())
+            contacts.Add(WithResponse(response, ReadContactConsent, item));
+        string? next = null;
+        if (root.TryGetProperty("pages", out var pages) && pages.ValueKind == JsonValueKind.Object
+            && pages.TryGetProperty("next", out var nextPage) && nextPage.ValueKind == JsonValueKind.Object)
+            next = String(nextPage, "starting_after");
+        long? total = root.TryGetProperty("total_count", out var count) && count.ValueKind == JsonValueKind.Number && count.TryGetInt64(out var n) ? n : null;
+        return new ContactPageData(contacts, string.IsNullOrEmpty(next) ? null : next, total);
+    }
+
+    private static bool Flag(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
+
+    /// <summary>
+    /// The ids of a list like <c>{"data": [{"id": "108"}], "has_more": false, "total_count": 1}</c>;
+    /// null when the list is absent, not that shape, does not say has_more false, or holds fewer ids than its total:
+    /// a partial list must not pass for the contact's whole choice.
+    /// </summary>
+    private static IReadOnlyList<string>? WholeIdList(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty(name, out var list) || list.ValueKind != JsonValueKind.Object
+            || !list.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+            return null;
+        // Intercom's documented shape always says has_more; without it, completeness is unknown.
+        if (!list.TryGetProperty("has_more", out var hasMore) || hasMore.ValueKind != JsonValueKind.False)
+            return null;
+        var ids = new List<string>(data.GetArrayLength());
+        foreach (var item in data.EnumerateArray())
+        {
+            var id = String(item, "id");
+            if (string.IsNullOrEmpty(id)) return null;
+            ids.Add(id!);
+        }
+        if (list.TryGetProperty("total_count", out var total) && (total.ValueKind != JsonValueKind.Number || !total.TryGetInt64(out var t) || t != ids.Count))
+            return null;
+        return ids;
+    }
+
     /// <summary>The pagination cursor of a search answer, or null on the last page.</summary>
     public static string? NextCursor(ApiResponse response)
     {

@@ -9,6 +9,9 @@ internal static class IntercomRequests
     /// <summary>Results per search page; a handful of pages is already far more than one email should match.</summary>
     public const int SearchPageSize = 50;
 
+    /// <summary>Contacts per page of GET /contacts: the most Intercom serves.</summary>
+    public const int ContactPageSize = 150;
+
     public static IntercomRequest ListSubscriptionTypes() =>
         new(HttpMethod.Get, "subscription_types", null, IntercomErrorKind.NotFound);
 
@@ -50,6 +53,17 @@ internal static class IntercomRequests
         return new(HttpMethod.Post, "contacts/search", body, IntercomErrorKind.NotFound);
     }
 
+    public static IntercomRequest GetContact(string contactId) =>
+        new(HttpMethod.Get, ContactPath(contactId), null, IntercomErrorKind.NotFound);
+
+    /// <summary>One page of every contact in the workspace, after the cursor <paramref name="startingAfter"/> (null: the first page).</summary>
+    public static IntercomRequest ListContacts(string? startingAfter) =>
+        new(HttpMethod.Get,
+            $"contacts?per_page={ContactPageSize}" + (startingAfter is null ? "" : "&starting_after=" + Uri.EscapeDataString(startingAfter)),
+            null, IntercomErrorKind.NotFound);
+
+    private static string ContactPath(string contactId) => "contacts/" + IntercomIds.EscapeSegment(contactId, "contact id");
+
     private static string ContactSubscriptionsPath(string contactId) =>
-        "contacts/" + IntercomIds.EscapeSegment(contactId, "contact id") + "/subscriptions";
+        ContactPath(contactId) + "/subscriptions";
 }

@@ -16,6 +16,7 @@ public sealed class PackagingTests
     [
         "Add-IntercomContactSubscription", "Connect-Intercom", "Disconnect-Intercom", "Get-IntercomConnection",
         "Get-IntercomContactSubscription", "Get-IntercomSubscriptionType", "Remove-IntercomContactSubscription",
+        "Set-IntercomContactSubscription",
     ];
 
     [Fact]

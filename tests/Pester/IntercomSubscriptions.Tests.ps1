@@ -59,11 +59,12 @@ AfterAll {
 }
 
 Describe 'IntercomSubscriptions quick start' {
-    It 'imports with its seven cmdlets' {
+    It 'imports with its eight cmdlets' {
         $names = @(Get-Command -Module IntercomSubscriptions | ForEach-Object Name | Sort-Object)
         $names | Should -Be @(
             'Add-IntercomContactSubscription', 'Connect-Intercom', 'Disconnect-Intercom', 'Get-IntercomConnection',
-            'Get-IntercomContactSubscription', 'Get-IntercomSubscriptionType', 'Remove-IntercomContactSubscription')
+            'Get-IntercomContactSubscription', 'Get-IntercomSubscriptionType', 'Remove-IntercomContactSubscription',
+            'Set-IntercomContactSubscription')
     }
 
     It 'Connect-Intercom connects and Get-IntercomConnection shows a masked token' {
@@ -119,6 +120,22 @@ Describe 'IntercomSubscriptions quick start' {
         @(Get-IntercomContactSubscription -ContactId $script:Ada).Count | Should -Be 0
         # Grace's opt-in from the CSV is untouched.
         @(Get-IntercomContactSubscription -ContactId $script:Grace).SubscriptionId | Should -Contain '108'
+    }
+
+    It 'Set-IntercomContactSubscription changes once, then nothing' {
+        $first = Set-IntercomContactSubscription -ContactId $script:Ada -SubscriptionId 110 -State Subscribed -Confirm:$false
+        $first.Changed | Should -BeTrue
+        $first.Action | Should -Be 'opt_in'
+        $second = Set-IntercomContactSubscription -ContactId $script:Ada -SubscriptionId 110 -State Subscribed -Confirm:$false
+        $second.Changed | Should -BeFalse
+    }
+
+    It 'Get-IntercomContactSubscription -All exports to CSV as it is' {
+        $path = Join-Path $TestDrive 'audit.csv'
+        Get-IntercomContactSubscription -All | Export-Csv -Path $path -NoTypeInformation
+        $rows = @(Import-Csv -Path $path | Where-Object ContactId -eq $script:Ada)
+        $rows.SubscriptionId | Should -Be @('110')
+        $rows[0].Consent | Should -Be 'opt_in'
     }
 
     It 'Disconnect-Intercom forgets the connection' {

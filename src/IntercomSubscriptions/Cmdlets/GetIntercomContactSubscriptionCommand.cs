@@ -2,33 +2,57 @@ using System.Management.Automation;
 
 namespace IntercomSubscriptions.Commands;
 
-/// <summary>Lists a contact's subscription choices; with -IncludeDefault, every type with its effective state.</summary>
-[Cmdlet(VerbsCommon.Get, "IntercomContactSubscription")]
-[OutputType(typeof(ContactSubscription))]
+/// <summary>
+/// Lists a contact's subscription choices; with -IncludeDefault, every type with its effective state
+/// and whether its messages reach the contact at all; with -All, every contact's explicit choices.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "IntercomContactSubscription", DefaultParameterSetName = ContactSet)]
+[OutputType(typeof(ContactSubscription), ParameterSetName = new[] { ContactSet })]
+[OutputType(typeof(ContactSubscriptionChoice), ParameterSetName = new[] { AllSet })]
 public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmdlet
 {
+    private const string ContactSet = "Contact";
+    private const string AllSet = "All";
+
     private IReadOnlyList<SubscriptionType>? _allTypes;
 
     /// <summary>
     /// Also list the types the contact made no choice for (Source Default), so that Subscribed tells
-    /// the effective state of every type: Intercom itself lists only explicit choices.
+    /// the effective state of every type: Intercom itself lists only explicit choices. Also reads
+    /// the contact (one more call each) to fill WillReceive and Reason.
     /// </summary>
-    [Parameter]
+    [Parameter(ParameterSetName = ContactSet)]
     public SwitchParameter IncludeDefault { get; set; }
 
+    /// <summary>Every contact of the workspace: streams their explicit choices, for audits.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AllSet)]
+    public SwitchParameter All { get; set; }
+
+    /// <summary>With -All, only the choices for these subscription type ids.</summary>
+    [Parameter(ParameterSetName = AllSet)]
+    [ValidateSubscriptionTypeId]
+    [ArgumentCompleter(typeof(SubscriptionIdCompleter))]
+    public string[]? SubscriptionId { get; set; }
+
+    /// <summary>With -All, only the choices for the subscription types of these names.</summary>
+    [Parameter(ParameterSetName = AllSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SubscriptionNameCompleter))]
+    public string[]? SubscriptionName { get; set; }
+
     /// <summary>The contact's Intercom id, e.g. 63a07ddf05a32042dffac965.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ContactSet)]
     [Alias("contact_id", "intercom_id")]
     [ValidateIntercomId("contact id")]
     public string[]? ContactId { get; set; }
 
     /// <summary>The contact's email, resolved through Intercom's contact search.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ContactSet)]
     [Alias("email_address", "EmailAddress")]
     public string[]? Email { get; set; }
 
     /// <summary>Your own user id for the contact (Intercom's external_id), resolved through the contact search.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ContactSet)]
     [Alias("external_id", "user_id", "UserId")]
     public string[]? ExternalId { get; set; }
 
@@ -44,7 +68,7 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     /// The pipeline record as it came (a CSV row, say), so that an error names the very record that
     /// failed. Hidden: the real parameters bind from the same record by property name.
     /// </summary>
-    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    [Parameter(ValueFromPipeline = true, DontShow = true, ParameterSetName = ContactSet)]
     public PSObject? InputObject { get; set; }
 
     private ContactRequests<IReadOnlyList<ContactSubscription>>? _requests;
@@ -52,11 +76,17 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
+        if (All) return;
         _requests = NewContactRequests<IReadOnlyList<ContactSubscription>>("Reading contacts' subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
     }
 
     protected override void ProcessRecord()
     {
+        if (All)
+        {
+            RunAudit();
+            return;
+        }
         var client = ActiveConnection.Client;
         if (IncludeDefault)
             _allTypes ??= Await(ActiveConnection.SubscriptionTypes.GetAsync(refresh: false, EngineEvents, CancellationToken));
@@ -65,6 +95,8 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
         _requests!.Submit(new ContactColumns(ContactId, Email, ExternalId).Targets(InputObject, WriteError), InputObject, null, "",
             async (contactId, cancellationToken) =>
             {
+                // Only -IncludeDefault reads the contact itself: one more call per contact, made alongside.
+                var contact = allTypes is null ? null : client.GetContactAsync(contactId, EngineEvents, cancellationToken);
                 var chosen = await client.ListContactSubscriptionsAsync(contactId, EngineEvents, cancellationToken).ConfigureAwait(false);
                 var subscriptions = chosen.Select(t => ModelMapper.ToContactSubscription(contactId, t, SubscriptionSource.Explicit)).ToList();
                 if (allTypes is not null)
@@ -74,9 +106,75 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
                         .Where(t => t.State != "archived" && !subscriptions.Any(s => s.SubscriptionId == t.Id))
                         .Select(t => ModelMapper.ToContactSubscription(contactId, t, SubscriptionSource.Default)));
                 }
+                if (contact is not null)
+                {
+                    var read = await contact.ConfigureAwait(false);
+                    var status = new EmailReach.EmailStatus(read.UnsubscribedFromEmails, read.HasHardBounced, read.MarkedEmailAsSpam);
+                    foreach (var subscription in subscriptions) EmailReach.Apply(subscription, status);
+                }
                 return subscriptions;
             },
             subscriptions => WriteObject(subscriptions, enumerateCollection: true));
+    }
+
+    private void RunAudit()
+    {
+        var client = ActiveConnection.Client;
+        var events = EngineEvents;
+        var types = ActiveConnection.SubscriptionTypes;
+        var allTypes = Await(types.GetAsync(refresh: false, events, CancellationToken));
+        var only = AuditedTypeIds(ref allTypes);
+        var byId = new Dictionary<string, SubscriptionType>(StringComparer.Ordinal);
+        foreach (var type in allTypes) byId[type.Id] = type;
+
+        var audit = new WorkspaceAudit(
+            (cursor, cancellationToken) => client.ListContactsAsync(cursor, events, cancellationToken),
+            (contactId, cancellationToken) => client.ListContactSubscriptionsAsync(contactId, events, cancellationToken),
+            byId, only);
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        ProgressReporter? progress = null;
+        using var window = new OrderedRequestWindow<IReadOnlyList<ContactSubscriptionChoice>>(ThrottleLimit, Pump, CancellationToken);
+        WhileWaiting = () =>
+        {
+            // The total is known once the first page is in.
+            if (progress is null && audit.ContactsSeen > 0)
+                progress = new ProgressReporter("Reading every contact's subscription choices", audit.ContactsTotal, () => elapsed.Elapsed, WriteProgress);
+            progress?.Report(window.Completed);
+        };
+        try
+        {
+            audit.Run(window, Await, choices => WriteObject(choices, enumerateCollection: true),
+                (exception, contactId) => WriteError(IntercomErrors.ToErrorRecord(exception, contactId, $"Contact '{contactId}'")),
+                CancellationToken);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
+        {
+            ThrowTerminatingError(IntercomErrors.ToErrorRecord(ex, null, "Reading the workspace's contacts"));
+        }
+        progress?.Complete();
+        WriteVerbose($"Read {audit.ContactsSeen:N0} contacts; {audit.FallbackCalls:N0} of them needed their own subscriptions call.");
+    }
+
+    /// <summary>
+    /// The type ids -SubscriptionId and -SubscriptionName name (null: every type). An unknown one
+    /// ends the run before any contact is read: an audit that silently left a type out would mislead.
+    /// </summary>
+    private ISet<string>? AuditedTypeIds(ref IReadOnlyList<SubscriptionType> allTypes)
+    {
+        if (SubscriptionId is null && SubscriptionName is null) return null;
+        var only = new HashSet<string>(StringComparer.Ordinal);
+        var problems = new List<ErrorRecord>();
+        var latest = allTypes;
+        var resolver = new SubscriptionTypeResolver(
+            refresh => latest = refresh ? Await(ActiveConnection.SubscriptionTypes.GetAsync(true, EngineEvents, CancellationToken)) : latest,
+            problems.Add);
+        foreach (var id in SubscriptionId ?? Array.Empty<string>())
+            if (resolver.Resolve(id, null, idMayBeUnknown: false, null) is { } type) only.Add(type.Id);
+        foreach (var name in SubscriptionName ?? Array.Empty<string>())
+            if (resolver.Resolve(null, name, idMayBeUnknown: false, null) is { } type) only.Add(type.Id);
+        allTypes = latest;
+        if (problems.Count > 0) ThrowTerminatingError(problems[0]);
+        return only;
     }
 
     protected override void EndProcessing()

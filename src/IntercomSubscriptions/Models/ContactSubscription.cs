@@ -25,6 +25,14 @@ public sealed class ContactSubscription
     /// an opt_in type means no. Null when the consent type is one this module does not know.
     /// </summary>
     public bool? Subscribed { get; set; }
+    /// <summary>
+    /// With -IncludeDefault: whether messages of this type reach the contact at all, once the
+    /// contact's email status (unsubscribed from all email, hard bounced, marked as spam) is taken
+    /// into account for email types. Null without -IncludeDefault, or when it cannot be told.
+    /// </summary>
+    public bool? WillReceive { get; set; }
+    /// <summary>With -IncludeDefault: why WillReceive is what it is, in a short phrase.</summary>
+    public string? Reason { get; set; }
 
     public override string ToString() => $"{ContactId}/{SubscriptionId}";
 }

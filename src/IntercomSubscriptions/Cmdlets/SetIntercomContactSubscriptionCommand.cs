@@ -1,0 +1,135 @@
+using System.Management.Automation;
+
+namespace IntercomSubscriptions.Commands;
+
+/// <summary>
+/// Brings contacts to the state asked for (Subscribed, Unsubscribed, Default) for a subscription
+/// type: reads each contact's current choices first and writes only what differs.
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "IntercomContactSubscription", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(ContactSubscriptionChange))]
+public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmdlet
+{
+    /// <summary>Subscribed (messages of the type reach the contact), Unsubscribed (they do not), or Default (no explicit choice).</summary>
+    [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
+    public ContactSubscriptionState? State { get; set; }
+
+    /// <summary>The contact's Intercom id, e.g. 63a07ddf05a32042dffac965.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("contact_id", "intercom_id")]
+    [ValidateIntercomId("contact id")]
+    public string[]? ContactId { get; set; }
+
+    /// <summary>The contact's email, resolved through Intercom's contact search.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("email_address", "EmailAddress")]
+    public string[]? Email { get; set; }
+
+    /// <summary>Your own user id for the contact (Intercom's external_id), resolved through the contact search.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("external_id", "user_id", "UserId")]
+    public string[]? ExternalId { get; set; }
+
+    /// <summary>The subscription type's id, e.g. 108 (Get-IntercomSubscriptionType lists them).</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("subscription_id", "SubscriptionTypeId", "subscription_type_id")]
+    [ValidateSubscriptionTypeId]
+    [ArgumentCompleter(typeof(SubscriptionIdCompleter))]
+    public string? SubscriptionId { get; set; }
+
+    /// <summary>The subscription type's name (its default translation), instead of its id.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("subscription_name")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SubscriptionNameCompleter))]
+    public string? SubscriptionName { get; set; }
+
+    /// <summary>
+    /// How many requests may be in flight at once (1 = one after another), for the reads and for
+    /// the writes each. The module paces itself by Intercom's rate-limit headers.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 8;
+
+    /// <summary>
+    /// The pipeline record as it came (a CSV row, say), so that an error names the very record that
+    /// failed. Hidden: the real parameters bind from the same record by property name.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public PSObject? InputObject { get; set; }
+
+    private ContactRequests<CurrentChoice>? _reads;
+    private SubscriptionStateWriter? _writes;
+    private SubscriptionTypeResolver? _types;
+    private bool _whatIf;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        _reads = NewContactRequests<CurrentChoice>("Setting contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
+        _types = NewSubscriptionTypeResolver();
+        _whatIf = WhatIfWanted();
+        var client = ActiveConnection.Client;
+        var events = EngineEvents;
+        _writes = new SubscriptionStateWriter(ThrottleLimit, Pump, CancellationToken,
+            (contactId, typeId, action, cancellationToken) => action == SubscriptionStatePlan.Remove
+                ? client.DetachSubscriptionAsync(contactId, typeId, events, cancellationToken)
+                : client.AttachSubscriptionAsync(contactId, typeId, action, events, cancellationToken),
+            ShouldProcess,
+            // -WhatIf writes no objects, not even for the records already in the state asked for: the counts say it.
+            change => { if (!_whatIf) WriteObject(change); },
+            WriteError);
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (State is not { } wanted)
+        {
+            WriteError(IntercomErrors.InvalidArgument(
+                "The input names no state. Give State (a 'state' column): Subscribed, Unsubscribed or Default.", InputObject, "IntercomStateColumnMissing"));
+            return;
+        }
+        var type = _types!.Resolve(SubscriptionId, SubscriptionName, idMayBeUnknown: false, InputObject);
+        if (type is null) return;
+        if (SubscriptionStatePlan.For(type.ConsentType, hasChoice: false, wanted) is null)
+        {
+            WriteError(IntercomErrors.ToErrorRecord(new ConsentMismatchException(
+                $"Subscription type {type} has the consent type '{type.ConsentType}', which this module does not know, so whether {wanted} takes an opt-in, an opt-out or neither cannot be told. Use Add- or Remove-IntercomContactSubscription."),
+                InputObject ?? (object)type.Id));
+            return;
+        }
+
+        var client = ActiveConnection.Client;
+        var writes = _writes!;
+        var errorTarget = InputObject;
+        // Reading changes nothing: ShouldProcess is asked by the writer, once the change is known.
+        _reads!.Submit(new ContactColumns(ContactId, Email, ExternalId).Targets(InputObject, WriteError), InputObject, null, $", subscription type '{type.Id}'",
+            async (contactId, cancellationToken) =>
+            {
+                var chosen = await client.ListContactSubscriptionsAsync(contactId, EngineEvents, cancellationToken).ConfigureAwait(false);
+                return new CurrentChoice(contactId, chosen.Any(t => t.Id == type.Id));
+            },
+            current => writes.Submit(current, type, wanted, errorTarget ?? (object)current.ContactId));
+    }
+
+    protected override void EndProcessing()
+    {
+        _reads?.Complete();
+        _writes?.Complete();
+        if (_writes is { } writes && _whatIf)
+        {
+            var total = writes.Unchanged + writes.Declined;
+            WriteInformation(new HostInformationMessage
+            {
+                Message = $"What if: {writes.Declined:N0} of {total:N0} contact subscriptions would change; {writes.Unchanged:N0} are already in the state asked for.",
+            }, new[] { "PSHOST" });
+        }
+        base.EndProcessing();
+    }
+
+    private bool WhatIfWanted() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given)
+            ? given is SwitchParameter flag && flag.IsPresent
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+}

@@ -1,0 +1,32 @@
+namespace IntercomSubscriptions;
+
+/// <summary>
+/// What Set-IntercomContactSubscription found and did for one contact and one type. Carries
+/// ContactId, SubscriptionId and State, so it binds back into Set-, Add- or
+/// Remove-IntercomContactSubscription by property name; every property is a plain value, so
+/// Export-Csv writes it as it is.
+/// </summary>
+public sealed class ContactSubscriptionChange
+{
+    public string ContactId { get; set; } = "";
+    public string SubscriptionId { get; set; } = "";
+    public string? Name { get; set; }
+    /// <summary>The subscription type's consent model: opt_in or opt_out.</summary>
+    public string? ConsentType { get; set; }
+    /// <summary>The state asked for.</summary>
+    public ContactSubscriptionState State { get; set; }
+    /// <summary>Explicit (the contact had made a choice for the type) or Default, before the run.</summary>
+    public SubscriptionSource SourceBefore { get; set; }
+    /// <summary>Explicit or Default, after the run (with -WhatIf: what it would be).</summary>
+    public SubscriptionSource SourceAfter { get; set; }
+    /// <summary>Whether messages of the type reached the contact before the run (the consent alone).</summary>
+    public bool? SubscribedBefore { get; set; }
+    /// <summary>Whether they reach the contact after the run (the consent alone).</summary>
+    public bool? SubscribedAfter { get; set; }
+    /// <summary>What was sent: opt_in or opt_out (an attach), remove (a detach), or none.</summary>
+    public string Action { get; set; } = "none";
+    /// <summary>True when a change was sent and Intercom accepted it.</summary>
+    public bool Changed { get; set; }
+
+    public override string ToString() => $"{ContactId}/{SubscriptionId}: {State}";
+}
