@@ -51,6 +51,8 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
 
     protected override void BeginProcessing()
     {
+        if (CommandLineValues.EmptyValue(MyInvocation.BoundParameters, nameof(ContactId), nameof(Email), nameof(ExternalId)) is { } empty)
+            ThrowTerminatingError(empty);
         base.BeginProcessing();
         _requests = NewContactRequests<IReadOnlyList<ContactSubscription>>("Reading contacts' subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
     }
@@ -62,7 +64,8 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
             _allTypes ??= Await(ActiveConnection.SubscriptionTypes.GetAsync(refresh: false, EngineEvents, CancellationToken));
         var allTypes = _allTypes;
         // Reading changes nothing: no ShouldProcess.
-        _requests!.Submit(new ContactColumns(ContactId, Email, ExternalId).Targets(InputObject, WriteError), InputObject, null, "",
+        var record = RecordInput.Read(InputObject, ContactId, Email, ExternalId);
+        _requests!.Submit(record.Contacts.Targets(InputObject, WriteError), InputObject, null, "",
             async (contactId, cancellationToken) =>
             {
                 var chosen = await client.ListContactSubscriptionsAsync(contactId, EngineEvents, cancellationToken).ConfigureAwait(false);
@@ -76,7 +79,11 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
                 }
                 return subscriptions;
             },
-            subscriptions => WriteObject(subscriptions, enumerateCollection: true));
+            subscriptions => WriteObject(subscriptions, enumerateCollection: true),
+            (subscriptions, target) =>
+            {
+                foreach (var subscription in subscriptions) target.Stamp(subscription);
+            });
     }
 
     protected override void EndProcessing()

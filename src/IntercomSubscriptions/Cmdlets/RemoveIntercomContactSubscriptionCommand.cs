@@ -37,7 +37,6 @@ public sealed class RemoveIntercomContactSubscriptionCommand : IntercomConnected
     /// <summary>The subscription type's name (its default translation), instead of its id.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("subscription_name")]
-    [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(SubscriptionNameCompleter))]
     public string? SubscriptionName { get; set; }
 
@@ -61,6 +60,9 @@ public sealed class RemoveIntercomContactSubscriptionCommand : IntercomConnected
 
     protected override void BeginProcessing()
     {
+        if (CommandLineValues.EmptyValue(MyInvocation.BoundParameters,
+                nameof(ContactId), nameof(Email), nameof(ExternalId), nameof(SubscriptionId), nameof(SubscriptionName)) is { } empty)
+            ThrowTerminatingError(empty);
         base.BeginProcessing();
         _requests = NewContactRequests<ContactSubscription>("Removing contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
         _types = NewSubscriptionTypeResolver();
@@ -68,11 +70,18 @@ public sealed class RemoveIntercomContactSubscriptionCommand : IntercomConnected
 
     protected override void ProcessRecord()
     {
-        var type = _types!.Resolve(SubscriptionId, SubscriptionName, idMayBeUnknown: true, InputObject);
+        var record = RecordInput.Read(InputObject, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
+        if (record.SkipsDefault(WriteVerbose)) return;
+        if (record.Problem() is { } problem)
+        {
+            WriteError(IntercomErrors.InvalidArgument(problem, InputObject ?? record.GivenValue()));
+            return;
+        }
+        var type = _types!.Resolve(record.SubscriptionId, record.SubscriptionName, idMayBeUnknown: true, InputObject);
         if (type is null) return;
         var client = ActiveConnection.Client;
         var passThru = PassThru.IsPresent;
-        _requests!.Submit(new ContactColumns(ContactId, Email, ExternalId).Targets(InputObject, WriteError), InputObject,
+        _requests!.Submit(record.Contacts.Targets(InputObject, WriteError), InputObject,
             $"Remove the choice for subscription type {type}", $", subscription type '{type.Id}'",
             async (contactId, cancellationToken) =>
             {
@@ -83,7 +92,8 @@ public sealed class RemoveIntercomContactSubscriptionCommand : IntercomConnected
             subscription =>
             {
                 if (passThru) WriteObject(subscription);
-            });
+            },
+            (subscription, target) => target.Stamp(subscription));
     }
 
     protected override void EndProcessing()

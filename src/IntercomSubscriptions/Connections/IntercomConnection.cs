@@ -38,6 +38,7 @@ public sealed class IntercomConnection
 
     internal void Close()
     {
+        if (IsClosed) return;
         IsClosed = true;
         Client.Dispose();
     }

@@ -36,7 +36,7 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
         var progress = new ProgressReporter(activity, MyInvocation.ExpectingInput ? null : given.Count, () => elapsed.Elapsed, WriteProgress);
         var requests = new ContactRequests<TResult>(throttleLimit,
             new ContactResolver((field, value, cancellationToken) => connection.Contacts.FindAsync(field, value, events, cancellationToken)),
-            progress, Pump, ShouldProcess, WriteError, CancellationToken);
+            progress, Pump, ShouldProcess, WriteError, CancellationToken, WriteWarning, StopsOnError());
         WhileWaiting = requests.ReportProgress;
         return requests;
     }
@@ -45,8 +45,18 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
     private protected SubscriptionTypeResolver NewSubscriptionTypeResolver() =>
         new(refresh => Await(ActiveConnection.SubscriptionTypes.GetAsync(refresh, EngineEvents, CancellationToken)), WriteError);
 
+    /// <summary>Whether a written error ends the run: -ErrorAction Stop, or $ErrorActionPreference = 'Stop' without -ErrorAction.</summary>
+    private bool StopsOnError()
+    {
+        var preference = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var given) ? given : GetVariableValue("ErrorActionPreference");
+        return LanguagePrimitives.TryConvertTo<ActionPreference>(preference, out var action) && action == ActionPreference.Stop;
+    }
+
     private IntercomConnection ResolveConnection()
     {
+        // A connection passed explicitly and closed since is not "no connection": say what happened to it.
+        if (Connection is { IsClosed: true } closed)
+            ThrowTerminatingError(IntercomErrors.ConnectionClosed(closed));
         var connection = Connection ?? RunspaceConnectionStore.Current;
         if (connection is null || connection.IsClosed)
             ThrowTerminatingError(IntercomErrors.NotConnected());
