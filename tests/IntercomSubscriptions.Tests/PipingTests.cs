@@ -80,6 +80,18 @@ public sealed class PipingTests : IntercomTestBase
     }
 
     [Fact]
+    public void A_copy_to_another_contact_takes_the_contact_from_the_command_line_and_only_the_explicit_choices()
+    {
+        Connect();
+        var result = Run($"Get-IntercomContactSubscription -Email {AdaEmail} -IncludeDefault | Add-IntercomContactSubscription -ContactId {Grace}");
+
+        Assert.Empty(result.Errors);
+        var copied = Assert.Single(result.Objects(Subscription));
+        Assert.Equal((Grace, ProductUpdates), ((string)copied.ContactId, (string)copied.SubscriptionId));
+        Assert.Equal(new Dictionary<string, string> { [ProductUpdates] = "opt_out" }, Server.State.GetChoices(Grace));
+    }
+
+    [Fact]
     public void Output_carries_the_email_or_external_id_the_row_was_looked_up_by()
     {
         Connect();

@@ -42,13 +42,31 @@ public sealed class RecordCellsTests
         row.Properties.Add(new PSNoteProperty("contact_id", ""));
         row.Properties.Add(new PSNoteProperty("Source", SubscriptionSource.Default));
 
-        var input = RecordInput.Read(row, new[] { "" }, null, null, "108", null, " OPT_IN ");
+        var nothingOnTheCommandLine = CommandLineInput.Capture(new Dictionary<string, object>(), null, null, null);
+        var input = RecordInput.Read(row, nothingOnTheCommandLine, new[] { "" }, null, null, "108", null, " OPT_IN ");
 
         Assert.Null(input.Contacts.ContactId);
         Assert.Equal(new[] { "grace@example.com" }, input.Contacts.Email);
         Assert.Equal("108", input.SubscriptionId);
         Assert.Equal("opt_in", input.Consent);
         Assert.True(input.IsDefaultSource);
+    }
+
+    [Fact]
+    public void What_the_command_line_names_wins_over_the_records_columns()
+    {
+        var row = new PSObject();
+        row.Properties.Add(new PSNoteProperty("Email", "ada@example.com"));
+        row.Properties.Add(new PSNoteProperty("subscription_name", "Newsletters"));
+        var commandLine = CommandLineInput.Capture(new Dictionary<string, object> { ["ContactId"] = "c2", ["SubscriptionId"] = "110" },
+            new[] { "c2" }, null, null, "110", null);
+
+        var input = RecordInput.Read(row, commandLine, new[] { "c2" }, new[] { "ada@example.com" }, null, "110", "Newsletters");
+
+        Assert.Equal(new ContactColumns(new[] { "c2" }, null, null).ContactId, input.Contacts.ContactId);
+        Assert.Null(input.Contacts.Email);
+        Assert.Equal("110", input.SubscriptionId);
+        Assert.Null(input.SubscriptionName);
     }
 
     [Fact]

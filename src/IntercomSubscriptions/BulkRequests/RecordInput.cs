@@ -18,17 +18,19 @@ internal sealed record RecordInput(ContactColumns Contacts, string? Subscription
     private static readonly string[] SubscriptionNameNames = { "subscriptionname", "subscriptiontypename" };
     private static readonly string[] ConsentNames = { "consent", "consenttype" };
 
-    public static RecordInput Read(PSObject? record, string[]? contactId, string[]? email, string[]? externalId,
+    /// <param name="commandLine">What the command line named: it wins over the record's own columns.</param>
+    public static RecordInput Read(PSObject? record, CommandLineInput commandLine, string[]? contactId, string[]? email, string[]? externalId,
         string? subscriptionId = null, string? subscriptionName = null, string? consent = null)
     {
         var cells = RecordCells.Of(record);
-        return new RecordInput(
-            new ContactColumns(
-                RecordCells.Clean(contactId) ?? cells.Many(ContactIdNames),
-                RecordCells.Clean(email) ?? cells.Many(EmailNames),
-                RecordCells.Clean(externalId) ?? cells.Many(ExternalIdNames)),
-            RecordCells.Clean(subscriptionId) ?? cells.Single(SubscriptionIdNames),
-            RecordCells.Clean(subscriptionName) ?? cells.Single(SubscriptionNameNames),
+        var contacts = commandLine.Contacts ?? new ContactColumns(
+            RecordCells.Clean(contactId) ?? cells.Many(ContactIdNames),
+            RecordCells.Clean(email) ?? cells.Many(EmailNames),
+            RecordCells.Clean(externalId) ?? cells.Many(ExternalIdNames));
+        var (typeId, typeName) = commandLine.NamesType
+            ? (commandLine.SubscriptionId, commandLine.SubscriptionName)
+            : (RecordCells.Clean(subscriptionId) ?? cells.Single(SubscriptionIdNames), RecordCells.Clean(subscriptionName) ?? cells.Single(SubscriptionNameNames));
+        return new RecordInput(contacts, typeId, typeName,
             (RecordCells.Clean(consent) ?? cells.Single(ConsentNames))?.ToLowerInvariant(),
             // Get-IntercomContactSubscription -IncludeDefault marks what the contact never chose.
             string.Equals(cells.Single("source"), nameof(SubscriptionSource.Default), StringComparison.OrdinalIgnoreCase));

@@ -61,19 +61,22 @@ public sealed class AddIntercomContactSubscriptionCommand : IntercomConnectedCmd
     private ContactRequests<ContactSubscription>? _requests;
     private SubscriptionTypeResolver? _types;
 
+    private CommandLineInput? _commandLine;
+
     protected override void BeginProcessing()
     {
         if (CommandLineValues.EmptyValue(MyInvocation.BoundParameters,
                 nameof(ContactId), nameof(Email), nameof(ExternalId), nameof(SubscriptionId), nameof(SubscriptionName), nameof(Consent)) is { } empty)
             ThrowTerminatingError(empty);
         base.BeginProcessing();
+        _commandLine = CommandLineInput.Capture(MyInvocation.BoundParameters, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
         _requests = NewContactRequests<ContactSubscription>("Adding contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
         _types = NewSubscriptionTypeResolver();
     }
 
     protected override void ProcessRecord()
     {
-        var record = RecordInput.Read(InputObject, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName, Consent);
+        var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName, Consent);
         if (record.SkipsDefault(WriteVerbose)) return;
         var errorTarget = InputObject ?? record.GivenValue();
         if (record.Problem() is { } problem)

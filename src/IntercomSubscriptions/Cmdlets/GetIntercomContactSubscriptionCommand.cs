@@ -49,11 +49,14 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
 
     private ContactRequests<IReadOnlyList<ContactSubscription>>? _requests;
 
+    private CommandLineInput? _commandLine;
+
     protected override void BeginProcessing()
     {
         if (CommandLineValues.EmptyValue(MyInvocation.BoundParameters, nameof(ContactId), nameof(Email), nameof(ExternalId)) is { } empty)
             ThrowTerminatingError(empty);
         base.BeginProcessing();
+        _commandLine = CommandLineInput.Capture(MyInvocation.BoundParameters, ContactId, Email, ExternalId);
         _requests = NewContactRequests<IReadOnlyList<ContactSubscription>>("Reading contacts' subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
     }
 
@@ -64,7 +67,7 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
             _allTypes ??= Await(ActiveConnection.SubscriptionTypes.GetAsync(refresh: false, EngineEvents, CancellationToken));
         var allTypes = _allTypes;
         // Reading changes nothing: no ShouldProcess.
-        var record = RecordInput.Read(InputObject, ContactId, Email, ExternalId);
+        var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId);
         _requests!.Submit(record.Contacts.Targets(InputObject, WriteError), InputObject, null, "",
             async (contactId, cancellationToken) =>
             {

@@ -58,19 +58,22 @@ public sealed class RemoveIntercomContactSubscriptionCommand : IntercomConnected
     private ContactRequests<ContactSubscription>? _requests;
     private SubscriptionTypeResolver? _types;
 
+    private CommandLineInput? _commandLine;
+
     protected override void BeginProcessing()
     {
         if (CommandLineValues.EmptyValue(MyInvocation.BoundParameters,
                 nameof(ContactId), nameof(Email), nameof(ExternalId), nameof(SubscriptionId), nameof(SubscriptionName)) is { } empty)
             ThrowTerminatingError(empty);
         base.BeginProcessing();
+        _commandLine = CommandLineInput.Capture(MyInvocation.BoundParameters, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
         _requests = NewContactRequests<ContactSubscription>("Removing contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
         _types = NewSubscriptionTypeResolver();
     }
 
     protected override void ProcessRecord()
     {
-        var record = RecordInput.Read(InputObject, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
+        var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
         if (record.SkipsDefault(WriteVerbose)) return;
         if (record.Problem() is { } problem)
         {
