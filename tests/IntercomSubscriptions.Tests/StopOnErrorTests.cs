@@ -77,6 +77,24 @@ public sealed class StopOnErrorTests : IntercomTestBase
     }
 
     [Fact]
+    public void A_row_that_fails_before_any_request_also_reports_what_is_in_flight_first()
+    {
+        var ids = Contacts().Where(id => id != Missing).Take(4).ToArray();
+        Connect();
+        Server.Faults.LatencyMs = 200;
+
+        var result = Run("""
+            @($ids | ForEach-Object { [pscustomobject]@{ contact_id = $_ } }) + @([pscustomobject]@{ customer = 'x' }) |
+                Add-IntercomContactSubscription -SubscriptionId 110 -ErrorAction Stop
+            """, new() { ["ids"] = ids });
+
+        Assert.StartsWith(ErrorIds.ContactColumnMissing + ",", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        // The four rows before it were in flight when it failed: all applied, and all in the output.
+        Assert.Equal(ids, Changed(ids));
+        Assert.Equal(ids, result.Objects("IntercomSubscriptions.ContactSubscription").Select(o => (string)o.ContactId));
+    }
+
+    [Fact]
     public void Without_Stop_one_failing_row_is_an_error_and_the_batch_goes_on()
     {
         var ids = Contacts();

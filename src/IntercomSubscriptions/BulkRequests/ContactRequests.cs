@@ -74,6 +74,23 @@ internal sealed class ContactRequests<TResult> : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes a record's own error found before any request (a row naming no contact, an unknown
+    /// type). Under -ErrorAction Stop it ends the run the same way a failed request does: what is in
+    /// flight finishes and is reported first.
+    /// </summary>
+    public void WriteRecordError(ErrorRecord record)
+    {
+        if (!_stopOnError || _stopping is not null)
+        {
+            _writeError(record);
+            return;
+        }
+        _failureSeen = true;
+        _stopping = record;
+        StoppingOnError(() => { });
+    }
+
     /// <summary>Updates Write-Progress (throttled); nothing before the first request is queued.</summary>
     public void ReportProgress()
     {

@@ -81,7 +81,7 @@ public sealed class AddIntercomContactSubscriptionCommand : IntercomConnectedCmd
         var errorTarget = InputObject ?? record.GivenValue();
         if (record.Problem() is { } problem)
         {
-            WriteError(IntercomErrors.InvalidArgument(problem, errorTarget));
+            WriteRecordError(IntercomErrors.InvalidArgument(problem, errorTarget));
             return;
         }
         var type = _types!.Resolve(record.SubscriptionId, record.SubscriptionName, idMayBeUnknown: record.Consent is not null, InputObject);
@@ -91,13 +91,13 @@ public sealed class AddIntercomContactSubscriptionCommand : IntercomConnectedCmd
         var mismatch = ConsentProblem(type, consent);
         if (mismatch is not null)
         {
-            WriteError(IntercomErrors.ToErrorRecord(new ConsentMismatchException(mismatch), errorTarget));
+            WriteRecordError(IntercomErrors.ToErrorRecord(new ConsentMismatchException(mismatch), errorTarget));
             return;
         }
         WarnIfNotLive(type);
 
         var client = ActiveConnection.Client;
-        _requests!.Submit(record.Contacts.Targets(InputObject, WriteError), InputObject,
+        _requests!.Submit(record.Contacts.Targets(InputObject, WriteRecordError), InputObject,
             $"Record {consent} for subscription type {type}", $", subscription type '{type.Id}'",
             async (contactId, cancellationToken) =>
             {

@@ -68,7 +68,7 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
         var allTypes = _allTypes;
         // Reading changes nothing: no ShouldProcess.
         var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId);
-        _requests!.Submit(record.Contacts.Targets(InputObject, WriteError), InputObject, null, "",
+        _requests!.Submit(record.Contacts.Targets(InputObject, WriteRecordError), InputObject, null, "",
             async (contactId, cancellationToken) =>
             {
                 var chosen = await client.ListContactSubscriptionsAsync(contactId, EngineEvents, cancellationToken).ConfigureAwait(false);

@@ -77,14 +77,14 @@ public sealed class RemoveIntercomContactSubscriptionCommand : IntercomConnected
         if (record.SkipsDefault(WriteVerbose)) return;
         if (record.Problem() is { } problem)
         {
-            WriteError(IntercomErrors.InvalidArgument(problem, InputObject ?? record.GivenValue()));
+            WriteRecordError(IntercomErrors.InvalidArgument(problem, InputObject ?? record.GivenValue()));
             return;
         }
         var type = _types!.Resolve(record.SubscriptionId, record.SubscriptionName, idMayBeUnknown: true, InputObject);
         if (type is null) return;
         var client = ActiveConnection.Client;
         var passThru = PassThru.IsPresent;
-        _requests!.Submit(record.Contacts.Targets(InputObject, WriteError), InputObject,
+        _requests!.Submit(record.Contacts.Targets(InputObject, WriteRecordError), InputObject,
             $"Remove the choice for subscription type {type}", $", subscription type '{type.Id}'",
             async (contactId, cancellationToken) =>
             {

@@ -38,12 +38,21 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
             new ContactResolver((field, value, cancellationToken) => connection.Contacts.FindAsync(field, value, events, cancellationToken)),
             progress, Pump, ShouldProcess, WriteError, CancellationToken, WriteWarning, StopsOnError());
         WhileWaiting = requests.ReportProgress;
+        _recordErrors = requests.WriteRecordError;
         return requests;
     }
 
+    private Action<ErrorRecord>? _recordErrors;
+
+    /// <summary>
+    /// Writes the error of one input record found before any request. Goes through the contact
+    /// requests once they exist, so that under -ErrorAction Stop what is in flight is reported first.
+    /// </summary>
+    private protected void WriteRecordError(ErrorRecord record) => (_recordErrors ?? WriteError)(record);
+
     /// <summary>The subscription type resolver over this connection's cache, awaited on the pipeline thread.</summary>
     private protected SubscriptionTypeResolver NewSubscriptionTypeResolver() =>
-        new(refresh => Await(ActiveConnection.SubscriptionTypes.GetAsync(refresh, EngineEvents, CancellationToken)), WriteError);
+        new(refresh => Await(ActiveConnection.SubscriptionTypes.GetAsync(refresh, EngineEvents, CancellationToken)), WriteRecordError);
 
     /// <summary>Whether a written error ends the run: -ErrorAction Stop, or $ErrorActionPreference = 'Stop' without -ErrorAction.</summary>
     private bool StopsOnError()
