@@ -66,19 +66,20 @@ public sealed class PowerShellSession : IDisposable
         foreach (var (name, value) in variables ?? new())
             Runspace.SessionStateProxy.SetVariable(name, value);
         shell.AddScript(script);
-        var output = new List<PSObject>();
+        // Collected as it is written, so that what came before a terminating error is kept, as a user sees it.
+        var output = new PSDataCollection<PSObject>();
         var errors = new List<ErrorRecord>();
         try
         {
             if (whileRunning is null)
             {
-                output.AddRange(shell.Invoke());
+                shell.Invoke(null, output);
             }
             else
             {
-                var async = shell.BeginInvoke();
+                var async = shell.BeginInvoke<PSObject, PSObject>(null, output);
                 whileRunning(shell);
-                output.AddRange(shell.EndInvoke(async));
+                shell.EndInvoke(async);
             }
         }
         catch (RuntimeException ex)

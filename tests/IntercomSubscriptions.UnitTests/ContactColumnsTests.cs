@@ -15,22 +15,48 @@ public sealed class ContactColumnsTests
     }
 
     [Fact]
-    public void An_intercom_id_wins_over_external_id_and_email()
+    public void An_intercom_id_is_the_target_and_the_external_id_and_email_must_name_the_same_contact()
     {
         var columns = new ContactColumns(new[] { "63a07ddf05a32042dffac965" }, new[] { "ada@example.com" }, new[] { "u-1" });
 
-        var targets = columns.Targets(null, _errors.Add);
+        var target = Assert.Single(columns.Targets(null, _errors.Add));
 
-        Assert.Equal(new[] { new ContactTarget(null, "63a07ddf05a32042dffac965") }, targets);
+        Assert.Null(target.Field);
+        Assert.Equal("63a07ddf05a32042dffac965", target.Value);
+        Assert.Equal(new[] { new ContactTarget(ContactSearchField.ExternalId, "u-1"), new ContactTarget(ContactSearchField.Email, "ada@example.com") },
+            target.MustMatch);
+        Assert.Equal("ada@example.com", target.Lookup(ContactSearchField.Email));
+        Assert.Equal("u-1", target.Lookup(ContactSearchField.ExternalId));
         Assert.Empty(_errors);
     }
 
     [Fact]
-    public void An_external_id_wins_over_an_email()
+    public void An_external_id_is_searched_before_an_email_and_the_email_must_agree()
+    {
+        var target = Assert.Single(new ContactColumns(null, new[] { "ada@example.com" }, new[] { "u-1" }).Targets(null, _errors.Add));
+
+        Assert.Equal(ContactSearchField.ExternalId, target.Field);
+        Assert.Equal(new[] { new ContactTarget(ContactSearchField.Email, "ada@example.com") }, target.MustMatch);
+    }
+
+    [Fact]
+    public void Several_values_named_in_two_ways_cannot_be_paired_and_are_refused_naming_both()
     {
         var targets = new ContactColumns(null, new[] { "ada@example.com" }, new[] { "u-1", "u-2" }).Targets(null, _errors.Add);
 
-        Assert.Equal(new[] { new ContactTarget(ContactSearchField.ExternalId, "u-1"), new ContactTarget(ContactSearchField.ExternalId, "u-2") }, targets);
+        Assert.Empty(targets);
+        var error = Assert.Single(_errors);
+        Assert.StartsWith(ErrorIds.ContactConflict, error.FullyQualifiedErrorId);
+        Assert.Contains("external id", error.ErrorDetails.Message);
+        Assert.Contains("email", error.ErrorDetails.Message);
+    }
+
+    [Fact]
+    public void A_bare_string_that_looks_like_an_email_is_searched_by_email()
+    {
+        var targets = new ContactColumns(null, null, null).Targets(new PSObject(" ada@example.com "), _errors.Add);
+
+        Assert.Equal(new[] { new ContactTarget(ContactSearchField.Email, "ada@example.com") }, targets);
     }
 
     [Fact]

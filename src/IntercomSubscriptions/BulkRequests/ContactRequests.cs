@@ -7,6 +7,9 @@ namespace IntercomSubscriptions;
 /// change, resolves the contact, runs the cmdlet's request with its Intercom id, hands the result
 /// (or the record's ErrorRecord) back in input order, and keeps Write-Progress up to date.
 /// The cmdlet builds it in BeginProcessing and gives it delegates, never itself.
+/// Under -ErrorAction Stop the first failing record ends the run: nothing new is sent once a failure
+/// is known, the requests in flight finish, and what they changed is reported (output, and a
+/// warning naming the record) before the terminating error goes on.
 /// </summary>
 internal sealed class ContactRequests<TResult> : IDisposable
 {
@@ -15,27 +18,39 @@ internal sealed class ContactRequests<TResult> : IDisposable
     private readonly ProgressReporter _progress;
     private readonly Func<string, string, bool> _shouldProcess;
     private readonly Action<ErrorRecord> _writeError;
+    private readonly Action<string> _writeWarning;
+    private readonly bool _stopOnError;
+    // Set from worker threads when a request fails under -ErrorAction Stop, read before sending anything.
+    private volatile bool _failureSeen;
+    // The first failure under -ErrorAction Stop, held back until what was in flight is reported:
+    // WriteError then stops the whole pipeline, after which nothing more can be written.
+    private ErrorRecord? _stopping;
 
     /// <param name="pump">The cmdlet's pump (engine messages, then <see cref="ReportProgress"/>), run while the window waits.</param>
     /// <param name="shouldProcess">ShouldProcess(target, action) of the cmdlet.</param>
+    /// <param name="stopOnError">The cmdlet runs under -ErrorAction Stop (or $ErrorActionPreference = 'Stop').</param>
     public ContactRequests(int throttleLimit, ContactResolver resolver, ProgressReporter progress, Action pump,
-        Func<string, string, bool> shouldProcess, Action<ErrorRecord> writeError, CancellationToken cancellationToken)
+        Func<string, string, bool> shouldProcess, Action<ErrorRecord> writeError, CancellationToken cancellationToken,
+        Action<string>? writeWarning = null, bool stopOnError = false)
     {
         _window = new OrderedRequestWindow<TResult>(throttleLimit, pump, cancellationToken);
         _resolver = resolver;
         _progress = progress;
         _shouldProcess = shouldProcess;
         _writeError = writeError;
+        _writeWarning = writeWarning ?? (_ => { });
+        _stopOnError = stopOnError;
     }
 
     /// <summary>
     /// Queues a request for each of <paramref name="targets"/>. With an <paramref name="action"/>,
     /// each asks ShouldProcess first. Errors name the contact and <paramref name="subjectSuffix"/>,
     /// and have <paramref name="inputObject"/> (the record) as their target.
-    /// <paramref name="onResult"/> runs on the pipeline thread, in input order.
+    /// <paramref name="onResult"/> runs on the pipeline thread, in input order; <paramref name="stamp"/>
+    /// (on a worker) may put on the result what the record named its contact by.
     /// </summary>
     public void Submit(IReadOnlyList<ContactTarget> targets, PSObject? inputObject, string? action, string subjectSuffix,
-        Func<string, CancellationToken, Task<TResult>> request, Action<TResult> onResult)
+        Func<string, CancellationToken, Task<TResult>> request, Action<TResult> onResult, Action<TResult, ContactTarget>? stamp = null)
     {
         foreach (var target in targets)
         {
@@ -43,16 +58,37 @@ internal sealed class ContactRequests<TResult> : IDisposable
                 continue;
             var errorTarget = inputObject ?? (object)target.Value;
             var subject = target + subjectSuffix;
-            _window.Submit(
-                async cancellationToken =>
+            StoppingOnError(() =>
+            {
+                if (_failureSeen)
                 {
-                    var contactId = await _resolver.ResolveAsync(target, cancellationToken).ConfigureAwait(false);
-                    return await request(contactId, cancellationToken).ConfigureAwait(false);
-                },
-                onResult,
-                exception => _writeError(IntercomErrors.ToErrorRecord(exception, errorTarget, subject)));
+                    _window.Drain(); // hands the failure back, so that StoppingOnError ends the run before anything new is queued
+                    if (_stopping is not null) return;
+                }
+                _window.Submit(
+                    cancellationToken => RunAsync(target, request, stamp, cancellationToken),
+                    result => Deliver(result, onResult, action, subject),
+                    exception => Fail(exception, errorTarget, subject));
+            });
             ReportProgress();
         }
+    }
+
+    /// <summary>
+    /// Writes a record's own error found before any request (a row naming no contact, an unknown
+    /// type). Under -ErrorAction Stop it ends the run the same way a failed request does: what is in
+    /// flight finishes and is reported first.
+    /// </summary>
+    public void WriteRecordError(ErrorRecord record)
+    {
+        if (!_stopOnError || _stopping is not null)
+        {
+            _writeError(record);
+            return;
+        }
+        _failureSeen = true;
+        _stopping = record;
+        StoppingOnError(() => { });
     }
 
     /// <summary>Updates Write-Progress (throttled); nothing before the first request is queued.</summary>
@@ -65,9 +101,98 @@ internal sealed class ContactRequests<TResult> : IDisposable
     /// <summary>Waits for every queued request, hands the rest back in order, and closes the progress bar.</summary>
     public void Complete()
     {
-        _window.Drain();
+        StoppingOnError(_window.Drain);
         _progress.Complete();
     }
 
     public void Dispose() => _window.Dispose();
+
+    private async Task<TResult> RunAsync(ContactTarget target, Func<string, CancellationToken, Task<TResult>> request,
+        Action<TResult, ContactTarget>? stamp, CancellationToken cancellationToken)
+    {
+        try
+        {
+            ThrowIfRunStopped();
+            var contactId = await _resolver.ResolveAsync(target, cancellationToken).ConfigureAwait(false);
+            foreach (var other in target.MustMatch ?? Array.Empty<ContactTarget>())
+                await CheckSameContactAsync(target, contactId, other, cancellationToken).ConfigureAwait(false);
+            ThrowIfRunStopped();
+            var result = await request(contactId, cancellationToken).ConfigureAwait(false);
+            stamp?.Invoke(result, target);
+            return result;
+        }
+        catch (Exception ex) when (_stopOnError && ex is not (RunStoppedException or OperationCanceledException))
+        {
+            _failureSeen = true;
+            throw;
+        }
+    }
+
+    private async Task CheckSameContactAsync(ContactTarget target, string contactId, ContactTarget other, CancellationToken cancellationToken)
+    {
+        string otherId;
+        try
+        {
+            otherId = await _resolver.ResolveAsync(other, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContactResolutionException ex)
+        {
+            throw new ContactConflictException($"The record names {target} and {other}, which do not agree: {ex.Message}");
+        }
+        if (otherId != contactId)
+            throw new ContactConflictException($"The record names {target} and {other}, which are different contacts ({contactId} and {otherId}). Correct the row, or give one of them.");
+    }
+
+    private void ThrowIfRunStopped()
+    {
+        if (_failureSeen) throw new RunStoppedException();
+    }
+
+    private void Deliver(TResult result, Action<TResult> onResult, string? action, string subject)
+    {
+        onResult(result);
+        if (_stopping is not null && action is not null)
+            _writeWarning($"{subject}: applied before -ErrorAction Stop ended the run ({action}).");
+    }
+
+    private void Fail(Exception exception, object errorTarget, string subject)
+    {
+        if (exception is RunStoppedException)
+        {
+            _writeWarning($"{subject}: not sent, because another record failed and -ErrorAction Stop ends the run.");
+            return;
+        }
+        if (_stopping is not null)
+        {
+            // Only one error can end the run; the others are named so that nothing fails unseen.
+            _writeWarning($"{subject}: also failed before the run ended: {IntercomErrors.Public(exception).Message}");
+            return;
+        }
+        var record = IntercomErrors.ToErrorRecord(exception, errorTarget, subject);
+        if (_stopOnError)
+        {
+            _failureSeen = true;
+            _stopping = record;
+            return;
+        }
+        _writeError(record);
+    }
+
+    /// <summary>
+    /// Runs a window step. Once a failure under -ErrorAction Stop is handed back, waits for what is
+    /// in flight (reporting each result), then writes the failure, which ends the run.
+    /// </summary>
+    private void StoppingOnError(Action step)
+    {
+        step();
+        if (_stopping is null) return;
+        _window.Drain();
+        _progress.Complete();
+        _writeError(_stopping);
+    }
+
+    /// <summary>A request not sent because an earlier failure ends the run under -ErrorAction Stop.</summary>
+    private sealed class RunStoppedException : Exception
+    {
+    }
 }

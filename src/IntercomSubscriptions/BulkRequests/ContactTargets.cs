@@ -4,71 +4,126 @@ using IntercomSubscriptions.Engine;
 namespace IntercomSubscriptions;
 
 /// <summary>
-/// Which contacts one input record names, from the columns it bound. None of the three is
-/// mandatory to PowerShell's binder, so that a CSV row lacking all of them gets this module's error
-/// (naming the columns it accepts) for that row alone, and the batch goes on.
+/// Which contacts one input record names, from its cleaned values (<see cref="RecordInput"/>). None
+/// of the three is mandatory to PowerShell's binder, so that a CSV row lacking all of them gets this
+/// module's error (naming the columns it accepts) for that row alone, and the batch goes on.
 /// </summary>
 internal readonly record struct ContactColumns(string[]? ContactId, string[]? Email, string[]? ExternalId)
 {
     internal const string Accepted =
-        "ContactId (or contact_id, intercom_id), Email (or email_address), or ExternalId (or external_id, user_id)";
+        "ContactId (or contact_id, intercom_id, Contact ID), Email (or email_address, Email Address, E-mail), or ExternalId (or external_id, user_id, External ID)";
 
     /// <summary>How many contacts the parameters name when given directly (not from the pipeline).</summary>
     public long? Count => (ContactId ?? ExternalId ?? Email)?.Length;
 
     /// <summary>
-    /// The contacts this record names. When a row carries several columns the most precise wins:
-    /// an Intercom id, then an external id, then an email (which may match a lead and a user).
+    /// The contacts this record names. When a row names one contact in several ways, the most
+    /// precise is used (an Intercom id, then an external id, then an email, which may match a lead
+    /// and a user) and the others must name the same contact, or the row fails naming both.
     /// Writes the record's error through <paramref name="writeError"/> and returns nothing when it
     /// names no contact or a bad value.
     /// </summary>
     public IReadOnlyList<ContactTarget> Targets(PSObject? inputObject, Action<ErrorRecord> writeError)
     {
-        if (ContactId is { Length: > 0 })
-            return ContactId.Select(id => new ContactTarget(null, id)).ToArray();
-        // A bare string piped in ('63a0…' | Get-IntercomContactSubscription) is a contact id. Binding
-        // ContactId from the pipeline by value instead would also turn whole rows into strings.
-        if (ExternalId is not { Length: > 0 } && Email is not { Length: > 0 } && inputObject?.BaseObject is string piped)
-        {
-            var problem = IntercomIds.Problem(piped, "contact id");
-            if (problem is null)
-                return new[] { new ContactTarget(null, piped) };
-            writeError(IntercomErrors.InvalidArgument(problem, piped));
-            return Array.Empty<ContactTarget>();
-        }
-        var (field, values, what) = ExternalId is { Length: > 0 } ? (ContactSearchField.ExternalId, ExternalId, "external id")
-            : Email is { Length: > 0 } ? (ContactSearchField.Email, Email, "email")
-            : (ContactSearchField.Email, Array.Empty<string>(), "");
-        if (values.Length == 0)
+        var errorTarget = (object?)inputObject;
+        if (ContactId is null && ExternalId is null && Email is null && inputObject?.BaseObject is string piped)
+            return Piped(piped, writeError);
+
+        var given = new List<(ContactSearchField? Field, string[] Values)>();
+        if (ContactId is not null) given.Add((null, ContactId));
+        if (ExternalId is not null) given.Add((ContactSearchField.ExternalId, ExternalId));
+        if (Email is not null) given.Add((ContactSearchField.Email, Email));
+        if (given.Count == 0)
         {
             writeError(IntercomErrors.InvalidArgument(
-                $"The input names no contact. Give {Accepted}." + Describe(inputObject), inputObject, "IntercomContactColumnMissing"));
+                $"The input names no contact. Give {Accepted}." + Describe(inputObject), inputObject, ErrorIds.ContactColumnMissing));
             return Array.Empty<ContactTarget>();
         }
-        var targets = new List<ContactTarget>();
-        foreach (var value in values)
+        if (given.Count > 1 && given.Any(g => g.Values.Length > 1))
         {
-            var problem = IntercomIds.LookupValueProblem(value, what);
-            if (problem is null)
-                targets.Add(new ContactTarget(field, value));
-            else
-                writeError(IntercomErrors.InvalidArgument(problem, inputObject ?? (object?)value));
+            writeError(IntercomErrors.ToErrorRecord(new ContactConflictException(
+                "The input names contacts in more than one way (" + string.Join(", ", given.Select(g => Name(g.Field))) +
+                ") with several values; give the contacts one way."), errorTarget ?? given[0].Values));
+            return Array.Empty<ContactTarget>();
+        }
+
+        var corroborating = new List<ContactTarget>();
+        foreach (var (field, values) in given.Skip(1))
+        {
+            if (Checked(field, values[0], inputObject, writeError) is not { } other) return Array.Empty<ContactTarget>();
+            corroborating.Add(other);
+        }
+        var targets = new List<ContactTarget>();
+        foreach (var value in given[0].Values)
+        {
+            if (Checked(given[0].Field, value, inputObject, writeError) is { } target)
+                targets.Add(target with { MustMatch = corroborating.Count == 0 ? null : corroborating.ToArray() });
         }
         return targets;
     }
 
+    /// <summary>A plain string piped in (Get-Content emails.txt): an email when it looks like one, otherwise a contact id.</summary>
+    private static IReadOnlyList<ContactTarget> Piped(string piped, Action<ErrorRecord> writeError)
+    {
+        var value = RecordCells.Clean(piped) ?? piped;
+        var field = LooksLikeEmail(value) ? ContactSearchField.Email : (ContactSearchField?)null;
+        return Checked(field, value, piped, writeError) is { } target ? new[] { target } : Array.Empty<ContactTarget>();
+    }
+
+    private static bool LooksLikeEmail(string value)
+    {
+        var at = value.IndexOf('@');
+        return at > 0 && at < value.Length - 1 && !value.Any(char.IsWhiteSpace);
+    }
+
+    private static ContactTarget? Checked(ContactSearchField? field, string value, object? errorTarget, Action<ErrorRecord> writeError)
+    {
+        var problem = field is null ? IntercomIds.Problem(value, "contact id") : IntercomIds.LookupValueProblem(value, Name(field));
+        if (problem is null)
+            return new ContactTarget(field, value);
+        writeError(IntercomErrors.InvalidArgument(problem, errorTarget ?? value));
+        return null;
+    }
+
+    private static string Name(ContactSearchField? field) => field switch
+    {
+        null => "contact id",
+        ContactSearchField.Email => "email",
+        _ => "external id",
+    };
+
     private static string Describe(PSObject? inputObject)
     {
         if (inputObject is null) return "";
-        var names = inputObject.Properties.Select(p => p.Name).Take(12).ToArray();
-        return names.Length == 0 ? "" : $" The input record has: {string.Join(", ", names)}.";
+        var names = inputObject.BaseObject is System.Collections.IDictionary dictionary
+            ? dictionary.Keys.Cast<object>().Select(k => k?.ToString() ?? "").Take(12).ToArray()
+            : inputObject.Properties.Select(p => p.Name).Take(12).ToArray();
+        // Shown escaped, so that a byte-order mark or other invisible character stuck to a header is visible.
+        return names.Length == 0 ? "" : $" The input record has: {string.Join(", ", names.Select(Visible))}.";
     }
+
+    private static string Visible(string name) => string.Concat(name.Select(c =>
+        char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format ? $"\\u{(int)c:X4}" : c.ToString()));
 }
 
-/// <summary>A contact named by id, or by email or external id still to be resolved.</summary>
-internal readonly record struct ContactTarget(ContactSearchField? Field, string Value)
+/// <summary>
+/// A contact named by id, or by email or external id still to be resolved. <see cref="MustMatch"/>
+/// holds the other ways the same record named it, which must resolve to the same contact.
+/// </summary>
+internal readonly record struct ContactTarget(ContactSearchField? Field, string Value, ContactTarget[]? MustMatch = null)
 {
     public string FieldName => Field == ContactSearchField.Email ? "email" : "external id";
 
     public override string ToString() => Field is null ? $"Contact '{Value}'" : $"Contact with {FieldName} '{Value}'";
+
+    /// <summary>The email and external id this target was named by (itself or a corroborating value), for output that joins back to the input.</summary>
+    public string? Lookup(ContactSearchField field) =>
+        Field == field ? Value : MustMatch?.FirstOrDefault(t => t.Field == field).Value;
+
+    /// <summary>Puts what the record was looked up by on the output, so results join back to the CSV.</summary>
+    public void Stamp(ContactSubscription subscription)
+    {
+        subscription.Email ??= Lookup(ContactSearchField.Email);
+        subscription.ExternalId ??= Lookup(ContactSearchField.ExternalId);
+    }
 }

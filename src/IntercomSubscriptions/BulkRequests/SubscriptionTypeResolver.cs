@@ -31,7 +31,7 @@ internal sealed class SubscriptionTypeResolver
         {
             _writeError(IntercomErrors.InvalidArgument(
                 "The input names no subscription type. Give SubscriptionId (or subscription_id, SubscriptionTypeId) or SubscriptionName.",
-                inputObject, "IntercomSubscriptionColumnMissing"));
+                inputObject, ErrorIds.SubscriptionColumnMissing));
             return null;
         }
         var types = Fetch(refresh: false, subscriptionId, subscriptionName, inputObject);
@@ -45,7 +45,7 @@ internal sealed class SubscriptionTypeResolver
             found = Find(types, subscriptionId, subscriptionName);
         }
         if (found.Count == 1)
-            return found[0];
+            return subscriptionId is not null && subscriptionName is not null ? Agreeing(found[0], subscriptionName, types, inputObject) : found[0];
         if (found.Count == 0 && subscriptionId is not null && idMayBeUnknown)
             return new SubscriptionType { Id = subscriptionId };
 
@@ -76,6 +76,19 @@ internal sealed class SubscriptionTypeResolver
                 "Could not read the workspace's subscription types"));
             return null;
         }
+    }
+
+    /// <summary>A record naming the type by id and by name gets it only when both name the same type; otherwise an error naming both.</summary>
+    private SubscriptionType? Agreeing(SubscriptionType byId, string subscriptionName, IReadOnlyList<SubscriptionType> types, PSObject? inputObject)
+    {
+        if (string.Equals(byId.Name, subscriptionName, StringComparison.OrdinalIgnoreCase))
+            return byId;
+        var named = Find(types, null, subscriptionName);
+        var message = $"The input names subscription type {byId.Id} ('{byId.Name}') and the name '{subscriptionName}'"
+            + (named.Count == 0 ? ", which no type has." : $", which is {string.Join(", ", named.Select(t => t.Id))}.")
+            + " Give one of them, or make them agree.";
+        _writeError(IntercomErrors.InvalidArgument(message, inputObject ?? (object)byId.Id, ErrorIds.SubscriptionTypeConflict));
+        return null;
     }
 
     private static List<SubscriptionType> Find(IReadOnlyList<SubscriptionType> types, string? subscriptionId, string? subscriptionName) =>

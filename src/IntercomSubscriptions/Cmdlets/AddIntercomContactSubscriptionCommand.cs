@@ -10,7 +10,8 @@ public sealed class AddIntercomContactSubscriptionCommand : IntercomConnectedCmd
     /// <summary>opt_in or opt_out; the subscription type's own consent type when omitted.</summary>
     [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
     [Alias("consent_type", "ConsentType")]
-    [ValidateSet("opt_in", "opt_out")]
+    [ValidateConsent]
+    [ArgumentCompleter(typeof(ConsentCompleter))]
     public string? Consent { get; set; }
 
     /// <summary>The contact's Intercom id, e.g. 63a07ddf05a32042dffac965.</summary>
@@ -39,7 +40,6 @@ public sealed class AddIntercomContactSubscriptionCommand : IntercomConnectedCmd
     /// <summary>The subscription type's name (its default translation), instead of its id.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("subscription_name")]
-    [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(SubscriptionNameCompleter))]
     public string? SubscriptionName { get; set; }
 
@@ -61,35 +61,60 @@ public sealed class AddIntercomContactSubscriptionCommand : IntercomConnectedCmd
     private ContactRequests<ContactSubscription>? _requests;
     private SubscriptionTypeResolver? _types;
 
+    private CommandLineInput? _commandLine;
+
     protected override void BeginProcessing()
     {
+        if (CommandLineValues.EmptyValue(MyInvocation.BoundParameters,
+                nameof(ContactId), nameof(Email), nameof(ExternalId), nameof(SubscriptionId), nameof(SubscriptionName), nameof(Consent)) is { } empty)
+            ThrowTerminatingError(empty);
         base.BeginProcessing();
+        _commandLine = CommandLineInput.Capture(MyInvocation.BoundParameters, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
         _requests = NewContactRequests<ContactSubscription>("Adding contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
         _types = NewSubscriptionTypeResolver();
     }
 
     protected override void ProcessRecord()
     {
-        var type = _types!.Resolve(SubscriptionId, SubscriptionName, idMayBeUnknown: Consent is not null, InputObject);
+        var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName, Consent);
+        if (record.SkipsDefault(WriteVerbose)) return;
+        var errorTarget = InputObject ?? record.GivenValue();
+        if (record.Problem() is { } problem)
+        {
+            WriteRecordError(IntercomErrors.InvalidArgument(problem, errorTarget));
+            return;
+        }
+        var type = _types!.Resolve(record.SubscriptionId, record.SubscriptionName, idMayBeUnknown: record.Consent is not null, InputObject);
         if (type is null) return;
-        // ValidateSet lets OPT_IN through, as PowerShell users expect; Intercom wants its own spelling.
-        var consent = Consent?.ToLowerInvariant() ?? type.ConsentType;
+        // Consent arrives in any case, as PowerShell users expect; RecordInput gives Intercom's own spelling.
+        var consent = record.Consent ?? type.ConsentType;
         var mismatch = ConsentProblem(type, consent);
         if (mismatch is not null)
         {
-            WriteError(IntercomErrors.ToErrorRecord(new ConsentMismatchException(mismatch), InputObject ?? (object?)consent));
+            WriteRecordError(IntercomErrors.ToErrorRecord(new ConsentMismatchException(mismatch), errorTarget));
             return;
         }
+        WarnIfNotLive(type);
 
         var client = ActiveConnection.Client;
-        _requests!.Submit(new ContactColumns(ContactId, Email, ExternalId).Targets(InputObject, WriteError), InputObject,
+        _requests!.Submit(record.Contacts.Targets(InputObject, WriteRecordError), InputObject,
             $"Record {consent} for subscription type {type}", $", subscription type '{type.Id}'",
             async (contactId, cancellationToken) =>
             {
                 var attached = await client.AttachSubscriptionAsync(contactId, type.Id, consent!, EngineEvents, cancellationToken).ConfigureAwait(false);
                 return ModelMapper.ToContactSubscription(contactId, attached, SubscriptionSource.Explicit);
             },
-            subscription => WriteObject(subscription));
+            subscription => WriteObject(subscription),
+            (subscription, target) => target.Stamp(subscription));
+    }
+
+    private readonly HashSet<string> _warnedTypes = new();
+
+    /// <summary>An archived or draft type sends nothing: the choice is recorded, but the user should know. Once per type and run.</summary>
+    private void WarnIfNotLive(SubscriptionType type)
+    {
+        if (type.State is "archived" or "draft" && _warnedTypes.Add(type.Id))
+            WriteWarning($"Subscription type {type} is {type.State}: Intercom records the choice, but sends no messages of a {type.State} type.");
     }
 
     protected override void EndProcessing()

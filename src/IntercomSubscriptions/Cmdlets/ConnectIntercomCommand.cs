@@ -70,6 +70,9 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
 
     protected override void EndProcessing()
     {
+        // Whatever happens next, a failed Connect-Intercom must not leave the previous workspace as
+        // the default: a script that goes on after the error would change the wrong workspace.
+        RunspaceConnectionStore.Set(null);
         using var token = ResolveToken();
         Uri baseUri;
         IntercomClientOptions options;
@@ -87,7 +90,7 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(IntercomErrors.InvalidArgument(ex.Message, ShownBaseUri(BaseUri), "IntercomInvalidBaseUri"));
+            ThrowTerminatingError(IntercomErrors.InvalidArgument(ex.Message, ShownBaseUri(BaseUri), ErrorIds.InvalidBaseUri));
             return;
         }
 
@@ -113,6 +116,7 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
         }
 
         RunspaceConnectionStore.Set(connection);
+        RunspaceConnectionStore.Track(connection);
         WriteVerbose($"Connected to {connection}; the workspace has {types.Count} subscription types.");
         if (PassThru)
             WriteObject(connection);
@@ -133,7 +137,7 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
         if (token is null || token.Length == 0)
         {
             ThrowTerminatingError(IntercomErrors.InvalidArgument(
-                $"No access token: give -Token or -Credential, or set the environment variable {TokenVariable}.", null, "IntercomTokenMissing"));
+                $"No access token: give -Token or -Credential, or set the environment variable {TokenVariable}.", null, ErrorIds.TokenMissing));
         }
         return token!;
     }

@@ -2,13 +2,30 @@ using System.Management.Automation;
 
 namespace IntercomSubscriptions.Commands;
 
-/// <summary>Forgets this session's default Intercom connection and its token.</summary>
+/// <summary>Closes an Intercom connection: the session's default, or the one given with -Connection.</summary>
 [Cmdlet(VerbsCommunications.Disconnect, "Intercom")]
 [OutputType(typeof(void))]
 public sealed class DisconnectIntercomCommand : PSCmdlet
 {
+    /// <summary>A connection from Connect-Intercom -PassThru to close; the session's default when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public IntercomConnection? Connection { get; set; }
+
+    private bool _closedAny;
+
+    protected override void ProcessRecord()
+    {
+        if (Connection is null) return;
+        Close(Connection);
+        // Closing the default through -Connection leaves the session without one, as Disconnect-Intercom alone would.
+        if (ReferenceEquals(RunspaceConnectionStore.Current, Connection))
+            RunspaceConnectionStore.Set(null);
+    }
+
     protected override void EndProcessing()
     {
+        if (_closedAny || MyInvocation.BoundParameters.ContainsKey(nameof(Connection)) || MyInvocation.ExpectingInput) return;
         var connection = RunspaceConnectionStore.Current;
         if (connection is null)
         {
@@ -16,6 +33,17 @@ public sealed class DisconnectIntercomCommand : PSCmdlet
             return;
         }
         RunspaceConnectionStore.Set(null);
+        Close(connection);
+    }
+
+    private void Close(IntercomConnection connection)
+    {
+        _closedAny = true;
+        if (connection.IsClosed)
+        {
+            WriteVerbose($"{connection} was already closed.");
+            return;
+        }
         connection.Close();
         WriteVerbose($"Disconnected from {connection}.");
     }

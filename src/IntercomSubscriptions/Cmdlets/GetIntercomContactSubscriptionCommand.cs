@@ -73,10 +73,15 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
 
     private ContactRequests<IReadOnlyList<ContactSubscription>>? _requests;
 
+    private CommandLineInput? _commandLine;
+
     protected override void BeginProcessing()
     {
+        if (CommandLineValues.EmptyValue(MyInvocation.BoundParameters, nameof(ContactId), nameof(Email), nameof(ExternalId)) is { } empty)
+            ThrowTerminatingError(empty);
         base.BeginProcessing();
         if (All) return;
+        _commandLine = CommandLineInput.Capture(MyInvocation.BoundParameters, ContactId, Email, ExternalId);
         _requests = NewContactRequests<IReadOnlyList<ContactSubscription>>("Reading contacts' subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
     }
 
@@ -92,7 +97,8 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
             _allTypes ??= Await(ActiveConnection.SubscriptionTypes.GetAsync(refresh: false, EngineEvents, CancellationToken));
         var allTypes = _allTypes;
         // Reading changes nothing: no ShouldProcess.
-        _requests!.Submit(new ContactColumns(ContactId, Email, ExternalId).Targets(InputObject, WriteError), InputObject, null, "",
+        var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId);
+        _requests!.Submit(record.Contacts.Targets(InputObject, WriteRecordError), InputObject, null, "",
             async (contactId, cancellationToken) =>
             {
                 // Only -IncludeDefault reads the contact itself: one more call per contact, made alongside.
@@ -114,7 +120,11 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
                 }
                 return subscriptions;
             },
-            subscriptions => WriteObject(subscriptions, enumerateCollection: true));
+            subscriptions => WriteObject(subscriptions, enumerateCollection: true),
+            (subscriptions, target) =>
+            {
+                foreach (var subscription in subscriptions) target.Stamp(subscription);
+            });
     }
 
     private void RunAudit()

@@ -8,14 +8,16 @@ namespace IntercomSubscriptions.Commands;
 public sealed class GetIntercomSubscriptionTypeCommand : IntercomConnectedCmdlet
 {
     private readonly List<string> _ids = new();
+    private readonly List<string> _names = new();
 
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The subscription type ids, e.g. 108.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("SubscriptionId", "subscription_id")]
     [ValidateSubscriptionTypeId]
     public string[]? Id { get; set; }
 
-    /// <summary>The default translation's name; wildcards allowed.</summary>
-    [Parameter]
+    /// <summary>The default translation's name; wildcards allowed. Given by position, a number is taken as an id.</summary>
+    [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
@@ -27,30 +29,70 @@ public sealed class GetIntercomSubscriptionTypeCommand : IntercomConnectedCmdlet
     [ValidateSet("live", "draft", "archived")]
     public string? State { get; set; }
 
+    /// <summary>
+    /// A value piped in as it came: a plain id or name ('108','109' | Get-IntercomSubscriptionType).
+    /// Hidden: objects with an Id or SubscriptionId bind to -Id by property name.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public PSObject? InputObject { get; set; }
+
     protected override void ProcessRecord()
     {
-        if (Id is not null) _ids.AddRange(Id);
+        if (Id is not null)
+        {
+            _ids.AddRange(Id.Select(id => RecordCells.Clean(id)).Where(id => id is not null).Select(id => id!));
+            return;
+        }
+        if (InputObject?.BaseObject is string piped && RecordCells.Clean(piped) is { } value)
+            AddIdOrName(value);
+        // Anything else piped names no type, and selects none (not "every type").
     }
 
     protected override void EndProcessing()
     {
+        // Get-IntercomSubscriptionType 108: a number given as the positional argument is an id.
+        var namePattern = Name;
+        if (Name is not null && IsId(Name))
+        {
+            _ids.Add(Name);
+            namePattern = null;
+        }
+        // Piped input that named nothing, or an empty pipeline, selects nothing.
+        if (MyInvocation.ExpectingInput && _ids.Count == 0 && _names.Count == 0)
+            return;
+
         // Not paginated: one request gets every type. An explicit listing refreshes the cache.
         var types = Await(ActiveConnection.SubscriptionTypes.GetAsync(refresh: true, EngineEvents, CancellationToken));
-        var name = Name is null ? null : new WildcardPattern(Name, WildcardOptions.IgnoreCase);
         IEnumerable<SubscriptionType> selected = types;
-        if (_ids.Count > 0)
+        foreach (var missing in _ids.Where(id => !types.Any(t => t.Id == id)))
         {
-            foreach (var missing in _ids.Where(id => !types.Any(t => t.Id == id)))
-            {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No subscription type has the id '{missing}'."),
-                    "IntercomSubscriptionTypeNotFound", ErrorCategory.ObjectNotFound, missing));
-            }
-            selected = selected.Where(t => _ids.Contains(t.Id));
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No subscription type has the id '{missing}'."),
+                ErrorIds.SubscriptionTypeNotFound, ErrorCategory.ObjectNotFound, missing));
         }
-        if (name is not null) selected = selected.Where(t => name.IsMatch(t.Name ?? ""));
+        if (_ids.Count > 0 || _names.Count > 0)
+        {
+            var patterns = _names.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
+            selected = selected.Where(t => _ids.Contains(t.Id) || patterns.Any(p => p.IsMatch(t.Name ?? "")));
+        }
+        if (namePattern is not null)
+        {
+            var pattern = new WildcardPattern(namePattern, WildcardOptions.IgnoreCase);
+            selected = selected.Where(t => pattern.IsMatch(t.Name ?? ""));
+        }
         if (ConsentType is not null) selected = selected.Where(t => string.Equals(t.ConsentType, ConsentType, StringComparison.OrdinalIgnoreCase));
         if (State is not null) selected = selected.Where(t => string.Equals(t.State, State, StringComparison.OrdinalIgnoreCase));
         foreach (var type in selected)
             WriteObject(type);
     }
+
+    /// <summary>A number is an id (108); anything else a name, wildcards allowed.</summary>
+    private void AddIdOrName(string value)
+    {
+        if (IsId(value))
+            _ids.Add(value);
+        else
+            _names.Add(value);
+    }
+
+    private static bool IsId(string value) => value.All(c => c is >= '0' and <= '9');
 }

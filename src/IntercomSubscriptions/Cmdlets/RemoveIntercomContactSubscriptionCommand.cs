@@ -37,7 +37,6 @@ public sealed class RemoveIntercomContactSubscriptionCommand : IntercomConnected
     /// <summary>The subscription type's name (its default translation), instead of its id.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("subscription_name")]
-    [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(SubscriptionNameCompleter))]
     public string? SubscriptionName { get; set; }
 
@@ -59,20 +58,33 @@ public sealed class RemoveIntercomContactSubscriptionCommand : IntercomConnected
     private ContactRequests<ContactSubscription>? _requests;
     private SubscriptionTypeResolver? _types;
 
+    private CommandLineInput? _commandLine;
+
     protected override void BeginProcessing()
     {
+        if (CommandLineValues.EmptyValue(MyInvocation.BoundParameters,
+                nameof(ContactId), nameof(Email), nameof(ExternalId), nameof(SubscriptionId), nameof(SubscriptionName)) is { } empty)
+            ThrowTerminatingError(empty);
         base.BeginProcessing();
+        _commandLine = CommandLineInput.Capture(MyInvocation.BoundParameters, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
         _requests = NewContactRequests<ContactSubscription>("Removing contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
         _types = NewSubscriptionTypeResolver();
     }
 
     protected override void ProcessRecord()
     {
-        var type = _types!.Resolve(SubscriptionId, SubscriptionName, idMayBeUnknown: true, InputObject);
+        var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
+        if (record.SkipsDefault(WriteVerbose)) return;
+        if (record.Problem() is { } problem)
+        {
+            WriteRecordError(IntercomErrors.InvalidArgument(problem, InputObject ?? record.GivenValue()));
+            return;
+        }
+        var type = _types!.Resolve(record.SubscriptionId, record.SubscriptionName, idMayBeUnknown: true, InputObject);
         if (type is null) return;
         var client = ActiveConnection.Client;
         var passThru = PassThru.IsPresent;
-        _requests!.Submit(new ContactColumns(ContactId, Email, ExternalId).Targets(InputObject, WriteError), InputObject,
+        _requests!.Submit(record.Contacts.Targets(InputObject, WriteRecordError), InputObject,
             $"Remove the choice for subscription type {type}", $", subscription type '{type.Id}'",
             async (contactId, cancellationToken) =>
             {
@@ -83,7 +95,8 @@ public sealed class RemoveIntercomContactSubscriptionCommand : IntercomConnected
             subscription =>
             {
                 if (passThru) WriteObject(subscription);
-            });
+            },
+            (subscription, target) => target.Stamp(subscription));
     }
 
     protected override void EndProcessing()

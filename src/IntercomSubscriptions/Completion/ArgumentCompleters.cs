@@ -48,3 +48,13 @@ internal sealed class ApiVersionCompleter : IArgumentCompleter
             .Select(v => new CompletionResult(v, v, CompletionResultType.ParameterValue,
                 v == IntercomEndpoints.DefaultApiVersion ? $"{v} (default)" : v));
 }
+
+/// <summary>Completes -Consent with its two values (ValidateSet did this before empty cells became allowed).</summary>
+internal sealed class ConsentCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        new[] { "opt_in", "opt_out" }
+            .Where(v => v.StartsWith(wordToComplete.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
+            .Select(v => new CompletionResult(v, v, CompletionResultType.ParameterValue, v));
+}

@@ -39,6 +39,7 @@ public sealed class IntercomConnection
 
     internal void Close()
     {
+        if (IsClosed) return;
         IsClosed = true;
         Client.Dispose();
     }

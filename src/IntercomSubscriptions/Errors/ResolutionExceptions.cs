@@ -21,3 +21,9 @@ public sealed class ConsentMismatchException : Exception
 {
     public ConsentMismatchException(string message) : base(message) { }
 }
+
+/// <summary>A record that names a contact in two ways (an id and an email, say) that do not agree.</summary>
+public sealed class ContactConflictException : Exception
+{
+    public ContactConflictException(string message) : base(message) { }
+}

@@ -8,6 +8,10 @@ public sealed class ContactSubscription
 {
     public string ContactId { get; set; } = "";
     public string SubscriptionId { get; set; } = "";
+    /// <summary>The email the input record named the contact by (null when it gave an Intercom id), so results join back to the CSV.</summary>
+    public string? Email { get; set; }
+    /// <summary>The external id the input record named the contact by, likewise.</summary>
+    public string? ExternalId { get; set; }
     public string? Name { get; set; }
     public string? Description { get; set; }
     /// <summary>The subscription type's consent model: opt_in or opt_out.</summary>

@@ -3,8 +3,15 @@ namespace IntercomSubscriptions;
 /// <summary>A subscription type of the workspace (Get-IntercomSubscriptionType).</summary>
 public sealed class SubscriptionType
 {
-    /// <summary>Intercom's id, e.g. "108". Binds to Get-IntercomSubscriptionType -Id by property name; -SubscriptionId (whose aliases do not include Id) does not bind from it.</summary>
+    /// <summary>Intercom's id, e.g. "108". Binds to Get-IntercomSubscriptionType -Id by property name.</summary>
     public string Id { get; set; } = "";
+
+    /// <summary>
+    /// The id again, under the name that binds to -SubscriptionId of Add-/Remove-IntercomContactSubscription
+    /// (Get-IntercomSubscriptionType -Id 110 | Add-IntercomContactSubscription -ContactId …). -SubscriptionId
+    /// has no "Id" alias on purpose: a contacts CSV's id column must not bind as a subscription type.
+    /// </summary>
+    public string SubscriptionId => Id;
     /// <summary>The default translation's name.</summary>
     public string? Name { get; set; }
     public string? Description { get; set; }

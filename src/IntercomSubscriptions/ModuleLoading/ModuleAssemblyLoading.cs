@@ -15,7 +15,12 @@ public sealed class ModuleAssemblyLoading : IModuleAssemblyInitializer, IModuleA
 {
     public void OnImport() => EngineResolution.Register();
 
-    public void OnRemove(PSModuleInfo psModuleInfo) => EngineResolution.Unregister();
+    public void OnRemove(PSModuleInfo psModuleInfo)
+    {
+        // The connections this runspace opened go with the module: their tokens and sockets too.
+        RunspaceConnectionStore.CloseAll();
+        EngineResolution.Unregister();
+    }
 }
 
 /// <summary>Registers the resolver that fits the runtime PowerShell is running on, once per process.</summary>

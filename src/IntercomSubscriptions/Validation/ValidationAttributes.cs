@@ -16,7 +16,9 @@ internal sealed class ValidateIntercomIdAttribute : ValidateEnumeratedArgumentsA
 
     protected override void ValidateElement(object element)
     {
-        var problem = IntercomIds.Problem(element is PSObject wrapped ? wrapped.BaseObject as string : element as string, What);
+        // An empty cell is an absent value (the record may name its contact another way); values are trimmed.
+        if (RecordCells.Clean(element is PSObject wrapped ? wrapped.BaseObject as string : element as string) is not { } id) return;
+        var problem = IntercomIds.Problem(id, What);
         if (problem is not null)
             throw new ValidationMetadataException(problem);
     }
@@ -28,9 +30,29 @@ internal sealed class ValidateSubscriptionTypeIdAttribute : ValidateEnumeratedAr
 {
     protected override void ValidateElement(object element)
     {
-        var problem = IntercomIds.SubscriptionTypeIdProblem(element is PSObject wrapped ? wrapped.BaseObject as string : element as string);
+        // An empty cell is an absent value (the record may name the type by name); values are trimmed.
+        if (RecordCells.Clean(element is PSObject wrapped ? wrapped.BaseObject as string : element as string) is not { } id) return;
+        var problem = IntercomIds.SubscriptionTypeIdProblem(id);
         if (problem is not null)
             throw new ValidationMetadataException(problem + " Get-IntercomSubscriptionType lists them.");
+    }
+}
+
+/// <summary>
+/// opt_in or opt_out, in any case and with surrounding spaces; an empty value is absent (the
+/// type's own consent type). ValidateSet cannot say that an empty CSV cell means "not given".
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+internal sealed class ValidateConsentAttribute : ValidateEnumeratedArgumentsAttribute
+{
+    protected override void ValidateElement(object element)
+    {
+        var text = element is PSObject wrapped ? wrapped.BaseObject as string : element as string;
+        var consent = RecordCells.Clean(text);
+        if (consent is null || string.Equals(consent, "opt_in", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(consent, "opt_out", StringComparison.OrdinalIgnoreCase))
+            return;
+        throw new ValidationMetadataException($"The consent '{text}' is neither opt_in nor opt_out. Give opt_in or opt_out, or leave it out to use the subscription type's own consent type.");
     }
 }
 

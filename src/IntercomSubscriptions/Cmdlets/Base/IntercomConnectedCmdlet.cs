@@ -36,10 +36,19 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
         var progress = new ProgressReporter(activity, MyInvocation.ExpectingInput ? null : given.Count, () => elapsed.Elapsed, WriteProgress);
         var requests = new ContactRequests<TResult>(throttleLimit,
             new ContactResolver((field, value, cancellationToken) => connection.Contacts.FindAsync(field, value, events, cancellationToken)),
-            progress, Pump, ShouldProcess, WriteError, CancellationToken);
+            progress, Pump, ShouldProcess, WriteError, CancellationToken, WriteWarning, StopsOnError());
         WhileWaiting = requests.ReportProgress;
+        _recordErrors = requests.WriteRecordError;
         return requests;
     }
+
+    private Action<ErrorRecord>? _recordErrors;
+
+    /// <summary>
+    /// Writes the error of one input record found before any request. Goes through the contact
+    /// requests once they exist, so that under -ErrorAction Stop what is in flight is reported first.
+    /// </summary>
+    private protected void WriteRecordError(ErrorRecord record) => (_recordErrors ?? WriteError)(record);
 
     /// <summary>
     /// The subscription type resolver over this connection's cache, awaited on the pipeline thread.
@@ -56,10 +65,20 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
                     + $"{held.FetchedAt.ToLocalTime():HH:mm:ss}, and trying again in {SubscriptionTypeCache.RetryRefreshAfter.TotalSeconds:0} s.");
             }
             return held.Types;
-        }, WriteError);
+        }, WriteRecordError);
+
+    /// <summary>Whether a written error ends the run: -ErrorAction Stop, or $ErrorActionPreference = 'Stop' without -ErrorAction.</summary>
+    private bool StopsOnError()
+    {
+        var preference = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var given) ? given : GetVariableValue("ErrorActionPreference");
+        return LanguagePrimitives.TryConvertTo<ActionPreference>(preference, out var action) && action == ActionPreference.Stop;
+    }
 
     private IntercomConnection ResolveConnection()
     {
+        // A connection passed explicitly and closed since is not "no connection": say what happened to it.
+        if (Connection is { IsClosed: true } closed)
+            ThrowTerminatingError(IntercomErrors.ConnectionClosed(closed));
         var connection = Connection ?? RunspaceConnectionStore.Current;
         if (connection is null || connection.IsClosed)
             ThrowTerminatingError(IntercomErrors.NotConnected());
