@@ -126,4 +126,11 @@ internal readonly record struct ContactTarget(ContactSearchField? Field, string 
         subscription.Email ??= Lookup(ContactSearchField.Email);
         subscription.ExternalId ??= Lookup(ContactSearchField.ExternalId);
     }
+
+    /// <inheritdoc cref="Stamp(ContactSubscription)"/>
+    public void Stamp(ContactSubscriptionChange change)
+    {
+        change.Email ??= Lookup(ContactSearchField.Email);
+        change.ExternalId ??= Lookup(ContactSearchField.ExternalId);
+    }
 }

@@ -40,7 +40,6 @@ public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     /// <summary>The subscription type's name (its default translation), instead of its id.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("subscription_name")]
-    [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(SubscriptionNameCompleter))]
     public string? SubscriptionName { get; set; }
 
@@ -63,10 +62,15 @@ public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     private SubscriptionStateWriter? _writes;
     private SubscriptionTypeResolver? _types;
     private bool _whatIf;
+    private CommandLineInput? _commandLine;
 
     protected override void BeginProcessing()
     {
+        if (CommandLineValues.EmptyValue(MyInvocation.BoundParameters,
+                nameof(ContactId), nameof(Email), nameof(ExternalId), nameof(SubscriptionId), nameof(SubscriptionName)) is { } empty)
+            ThrowTerminatingError(empty);
         base.BeginProcessing();
+        _commandLine = CommandLineInput.Capture(MyInvocation.BoundParameters, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
         _reads = NewContactRequests<CurrentChoice>("Setting contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
         _types = NewSubscriptionTypeResolver();
         _whatIf = WhatIfWanted();
@@ -84,33 +88,44 @@ public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmd
 
     protected override void ProcessRecord()
     {
-        if (State is not { } wanted)
+        var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
+        if (record.SkipsDefault(WriteVerbose)) return;
+        var errorTarget = InputObject ?? record.GivenValue();
+        if (record.Problem() is { } problem)
         {
-            WriteError(IntercomErrors.InvalidArgument(
-                "The input names no state. Give State (a 'state' column): Subscribed, Unsubscribed or Default.", InputObject, "IntercomStateColumnMissing"));
+            WriteRecordError(IntercomErrors.InvalidArgument(problem, errorTarget));
             return;
         }
-        var type = _types!.Resolve(SubscriptionId, SubscriptionName, idMayBeUnknown: false, InputObject);
+        var stateCell = State is null ? RecordCells.Of(InputObject).Single("state") : null;
+        if ((State ?? ParseState(stateCell)) is not { } wanted)
+        {
+            WriteRecordError(IntercomErrors.InvalidArgument(stateCell is null
+                    ? "The input names no state. Give State (a 'state' column): Subscribed, Unsubscribed or Default."
+                    : $"The state '{stateCell}' is not Subscribed, Unsubscribed or Default.",
+                errorTarget, ErrorIds.StateColumnMissing));
+            return;
+        }
+        var type = _types!.Resolve(record.SubscriptionId, record.SubscriptionName, idMayBeUnknown: false, InputObject);
         if (type is null) return;
         if (SubscriptionStatePlan.For(type.ConsentType, hasChoice: false, wanted) is null)
         {
-            WriteError(IntercomErrors.ToErrorRecord(new ConsentMismatchException(
+            WriteRecordError(IntercomErrors.ToErrorRecord(new ConsentMismatchException(
                 $"Subscription type {type} has the consent type '{type.ConsentType}', which this module does not know, so whether {wanted} takes an opt-in, an opt-out or neither cannot be told. Use Add- or Remove-IntercomContactSubscription."),
-                InputObject ?? (object)type.Id));
+                errorTarget ?? type.Id));
             return;
         }
 
         var client = ActiveConnection.Client;
         var writes = _writes!;
-        var errorTarget = InputObject;
         // Reading changes nothing: ShouldProcess is asked by the writer, once the change is known.
-        _reads!.Submit(new ContactColumns(ContactId, Email, ExternalId).Targets(InputObject, WriteError), InputObject, null, $", subscription type '{type.Id}'",
+        _reads!.Submit(record.Contacts.Targets(InputObject, WriteRecordError), InputObject, null, $", subscription type '{type.Id}'",
             async (contactId, cancellationToken) =>
             {
                 var chosen = await client.ListContactSubscriptionsAsync(contactId, EngineEvents, cancellationToken).ConfigureAwait(false);
                 return new CurrentChoice(contactId, chosen.Any(t => t.Id == type.Id));
             },
-            current => writes.Submit(current, type, wanted, errorTarget ?? (object)current.ContactId));
+            current => writes.Submit(current, type, wanted, errorTarget ?? current.ContactId),
+            (current, target) => current.Target = target);
     }
 
     protected override void EndProcessing()
@@ -127,6 +142,12 @@ public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmd
         }
         base.EndProcessing();
     }
+
+    /// <summary>A 'state' cell that PowerShell did not bind (a hashtable row, a header spelt otherwise), in any case.</summary>
+    private static ContactSubscriptionState? ParseState(string? cell) =>
+        cell is not null && Enum.TryParse<ContactSubscriptionState>(cell, ignoreCase: true, out var state) && Enum.IsDefined(typeof(ContactSubscriptionState), state)
+            ? state
+            : null;
 
     private bool WhatIfWanted() =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given)

@@ -59,6 +59,7 @@ internal sealed class SubscriptionStateWriter : IDisposable
             SubscribedAfter = plan.SubscribedAfter,
             Action = plan.Action,
         };
+        current.Target?.Stamp(change);
         if (!plan.ChangesAnything)
         {
             Unchanged++;
@@ -90,4 +91,8 @@ internal sealed class SubscriptionStateWriter : IDisposable
 }
 
 /// <summary>Whether a contact (by its Intercom id) has an explicit choice for the type, as read before the change.</summary>
-internal readonly record struct CurrentChoice(string ContactId, bool HasChoice);
+internal sealed record CurrentChoice(string ContactId, bool HasChoice)
+{
+    /// <summary>How the record named the contact, put on the output (email, external id).</summary>
+    public ContactTarget? Target { get; set; }
+}

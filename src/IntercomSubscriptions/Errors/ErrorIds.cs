@@ -20,6 +20,7 @@ internal static class ErrorIds
     public const string SubscriptionColumnMissing = "IntercomSubscriptionColumnMissing";
     public const string SubscriptionTypeConflict = "IntercomSubscriptionTypeConflict";
     public const string ConsentMismatch = "IntercomConsentMismatch";
+    public const string StateColumnMissing = "IntercomStateColumnMissing";
     public const string InvalidArgument = "IntercomInvalidArgument";
 
     public const string NotFound = "IntercomNotFound";

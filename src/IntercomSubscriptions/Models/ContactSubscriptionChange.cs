@@ -9,6 +9,10 @@ namespace IntercomSubscriptions;
 public sealed class ContactSubscriptionChange
 {
     public string ContactId { get; set; } = "";
+    /// <summary>The email the record named the contact by, if it did; so results join back to the input.</summary>
+    public string? Email { get; set; }
+    /// <summary>The external id the record named the contact by, if it did.</summary>
+    public string? ExternalId { get; set; }
     public string SubscriptionId { get; set; } = "";
     public string? Name { get; set; }
     /// <summary>The subscription type's consent model: opt_in or opt_out.</summary>

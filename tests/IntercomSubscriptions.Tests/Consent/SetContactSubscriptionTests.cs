@@ -155,4 +155,33 @@ public sealed class SetContactSubscriptionTests : IntercomTestBase
         Assert.Equal(Grace, (string)result.Objects("IntercomSubscriptions.ContactSubscriptionChange").Single().ContactId);
         Assert.Equal("opt_out", Server.State.GetChoices(Grace)[ProductUpdates]);
     }
+
+    [Fact]
+    public void Rows_as_real_CSVs_have_them_work_as_for_Add_and_the_output_joins_back_by_email()
+    {
+        Connect();
+        Server.ResetLog();
+
+        var result = Run($$"""
+            @(
+                [pscustomobject]@{ "$([char]0xFEFF)Contact ID" = ''; 'Email Address' = ' {{AdaEmail}} '; 'Subscription ID' = ' 108 '; state = 'Subscribed' }
+                @{ contact_id = '{{Grace}}'; subscription_name = 'Product updates'; subscription_id = ''; state = 'Unsubscribed' }
+                [pscustomobject]@{ contact_id = '{{Grace}}'; email = '{{AdaEmail}}'; subscription_id = '108'; state = 'Subscribed' }
+            ) | Set-IntercomContactSubscription -Confirm:$false
+            """);
+
+        var changes = result.Objects("IntercomSubscriptions.ContactSubscriptionChange").ToList();
+        Assert.True(changes.Count == 2, string.Join(" | ", result.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e)));
+        Assert.Equal(Ada, (string)changes[0].ContactId);
+        Assert.Equal(AdaEmail, (string)changes[0].Email);
+        Assert.Equal("opt_in", (string)changes[0].Action);
+        Assert.Equal(Grace, (string)changes[1].ContactId);
+        Assert.Equal("opt_out", (string)changes[1].Action);
+        Assert.Equal("opt_in", Server.State.GetChoices(Ada)[Newsletters]);
+        Assert.Equal("opt_out", Server.State.GetChoices(Grace)[ProductUpdates]);
+        // The third row names two different contacts: refused, naming both, and nothing is written for it.
+        var conflict = Assert.Single(result.Errors);
+        Assert.StartsWith("IntercomContactConflict,", conflict.FullyQualifiedErrorId);
+        Assert.False(Server.State.GetChoices(Grace).ContainsKey(Newsletters));
+    }
 }
