@@ -6,7 +6,9 @@ namespace IntercomSubscriptions;
 /// One request per contact a record names, through the ordered window: asks ShouldProcess for a
 /// change, resolves the contact, runs the cmdlet's request with its Intercom id, hands the result
 /// (or the record's ErrorRecord) back in input order, and keeps Write-Progress up to date.
-/// The cmdlet builds it in BeginProcessing and gives it delegates, never itself.
+/// The cmdlet builds it in BeginProcessing and gives it delegates, never itself. Each record's
+/// outcome goes to the run's <see cref="RunSummaryCollector"/>; with -Summary the results are not
+/// written, and the summary is written once when the run ends, however it ends.
 /// </summary>
 internal sealed class ContactRequests<TResult> : IDisposable
 {
@@ -15,12 +17,20 @@ internal sealed class ContactRequests<TResult> : IDisposable
     private readonly ProgressReporter _progress;
     private readonly Func<string, string, bool> _shouldProcess;
     private readonly Action<ErrorRecord> _writeError;
+    private readonly RunSummaryCollector _run;
+    private readonly Action<IntercomRunSummary>? _writeSummary;
+    private readonly Action<string> _writeWarning;
 
     /// <param name="pump">The cmdlet's pump (engine messages, then <see cref="ReportProgress"/>), run while the window waits.</param>
     /// <param name="shouldProcess">ShouldProcess(target, action) of the cmdlet.</param>
+    /// <param name="writeSummary">WriteObject of the cmdlet when it has -Summary (then results are not written); null otherwise.</param>
     public ContactRequests(int throttleLimit, ContactResolver resolver, ProgressReporter progress, Action pump,
-        Func<string, string, bool> shouldProcess, Action<ErrorRecord> writeError, CancellationToken cancellationToken)
+        Func<string, string, bool> shouldProcess, Action<ErrorRecord> writeError, CancellationToken cancellationToken,
+        RunSummaryCollector run, Action<IntercomRunSummary>? writeSummary, Action<string> writeWarning)
     {
+        _run = run;
+        _writeSummary = writeSummary;
+        _writeWarning = writeWarning;
         _window = new OrderedRequestWindow<TResult>(throttleLimit, pump, cancellationToken);
         _resolver = resolver;
         _progress = progress;
@@ -37,20 +47,32 @@ internal sealed class ContactRequests<TResult> : IDisposable
     public void Submit(IReadOnlyList<ContactTarget> targets, PSObject? inputObject, string? action, string subjectSuffix,
         Func<string, CancellationToken, Task<TResult>> request, Action<TResult> onResult)
     {
+        var ticket = _run.Current;
         foreach (var target in targets)
         {
             if (action is not null && !_shouldProcess(target.ToString(), action))
                 continue;
             var errorTarget = inputObject ?? (object)target.Value;
             var subject = target + subjectSuffix;
+            _run.RequestSent(ticket);
             _window.Submit(
-                async cancellationToken =>
+                cancellationToken => _run.Counts.CountAsync(async () =>
                 {
                     var contactId = await _resolver.ResolveAsync(target, cancellationToken).ConfigureAwait(false);
                     return await request(contactId, cancellationToken).ConfigureAwait(false);
+                }),
+                result =>
+                {
+                    _run.RequestDone(ticket, succeeded: true);
+                    if (_writeSummary is null) onResult(result);
                 },
-                onResult,
-                exception => _writeError(IntercomErrors.ToErrorRecord(exception, errorTarget, subject)));
+                exception =>
+                {
+                    var error = IntercomErrors.ToErrorRecord(exception, errorTarget, subject);
+                    _run.Failed(error, ticket);
+                    _run.RequestDone(ticket, succeeded: false);
+                    _writeError(error);
+                });
             ReportProgress();
         }
     }
@@ -62,11 +84,53 @@ internal sealed class ContactRequests<TResult> : IDisposable
             _progress.Report(_window.Completed);
     }
 
-    /// <summary>Waits for every queued request, hands the rest back in order, and closes the progress bar.</summary>
+    /// <summary>
+    /// Runs <paramref name="process"/> (ProcessRecord's work) as one input record of the run; once
+    /// -TimeLimit has passed, only counts the record. A stop or terminating error ends the run first.
+    /// </summary>
+    public void ForRecord(Action process)
+    {
+        if (!_run.BeginRecord())
+            return;
+        Guarded(process);
+        _run.EndRecord();
+    }
+
+    /// <summary>Waits for every queued request, hands the rest back in order, closes the progress bar, and writes the summary.</summary>
     public void Complete()
     {
-        _window.Drain();
+        Guarded(_window.Drain);
         _progress.Complete();
+        var summary = _run.Finish(IntercomRunStatus.Completed);
+        if (summary.Status == IntercomRunStatus.TimeLimitReached)
+            _writeWarning($"The time limit passed after {summary.Elapsed:hh\\:mm\\:ss}: {summary.NotProcessed} input records were not sent. "
+                + $"The first {summary.Handled} were handled; resume with Select-Object -Skip {summary.Handled}.");
+        _writeSummary?.Invoke(summary);
+    }
+
+    // PowerShell allows no writes once the pipeline stops, so a stopped run's summary is only in
+    // -SummaryVariable; after a terminating error the summary is written before the error goes on.
+    private void Guarded(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (PipelineStoppedException)
+        {
+            _run.Finish(IntercomRunStatus.Stopped);
+            throw;
+        }
+        catch (Exception)
+        {
+            var summary = _run.Finish(IntercomRunStatus.Failed);
+            if (_writeSummary is not null)
+            {
+                try { _writeSummary(summary); }
+                catch (PipelineStoppedException) { }
+            }
+            throw;
+        }
     }
 
     public void Dispose() => _window.Dispose();
