@@ -18,15 +18,19 @@ internal sealed class RunSummaryCollector
     private bool _finished;
     private long _received;
     private RecordTicket? _current;
+    private readonly string _failedFileDirectory;
+    private FailedRecordFile? _failedFile;
 
     /// <param name="elapsed">Time since the run began (a Stopwatch; a fake clock in tests).</param>
     /// <param name="timeLimit">After it, records are no longer processed (-TimeLimit).</param>
-    public RunSummaryCollector(string command, Func<TimeSpan> elapsed, TimeSpan? timeLimit, RequestCounts? counts = null, DateTime? startTime = null)
+    /// <param name="failedFileDirectory">Where the file of failed records goes when there are more than the summary keeps (the temp directory).</param>
+    public RunSummaryCollector(string command, Func<TimeSpan> elapsed, TimeSpan? timeLimit, string? failedFileDirectory = null)
     {
+        _failedFileDirectory = failedFileDirectory ?? Path.GetTempPath();
         _elapsed = elapsed;
         _timeLimit = timeLimit;
-        Counts = counts ?? new RequestCounts();
-        Summary = new IntercomRunSummary(command, startTime ?? DateTime.Now);
+        Counts = new RequestCounts();
+        Summary = new IntercomRunSummary(command, DateTime.Now);
     }
 
     public IntercomRunSummary Summary { get; }
@@ -66,7 +70,16 @@ internal sealed class RunSummaryCollector
     public void Failed(ErrorRecord error, RecordTicket? ticket = null)
     {
         (ticket ?? Current).Failed = true;
-        Summary.Keep(Lean(error));
+        var lean = Lean(error);
+        if (Summary.Keep(lean)) return;
+        if (_failedFile is null)
+        {
+            // The kept errors go in the file too, so that one file re-runs every failed record.
+            _failedFile = FailedRecordFile.Create(_failedFileDirectory, Summary.Command, lean);
+            Summary.FailedRecordsPath = _failedFile.Path;
+            foreach (var kept in Summary.Errors) _failedFile.Write(kept);
+        }
+        _failedFile.Write(lean);
     }
 
     public void RequestSent(RecordTicket ticket) => ticket.Outstanding++;
@@ -85,6 +98,7 @@ internal sealed class RunSummaryCollector
         if (_finished) return Summary;
         EndRecord();
         _finished = true;
+        _failedFile?.Dispose();
         Summary.NotProcessed += _unfinished.Count(ticket => !ticket.Counted);
         lock (_snapshot)
         {

@@ -26,8 +26,13 @@ public enum IntercomRunStatus
 /// </summary>
 public sealed class IntercomRunSummary
 {
-    /// <summary>How many failed records keep their ErrorRecord in <see cref="Errors"/>; the rest are counted in <see cref="ErrorsNotKept"/>.</summary>
-    public const int MaxErrorsKept = 1000;
+    /// <summary>
+    /// How many errors <see cref="Errors"/> keeps. Serialised (as a runbook's output is), an
+    /// ErrorRecord with its input row takes about 2 KB however lean: a hundred keep the summary near
+    /// 250 KB, well inside the 1 MB an Azure Automation job stream may hold. Beyond them every
+    /// failed record is in the file <see cref="FailedRecordsPath"/> names.
+    /// </summary>
+    public const int MaxErrorsKept = 100;
 
     private readonly List<ErrorRecord> _errors = new();
 
@@ -70,13 +75,25 @@ public sealed class IntercomRunSummary
     /// <c>$run.Errors.TargetObject | Add-IntercomContactSubscription …</c> re-runs them.
     /// </summary>
     public ReadOnlyCollection<ErrorRecord> Errors { get; }
-    /// <summary>Failed records beyond <see cref="MaxErrorsKept"/>, whose errors went to the error stream only.</summary>
+    /// <summary>Errors beyond <see cref="MaxErrorsKept"/>: not in <see cref="Errors"/>, but in the file <see cref="FailedRecordsPath"/>.</summary>
     public long ErrorsNotKept { get; internal set; }
 
-    internal void Keep(ErrorRecord error)
+    /// <summary>
+    /// Set when there were more errors than <see cref="Errors"/> keeps: a CSV file (in the temp
+    /// directory) of every failed record with its ErrorId and ErrorMessage;
+    /// <c>Import-Csv $run.FailedRecordsPath | Add-IntercomContactSubscription …</c> re-runs them all.
+    /// </summary>
+    public string? FailedRecordsPath { get; internal set; }
+
+    internal bool Keep(ErrorRecord error)
     {
-        if (_errors.Count < MaxErrorsKept) _errors.Add(error);
-        else ErrorsNotKept++;
+        if (_errors.Count < MaxErrorsKept)
+        {
+            _errors.Add(error);
+            return true;
+        }
+        ErrorsNotKept++;
+        return false;
     }
 
     public override string ToString() =>
