@@ -20,14 +20,17 @@ internal sealed class ContactRequests<TResult> : IDisposable
     private readonly RunSummaryCollector _run;
     private readonly Action<IntercomRunSummary>? _writeSummary;
     private readonly Action<string> _writeWarning;
+    private readonly bool _errorsStop;
 
     /// <param name="pump">The cmdlet's pump (engine messages, then <see cref="ReportProgress"/>), run while the window waits.</param>
     /// <param name="shouldProcess">ShouldProcess(target, action) of the cmdlet.</param>
     /// <param name="writeSummary">WriteObject of the cmdlet when it has -Summary (then results are not written); null otherwise.</param>
+    /// <param name="errorsStop">-ErrorAction Stop is in effect: the first error ends the run.</param>
     public ContactRequests(int throttleLimit, ContactResolver resolver, ProgressReporter progress, Action pump,
         Func<string, string, bool> shouldProcess, Action<ErrorRecord> writeError, CancellationToken cancellationToken,
-        RunSummaryCollector run, Action<IntercomRunSummary>? writeSummary, Action<string> writeWarning)
+        RunSummaryCollector run, Action<IntercomRunSummary>? writeSummary, Action<string> writeWarning, bool errorsStop)
     {
+        _errorsStop = errorsStop;
         _run = run;
         _writeSummary = writeSummary;
         _writeWarning = writeWarning;
@@ -69,9 +72,8 @@ internal sealed class ContactRequests<TResult> : IDisposable
                 exception =>
                 {
                     var error = IntercomErrors.ToErrorRecord(exception, errorTarget, subject);
-                    _run.Failed(error, ticket);
-                    _run.RequestDone(ticket, succeeded: false);
-                    _writeError(error);
+                    _run.RequestDone(ticket, succeeded: false, error);
+                    WriteRecordError(error);
                 });
             ReportProgress();
         }
@@ -82,6 +84,30 @@ internal sealed class ContactRequests<TResult> : IDisposable
     {
         if (_window.Completed > 0 || _window.Waiting > 0)
             _progress.Report(_window.Completed);
+    }
+
+    /// <summary>An error of the current record (a bad row), written by the cmdlet: counted, then written.</summary>
+    public void RecordError(ErrorRecord error)
+    {
+        _run.Failed(error);
+        WriteRecordError(error);
+    }
+
+    // Under -ErrorAction Stop, PowerShell marks the pipeline as stopping inside WriteError and then
+    // refuses every write, so the summary goes out first.
+    private void WriteRecordError(ErrorRecord error)
+    {
+        if (_errorsStop)
+            WriteSummaryOfFailedRun();
+        _writeError(error);
+    }
+
+    private void WriteSummaryOfFailedRun()
+    {
+        var summary = _run.Finish(IntercomRunStatus.Failed);
+        if (_writeSummary is null) return;
+        try { _writeSummary(summary); }
+        catch (PipelineStoppedException) { } // already stopping: it stays in -SummaryVariable
     }
 
     /// <summary>
@@ -109,7 +135,7 @@ internal sealed class ContactRequests<TResult> : IDisposable
     }
 
     // PowerShell allows no writes once the pipeline stops, so a stopped run's summary is only in
-    // -SummaryVariable; after a terminating error the summary is written before the error goes on.
+    // -SummaryVariable; when this module's code throws, the summary is written before the error goes on.
     private void Guarded(Action work)
     {
         try
@@ -123,12 +149,7 @@ internal sealed class ContactRequests<TResult> : IDisposable
         }
         catch (Exception)
         {
-            var summary = _run.Finish(IntercomRunStatus.Failed);
-            if (_writeSummary is not null)
-            {
-                try { _writeSummary(summary); }
-                catch (PipelineStoppedException) { }
-            }
+            WriteSummaryOfFailedRun();
             throw;
         }
     }

@@ -16,7 +16,6 @@ internal sealed class RunSummaryCollector
     private readonly Queue<RecordTicket> _unfinished = new();
     private readonly object _snapshot = new();
     private bool _finished;
-    private long _received;
     private RecordTicket? _current;
     private readonly string _failedFileDirectory;
     private FailedRecordFile? _failedFile;
@@ -50,7 +49,7 @@ internal sealed class RunSummaryCollector
         if (TimeLimitReached || _timeLimit is { } limit && _elapsed() >= limit)
         {
             TimeLimitReached = true;
-            Summary.NotProcessed++;
+            Summary.Received++;
             return false;
         }
         _current = Open();
@@ -84,9 +83,10 @@ internal sealed class RunSummaryCollector
 
     public void RequestSent(RecordTicket ticket) => ticket.Outstanding++;
 
-    /// <summary>A request of <paramref name="ticket"/> came back (after <see cref="Failed"/> when it failed).</summary>
-    public void RequestDone(RecordTicket ticket, bool succeeded)
+    /// <summary>A request of <paramref name="ticket"/> came back, with its <paramref name="error"/> when it failed.</summary>
+    public void RequestDone(RecordTicket ticket, bool succeeded, ErrorRecord? error = null)
     {
+        if (error is not null) Failed(error, ticket);
         ticket.Outstanding--;
         if (succeeded) ticket.Succeeded = true;
         Count(ticket);
@@ -99,7 +99,6 @@ internal sealed class RunSummaryCollector
         EndRecord();
         _finished = true;
         _failedFile?.Dispose();
-        Summary.NotProcessed += _unfinished.Count(ticket => !ticket.Counted);
         lock (_snapshot)
         {
             Summary.Status = Summary.Status == IntercomRunStatus.Stopped ? IntercomRunStatus.Stopped
@@ -111,8 +110,9 @@ internal sealed class RunSummaryCollector
     }
 
     /// <summary>
-    /// Called from the thread that stops the pipeline (Ctrl+C): PowerShell allows no more writes, so
-    /// the summary (in -SummaryVariable) says so now, in case the pipeline thread never comes back.
+    /// Called from the thread that stops the pipeline (Ctrl+C): PowerShell allows no more writes, and
+    /// the pipeline thread may be outside this module's code when the stop lands (in the command
+    /// before it), so it may never come back: the summary (in -SummaryVariable) is ended here.
     /// </summary>
     public void MarkStopped()
     {
@@ -134,7 +134,7 @@ internal sealed class RunSummaryCollector
 
     private RecordTicket Open()
     {
-        var ticket = new RecordTicket(++_received);
+        var ticket = new RecordTicket(++Summary.Received);
         _unfinished.Enqueue(ticket);
         return ticket;
     }

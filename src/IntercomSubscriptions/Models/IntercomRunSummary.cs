@@ -52,8 +52,10 @@ public sealed class IntercomRunSummary
     public long Failed { get; internal set; }
     /// <summary>Records nothing was sent for on purpose: -WhatIf, or No to -Confirm.</summary>
     public long Skipped { get; internal set; }
-    /// <summary>Records received but not handled: after -TimeLimit passed, or in flight when the run was stopped.</summary>
-    public long NotProcessed { get; internal set; }
+    /// <summary>Input records the command received: Total + NotProcessed.</summary>
+    public long Received { get; internal set; }
+    /// <summary>Records received but not handled: after -TimeLimit passed, or in flight when the run was stopped or failed.</summary>
+    public long NotProcessed => Received - Total;
     /// <summary>
     /// How many leading input records were fully handled, in input order: the next job resumes with
     /// <c>Select-Object -Skip</c> this many (on top of what earlier jobs handled).

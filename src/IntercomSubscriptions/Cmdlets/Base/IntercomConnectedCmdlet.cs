@@ -9,7 +9,7 @@ namespace IntercomSubscriptions;
 public abstract class IntercomConnectedCmdlet : IntercomCmdlet
 {
     private IntercomConnection? _active;
-    private RunSummaryCollector? _run;
+    private Action<ErrorRecord>? _recordError;
 
     /// <summary>A connection from Connect-Intercom -PassThru; the session's default when omitted.</summary>
     [Parameter]
@@ -38,14 +38,15 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
         var events = EngineEvents;
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
         var progress = new ProgressReporter(activity, MyInvocation.ExpectingInput ? null : given.Count, () => elapsed.Elapsed, WriteProgress);
-        var run = _run = new RunSummaryCollector(MyInvocation.MyCommand.Name, () => elapsed.Elapsed, timeLimit);
+        var run = new RunSummaryCollector(MyInvocation.MyCommand.Name, () => elapsed.Elapsed, timeLimit);
         if (!string.IsNullOrEmpty(summaryVariable))
             SessionState.PSVariable.Set(summaryVariable, run.Summary);
         CancellationToken.Register(run.MarkStopped);
         var requests = new ContactRequests<TResult>(throttleLimit,
             new ContactResolver((field, value, cancellationToken) => connection.Contacts.FindAsync(field, value, events, cancellationToken)),
             progress, Pump, ShouldProcess, base.WriteError, CancellationToken,
-            run, summary ? new Action<IntercomRunSummary>(WriteObject) : null, WriteWarning);
+            run, summary ? new Action<IntercomRunSummary>(WriteObject) : null, WriteWarning, ErrorsStop());
+        _recordError = requests.RecordError;
         WhileWaiting = requests.ReportProgress;
         return requests;
     }
@@ -57,9 +58,14 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
     /// </summary>
     private protected new void WriteError(ErrorRecord errorRecord)
     {
-        _run?.Failed(errorRecord);
-        base.WriteError(errorRecord);
+        if (_recordError is not null) _recordError(errorRecord);
+        else base.WriteError(errorRecord);
     }
+
+    private bool ErrorsStop() =>
+        MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var given)
+            ? given is ActionPreference.Stop
+            : GetVariableValue("ErrorActionPreference") is ActionPreference.Stop;
 
     /// <summary>The subscription type resolver over this connection's cache, awaited on the pipeline thread.</summary>
     private protected SubscriptionTypeResolver NewSubscriptionTypeResolver() =>
