@@ -8,6 +8,8 @@ public sealed class FakeIntercomState
     private readonly List<ContactRecord> _contacts = new();
     // Where each contact sits in _contacts: benchmarks add 100,000 of them.
     private readonly Dictionary<string, int> _contactIndex = new(StringComparer.Ordinal);
+    // Which contacts have an email: the runbook memory bench searches 200,000 of them by email.
+    private readonly Dictionary<string, List<int>> _emailIndex = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Dictionary<string, string>> _choices = new(StringComparer.Ordinal);
 
     /// <summary>Adds a subscription type; an existing type with the same id is replaced in place.</summary>
@@ -44,11 +46,21 @@ public sealed class FakeIntercomState
         var record = new ContactRecord(id, email, externalId, role);
         lock (_gate)
         {
-            if (_contactIndex.TryGetValue(id, out var idx)) _contacts[idx] = record;
+            if (_contactIndex.TryGetValue(id, out var idx))
+            {
+                if (_contacts[idx].Email is { } oldEmail) _emailIndex[oldEmail].Remove(idx);
+                _contacts[idx] = record;
+            }
             else
             {
-                _contactIndex[id] = _contacts.Count;
+                idx = _contacts.Count;
+                _contactIndex[id] = idx;
                 _contacts.Add(record);
+            }
+            if (email is not null)
+            {
+                if (!_emailIndex.TryGetValue(email, out var withEmail)) _emailIndex[email] = withEmail = new List<int>();
+                withEmail.Add(idx);
             }
             if (!_choices.ContainsKey(id)) _choices[id] = new Dictionary<string, string>(StringComparer.Ordinal);
         }
@@ -63,6 +75,13 @@ public sealed class FakeIntercomState
     public IReadOnlyList<ContactRecord> Contacts
     {
         get { lock (_gate) return _contacts.ToArray(); }
+    }
+
+    /// <summary>The contacts with this email (case-insensitive), in the order they were added.</summary>
+    public IReadOnlyList<ContactRecord> ContactsWithEmail(string email)
+    {
+        lock (_gate)
+            return _emailIndex.TryGetValue(email, out var found) ? found.Order().Select(i => _contacts[i]).ToArray() : Array.Empty<ContactRecord>();
     }
 
     /// <summary>Explicit choices of a contact (type id → consent type). Throws KeyNotFoundException for an unknown contact.</summary>

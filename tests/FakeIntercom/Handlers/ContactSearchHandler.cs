@@ -72,10 +72,9 @@ internal sealed class ContactSearchHandler(FakeIntercomState state)
             }
         }
 
-        var matches = state.Contacts.Where(c => field == "email"
-                ? c.Email is not null && string.Equals(c.Email, value, StringComparison.OrdinalIgnoreCase)
-                : c.ExternalId is not null && string.Equals(c.ExternalId, value, StringComparison.Ordinal))
-            .ToList();
+        var matches = field == "email"
+            ? state.ContactsWithEmail(value).ToList()
+            : state.Contacts.Where(c => c.ExternalId is not null && string.Equals(c.ExternalId, value, StringComparison.Ordinal)).ToList();
 
         var total = matches.Count;
         var totalPages = (total + perPage - 1) / perPage;
