@@ -182,6 +182,23 @@ public sealed class RunSummaryCollectorTests : IDisposable
     }
 
     [Fact]
+    public void A_run_nobody_will_see_the_summary_of_counts_errors_but_keeps_none_and_writes_no_file()
+    {
+        var run = new RunSummaryCollector("Get-IntercomContactSubscription", () => _now, null, _directory, keepErrors: false);
+        for (var i = 0; i < IntercomRunSummary.MaxErrorsKept + 3; i++)
+        {
+            run.BeginRecord();
+            run.Failed(NotFound(CsvRow(i), "x"));
+        }
+        var summary = run.Finish(IntercomRunStatus.Completed);
+
+        Assert.Equal(IntercomRunSummary.MaxErrorsKept + 3L, summary.Failed);
+        Assert.Empty(summary.Errors);
+        Assert.Null(summary.FailedRecordsPath);
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
     public void No_file_while_the_errors_fit_in_the_summary()
     {
         var run = NewRun();

@@ -19,12 +19,15 @@ internal sealed class RunSummaryCollector
     private RecordTicket? _current;
     private readonly string _failedFileDirectory;
     private FailedRecordFile? _failedFile;
+    private readonly bool _keepErrors;
 
     /// <param name="elapsed">Time since the run began (a Stopwatch; a fake clock in tests).</param>
     /// <param name="timeLimit">After it, records are no longer processed (-TimeLimit).</param>
     /// <param name="failedFileDirectory">Where the file of failed records goes when there are more than the summary keeps (the temp directory).</param>
-    public RunSummaryCollector(string command, Func<TimeSpan> elapsed, TimeSpan? timeLimit, string? failedFileDirectory = null)
+    /// <param name="keepErrors">Whether anyone will see the summary (-Summary, -SummaryVariable); if not, errors are only counted, and no file is written.</param>
+    public RunSummaryCollector(string command, Func<TimeSpan> elapsed, TimeSpan? timeLimit, string? failedFileDirectory = null, bool keepErrors = true)
     {
+        _keepErrors = keepErrors;
         _failedFileDirectory = failedFileDirectory ?? Path.GetTempPath();
         _elapsed = elapsed;
         _timeLimit = timeLimit;
@@ -69,6 +72,7 @@ internal sealed class RunSummaryCollector
     public void Failed(ErrorRecord error, RecordTicket? ticket = null)
     {
         (ticket ?? Current).Failed = true;
+        if (!_keepErrors) return;
         var lean = Lean(error);
         if (Summary.Keep(lean)) return;
         if (_failedFile is null)

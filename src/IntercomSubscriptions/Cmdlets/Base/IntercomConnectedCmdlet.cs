@@ -38,7 +38,8 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
         var events = EngineEvents;
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
         var progress = new ProgressReporter(activity, MyInvocation.ExpectingInput ? null : given.Count, () => elapsed.Elapsed, WriteProgress);
-        var run = new RunSummaryCollector(MyInvocation.MyCommand.Name, () => elapsed.Elapsed, timeLimit);
+        var run = new RunSummaryCollector(MyInvocation.MyCommand.Name, () => elapsed.Elapsed, timeLimit,
+            keepErrors: summary || !string.IsNullOrEmpty(summaryVariable));
         if (!string.IsNullOrEmpty(summaryVariable))
             SessionState.PSVariable.Set(summaryVariable, run.Summary);
         CancellationToken.Register(run.MarkStopped);
