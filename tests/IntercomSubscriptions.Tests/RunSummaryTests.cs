@@ -199,6 +199,20 @@ public sealed class RunSummaryTests : IntercomTestBase
     }
 
     [Fact]
+    public void A_bare_number_for_TimeLimit_is_refused_before_any_request()
+    {
+        var ids = AddContacts(1);
+        Connect();
+        Server.ResetLog();
+
+        var result = Run("$ids | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in -TimeLimit 60 -Summary", new() { ["ids"] = ids });
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("a bare number is read as ticks", error.ToString());
+        Assert.Empty(Server.Requests);
+    }
+
+    [Fact]
     public void The_list_view_names_only_properties_the_summary_has()
     {
         var ids = AddContacts(1);
