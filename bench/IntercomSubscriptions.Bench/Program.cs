@@ -16,6 +16,9 @@ public static class Program
     {
         if (args.Contains("--audit"))
             return await RunAuditAsync(args);
+        if (args.Length > 0 && args[0] == "--runbook-memory")
+            return await RunbookMemoryAsync(args.Skip(1).ToArray());
+
         BenchOptions options;
         try
         {
@@ -55,6 +58,25 @@ public static class Program
         try
         {
             return await AuditBenchmark.RunAsync(args, Console.Error);
+        }
+        catch (BenchmarkBrokenException ex)
+        {
+            Console.Error.WriteLine("Benchmark run is not valid: " + ex.Message);
+            return 2;
+        }
+    }
+
+    /// <summary><c>--runbook-memory [ID_ROWS,EMAIL_ROWS]</c> (default 1000000,200000): issue 12's memory figures, on their own.</summary>
+    private static async Task<int> RunbookMemoryAsync(string[] args)
+    {
+        var sizes = (args.FirstOrDefault() ?? "1000000,200000").Split(',').Select(int.Parse).ToArray();
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
+        {
+            var results = await new RunbookMemory(Console.Error).RunAsync(sizes[0], sizes[1]);
+            Console.WriteLine(RunbookMemory.ToMarkdown(results));
+            return 0;
         }
         catch (BenchmarkBrokenException ex)
         {

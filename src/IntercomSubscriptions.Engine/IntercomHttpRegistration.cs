@@ -25,6 +25,8 @@ internal sealed class IntercomHttpRegistration : IDisposable
                 client.DefaultRequestHeaders.TryAddWithoutValidation("Intercom-Version", options.ApiVersion);
                 client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", options.UserAgent);
             })
+            // Counts attempts for a caller's run summary (RequestCounts); passes through otherwise.
+            .AddHttpMessageHandler(() => new CountingHandler())
             .ConfigurePrimaryHttpMessageHandler(primaryHandler ?? (() => PrimaryHandlerFactory.Create(options)))
             // One handler for the connection's life: its connection pool is what the connection limit applies to.
             .SetHandlerLifetime(System.Threading.Timeout.InfiniteTimeSpan);

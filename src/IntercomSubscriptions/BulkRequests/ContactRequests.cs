@@ -7,9 +7,11 @@ namespace IntercomSubscriptions;
 /// change, resolves the contact, runs the cmdlet's request with its Intercom id, hands the result
 /// (or the record's ErrorRecord) back in input order, and keeps Write-Progress up to date.
 /// The cmdlet builds it in BeginProcessing and gives it delegates, never itself.
+/// Each record's outcome goes to the run's <see cref="RunSummaryCollector"/>; with -Summary the
+/// results are not written, and the summary is written once when the run ends, however it ends.
 /// Under -ErrorAction Stop the first failing record ends the run: nothing new is sent once a failure
 /// is known, the requests in flight finish, and what they changed is reported (output, and a
-/// warning naming the record) before the terminating error goes on.
+/// warning naming the record), then the summary, then the terminating error.
 /// </summary>
 internal sealed class ContactRequests<TResult> : IDisposable
 {
@@ -18,6 +20,8 @@ internal sealed class ContactRequests<TResult> : IDisposable
     private readonly ProgressReporter _progress;
     private readonly Func<string, string, bool> _shouldProcess;
     private readonly Action<ErrorRecord> _writeError;
+    private readonly RunSummaryCollector _run;
+    private readonly Action<IntercomRunSummary>? _writeSummary;
     private readonly Action<string> _writeWarning;
     private readonly bool _stopOnError;
     // Set from worker threads when a request fails under -ErrorAction Stop, read before sending anything.
@@ -25,20 +29,24 @@ internal sealed class ContactRequests<TResult> : IDisposable
     // The first failure under -ErrorAction Stop, held back until what was in flight is reported:
     // WriteError then stops the whole pipeline, after which nothing more can be written.
     private ErrorRecord? _stopping;
+    private bool _summaryWritten;
 
     /// <param name="pump">The cmdlet's pump (engine messages, then <see cref="ReportProgress"/>), run while the window waits.</param>
     /// <param name="shouldProcess">ShouldProcess(target, action) of the cmdlet.</param>
+    /// <param name="writeSummary">WriteObject of the cmdlet when it has -Summary (then results are not written); null otherwise.</param>
     /// <param name="stopOnError">The cmdlet runs under -ErrorAction Stop (or $ErrorActionPreference = 'Stop').</param>
     public ContactRequests(int throttleLimit, ContactResolver resolver, ProgressReporter progress, Action pump,
         Func<string, string, bool> shouldProcess, Action<ErrorRecord> writeError, CancellationToken cancellationToken,
-        Action<string>? writeWarning = null, bool stopOnError = false)
+        RunSummaryCollector run, Action<IntercomRunSummary>? writeSummary, Action<string> writeWarning, bool stopOnError)
     {
         _window = new OrderedRequestWindow<TResult>(throttleLimit, pump, cancellationToken);
         _resolver = resolver;
         _progress = progress;
         _shouldProcess = shouldProcess;
         _writeError = writeError;
-        _writeWarning = writeWarning ?? (_ => { });
+        _run = run;
+        _writeSummary = writeSummary;
+        _writeWarning = writeWarning;
         _stopOnError = stopOnError;
     }
 
@@ -52,6 +60,7 @@ internal sealed class ContactRequests<TResult> : IDisposable
     public void Submit(IReadOnlyList<ContactTarget> targets, PSObject? inputObject, string? action, string subjectSuffix,
         Func<string, CancellationToken, Task<TResult>> request, Action<TResult> onResult, Action<TResult, ContactTarget>? stamp = null)
     {
+        var ticket = _run.Current;
         foreach (var target in targets)
         {
             if (action is not null && !_shouldProcess(target.ToString(), action))
@@ -65,10 +74,11 @@ internal sealed class ContactRequests<TResult> : IDisposable
                     _window.Drain(); // hands the failure back, so that StoppingOnError ends the run before anything new is queued
                     if (_stopping is not null) return;
                 }
+                _run.RequestSent(ticket);
                 _window.Submit(
-                    cancellationToken => RunAsync(target, request, stamp, cancellationToken),
-                    result => Deliver(result, onResult, action, subject),
-                    exception => Fail(exception, errorTarget, subject));
+                    cancellationToken => _run.Counts.CountAsync(() => RunAsync(target, request, stamp, cancellationToken)),
+                    result => Deliver(ticket, result, onResult, action, subject),
+                    exception => Fail(ticket, exception, errorTarget, subject));
             });
             ReportProgress();
         }
@@ -76,11 +86,12 @@ internal sealed class ContactRequests<TResult> : IDisposable
 
     /// <summary>
     /// Writes a record's own error found before any request (a row naming no contact, an unknown
-    /// type). Under -ErrorAction Stop it ends the run the same way a failed request does: what is in
-    /// flight finishes and is reported first.
+    /// type), counting the record as failed. Under -ErrorAction Stop it ends the run the same way a
+    /// failed request does: what is in flight finishes and is reported first.
     /// </summary>
     public void WriteRecordError(ErrorRecord record)
     {
+        _run.Failed(record);
         if (!_stopOnError || _stopping is not null)
         {
             _writeError(record);
@@ -98,11 +109,28 @@ internal sealed class ContactRequests<TResult> : IDisposable
             _progress.Report(_window.Completed);
     }
 
-    /// <summary>Waits for every queued request, hands the rest back in order, and closes the progress bar.</summary>
+    /// <summary>
+    /// Runs <paramref name="process"/> (ProcessRecord's work) as one input record of the run; once
+    /// -TimeLimit has passed, only counts the record. A stop or terminating error ends the run first.
+    /// </summary>
+    public void ForRecord(Action process)
+    {
+        if (!_run.BeginRecord())
+            return;
+        Guarded(process);
+        _run.EndRecord();
+    }
+
+    /// <summary>Waits for every queued request, hands the rest back in order, closes the progress bar, and writes the summary.</summary>
     public void Complete()
     {
-        StoppingOnError(_window.Drain);
+        Guarded(() => StoppingOnError(_window.Drain));
         _progress.Complete();
+        var summary = _run.Finish(IntercomRunStatus.Completed);
+        if (summary.Status == IntercomRunStatus.TimeLimitReached)
+            _writeWarning($"The time limit passed after {summary.Elapsed:hh\\:mm\\:ss}: {summary.NotProcessed} input records were not sent. "
+                + $"The first {summary.Handled} were handled; resume with Select-Object -Skip {summary.Handled}.");
+        WriteSummary(summary);
     }
 
     public void Dispose() => _window.Dispose();
@@ -148,27 +176,31 @@ internal sealed class ContactRequests<TResult> : IDisposable
         if (_failureSeen) throw new RunStoppedException();
     }
 
-    private void Deliver(TResult result, Action<TResult> onResult, string? action, string subject)
+    private void Deliver(RecordTicket ticket, TResult result, Action<TResult> onResult, string? action, string subject)
     {
-        onResult(result);
+        _run.RequestDone(ticket, succeeded: true);
+        if (_writeSummary is null) onResult(result);
         if (_stopping is not null && action is not null)
             _writeWarning($"{subject}: applied before -ErrorAction Stop ended the run ({action}).");
     }
 
-    private void Fail(Exception exception, object errorTarget, string subject)
+    private void Fail(RecordTicket ticket, Exception exception, object errorTarget, string subject)
     {
         if (exception is RunStoppedException)
         {
+            // Not sent: the record stays unfinished, so the summary counts it as not processed and
+            // Handled (the rows to skip on a re-run) stops before it.
             _writeWarning($"{subject}: not sent, because another record failed and -ErrorAction Stop ends the run.");
             return;
         }
+        var record = IntercomErrors.ToErrorRecord(exception, errorTarget, subject);
+        _run.RequestDone(ticket, succeeded: false, record);
         if (_stopping is not null)
         {
             // Only one error can end the run; the others are named so that nothing fails unseen.
             _writeWarning($"{subject}: also failed before the run ended: {IntercomErrors.Public(exception).Message}");
             return;
         }
-        var record = IntercomErrors.ToErrorRecord(exception, errorTarget, subject);
         if (_stopOnError)
         {
             _failureSeen = true;
@@ -180,7 +212,7 @@ internal sealed class ContactRequests<TResult> : IDisposable
 
     /// <summary>
     /// Runs a window step. Once a failure under -ErrorAction Stop is handed back, waits for what is
-    /// in flight (reporting each result), then writes the failure, which ends the run.
+    /// in flight (reporting each result), writes the summary, then the failure, which ends the run.
     /// </summary>
     private void StoppingOnError(Action step)
     {
@@ -188,7 +220,42 @@ internal sealed class ContactRequests<TResult> : IDisposable
         if (_stopping is null) return;
         _window.Drain();
         _progress.Complete();
+        WriteSummaryOfFailedRun();
         _writeError(_stopping);
+    }
+
+    private void WriteSummaryOfFailedRun()
+    {
+        try { WriteSummary(_run.Finish(IntercomRunStatus.Failed)); }
+        catch (PipelineStoppedException) { } // already stopping: it stays in -SummaryVariable
+    }
+
+    /// <summary>Exactly one summary per run, whichever way it ends.</summary>
+    private void WriteSummary(IntercomRunSummary summary)
+    {
+        if (_writeSummary is null || _summaryWritten) return;
+        _summaryWritten = true;
+        _writeSummary(summary);
+    }
+
+    // PowerShell allows no writes once the pipeline stops, so a stopped run's summary is only in
+    // -SummaryVariable; when this module's code throws, the summary is written before the error goes on.
+    private void Guarded(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (PipelineStoppedException)
+        {
+            _run.Finish(IntercomRunStatus.Stopped);
+            throw;
+        }
+        catch (Exception)
+        {
+            WriteSummaryOfFailedRun();
+            throw;
+        }
     }
 
     /// <summary>A request not sent because an earlier failure ends the run under -ErrorAction Stop.</summary>

@@ -4,7 +4,7 @@ namespace IntercomSubscriptions.Commands;
 
 /// <summary>Records a contact's consent for a subscription type: opt_in or opt_out.</summary>
 [Cmdlet(VerbsCommon.Add, "IntercomContactSubscription", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-[OutputType(typeof(ContactSubscription))]
+[OutputType(typeof(ContactSubscription), typeof(IntercomRunSummary))]
 public sealed class AddIntercomContactSubscriptionCommand : IntercomConnectedCmdlet
 {
     /// <summary>opt_in or opt_out; the subscription type's own consent type when omitted.</summary>
@@ -52,6 +52,26 @@ public sealed class AddIntercomContactSubscriptionCommand : IntercomConnectedCmd
     public int ThrottleLimit { get; set; } = 8;
 
     /// <summary>
+    /// Writes one IntercomRunSummary when the run ends (however it ends) instead of one object per
+    /// record: counts, requests, retries, rate-limit waits and the failed records' errors.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Summary { get; set; }
+
+    /// <summary>
+    /// How long the run may send requests: after it nothing new is sent, what is in flight finishes,
+    /// and the summary's Handled says where to resume. For runbooks that must end before a job limit.
+    /// </summary>
+    [Parameter]
+    [ValidateTimeLimit]
+    public TimeSpan? TimeLimit { get; set; }
+
+    /// <summary>A variable that holds the run summary from the start: still there after Ctrl+C, when PowerShell allows no more output.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SummaryVariable { get; set; }
+
+    /// <summary>
     /// The pipeline record as it came (a CSV row, say), so that an error names the very record that
     /// failed. Hidden: the real parameters bind from the same record by property name.
     /// </summary>
@@ -70,11 +90,14 @@ public sealed class AddIntercomContactSubscriptionCommand : IntercomConnectedCmd
             ThrowTerminatingError(empty);
         base.BeginProcessing();
         _commandLine = CommandLineInput.Capture(MyInvocation.BoundParameters, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
-        _requests = NewContactRequests<ContactSubscription>("Adding contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
+        _requests = NewContactRequests<ContactSubscription>("Adding contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId),
+            Summary.IsPresent, TimeLimit, SummaryVariable);
         _types = NewSubscriptionTypeResolver();
     }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => _requests!.ForRecord(ProcessContactRecord);
+
+    private void ProcessContactRecord()
     {
         var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName, Consent);
         if (record.SkipsDefault(WriteVerbose)) return;

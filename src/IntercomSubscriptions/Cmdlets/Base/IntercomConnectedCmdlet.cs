@@ -26,17 +26,26 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
     /// <summary>
     /// The collaborator a contact cmdlet builds in BeginProcessing: its requests go through the
     /// ordered window, resolve contacts through this connection's lookup cache, and report progress
-    /// under <paramref name="activity"/>.
+    /// under <paramref name="activity"/>. Its run summary is written with <paramref name="summary"/>
+    /// (-Summary), kept in <paramref name="summaryVariable"/> from the start (so a stopped run still
+    /// has one), and ends the run at <paramref name="timeLimit"/>.
     /// </summary>
-    private protected ContactRequests<TResult> NewContactRequests<TResult>(string activity, int throttleLimit, ContactColumns given)
+    private protected ContactRequests<TResult> NewContactRequests<TResult>(string activity, int throttleLimit, ContactColumns given,
+        bool summary = false, TimeSpan? timeLimit = null, string? summaryVariable = null)
     {
         var connection = ActiveConnection;
         var events = EngineEvents;
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
         var progress = new ProgressReporter(activity, MyInvocation.ExpectingInput ? null : given.Count, () => elapsed.Elapsed, WriteProgress);
+        var run = new RunSummaryCollector(MyInvocation.MyCommand.Name, () => elapsed.Elapsed, timeLimit,
+            keepErrors: summary || !string.IsNullOrEmpty(summaryVariable));
+        if (!string.IsNullOrEmpty(summaryVariable))
+            SessionState.PSVariable.Set(summaryVariable, run.Summary);
+        CancellationToken.Register(run.MarkStopped);
         var requests = new ContactRequests<TResult>(throttleLimit,
             new ContactResolver((field, value, cancellationToken) => connection.Contacts.FindAsync(field, value, events, cancellationToken)),
-            progress, Pump, ShouldProcess, WriteError, CancellationToken, WriteWarning, StopsOnError());
+            progress, Pump, ShouldProcess, WriteError, CancellationToken,
+            run, summary ? new Action<IntercomRunSummary>(WriteObject) : null, WriteWarning, StopsOnError());
         WhileWaiting = requests.ReportProgress;
         _recordErrors = requests.WriteRecordError;
         return requests;

@@ -1,0 +1,170 @@
+using System.Management.Automation;
+using IntercomSubscriptions.Engine;
+
+namespace IntercomSubscriptions;
+
+/// <summary>
+/// Keeps the <see cref="IntercomRunSummary"/> of one bulk run up to date: each input record is a
+/// ticket that ends as succeeded, failed or skipped once every request it made is handed back;
+/// errors are kept lean and bounded; the -TimeLimit is checked before each record. Runs on the
+/// pipeline thread only, except <see cref="MarkStopped"/>.
+/// </summary>
+internal sealed class RunSummaryCollector
+{
+    private readonly Func<TimeSpan> _elapsed;
+    private readonly TimeSpan? _timeLimit;
+    private readonly Queue<RecordTicket> _unfinished = new();
+    private readonly object _snapshot = new();
+    private bool _finished;
+    private RecordTicket? _current;
+    private readonly string _failedFileDirectory;
+    private FailedRecordFile? _failedFile;
+    private readonly bool _keepErrors;
+
+    /// <param name="elapsed">Time since the run began (a Stopwatch; a fake clock in tests).</param>
+    /// <param name="timeLimit">After it, records are no longer processed (-TimeLimit).</param>
+    /// <param name="failedFileDirectory">Where the file of failed records goes when there are more than the summary keeps (the temp directory).</param>
+    /// <param name="keepErrors">Whether anyone will see the summary (-Summary, -SummaryVariable); if not, errors are only counted, and no file is written.</param>
+    public RunSummaryCollector(string command, Func<TimeSpan> elapsed, TimeSpan? timeLimit, string? failedFileDirectory = null, bool keepErrors = true)
+    {
+        _keepErrors = keepErrors;
+        _failedFileDirectory = failedFileDirectory ?? Path.GetTempPath();
+        _elapsed = elapsed;
+        _timeLimit = timeLimit;
+        Counts = new RequestCounts();
+        Summary = new IntercomRunSummary(command, DateTime.Now);
+    }
+
+    public IntercomRunSummary Summary { get; }
+
+    /// <summary>What the records' requests cost on the wire; the requests run inside <see cref="RequestCounts.CountAsync{T}"/>.</summary>
+    public RequestCounts Counts { get; }
+
+    public bool TimeLimitReached { get; private set; }
+
+    /// <summary>The ticket of the record being processed now.</summary>
+    public RecordTicket Current => _current ??= Open();
+
+    /// <summary>Starts the next input record; false when -TimeLimit has passed, and then the record is only counted as not processed.</summary>
+    public bool BeginRecord()
+    {
+        EndRecord();
+        if (TimeLimitReached || _timeLimit is { } limit && _elapsed() >= limit)
+        {
+            TimeLimitReached = true;
+            Summary.Received++;
+            return false;
+        }
+        _current = Open();
+        return true;
+    }
+
+    /// <summary>The record's own processing is over; it is finished once its requests are handed back.</summary>
+    public void EndRecord()
+    {
+        if (_current is null) return;
+        _current.Closed = true;
+        Count(_current);
+        _current = null;
+    }
+
+    /// <summary>An error for <paramref name="ticket"/> (the current record when null): counts it and keeps a lean copy.</summary>
+    public void Failed(ErrorRecord error, RecordTicket? ticket = null)
+    {
+        (ticket ?? Current).Failed = true;
+        if (!_keepErrors) return;
+        var lean = Lean(error);
+        if (Summary.Keep(lean)) return;
+        if (_failedFile is null)
+        {
+            // The kept errors go in the file too, so that one file re-runs every failed record.
+            _failedFile = FailedRecordFile.Create(_failedFileDirectory, Summary.Command, lean);
+            Summary.FailedRecordsPath = _failedFile.Path;
+            foreach (var kept in Summary.Errors) _failedFile.Write(kept);
+        }
+        _failedFile.Write(lean);
+    }
+
+    public void RequestSent(RecordTicket ticket) => ticket.Outstanding++;
+
+    /// <summary>A request of <paramref name="ticket"/> came back, with its <paramref name="error"/> when it failed.</summary>
+    public void RequestDone(RecordTicket ticket, bool succeeded, ErrorRecord? error = null)
+    {
+        if (error is not null) Failed(error, ticket);
+        ticket.Outstanding--;
+        if (succeeded) ticket.Succeeded = true;
+        Count(ticket);
+    }
+
+    /// <summary>Ends the run: records still open are counted as not processed; the elapsed time and wire counts are taken. The first call wins.</summary>
+    public IntercomRunSummary Finish(IntercomRunStatus status)
+    {
+        if (_finished) return Summary;
+        EndRecord();
+        _finished = true;
+        _failedFile?.Dispose();
+        lock (_snapshot)
+        {
+            Summary.Status = Summary.Status == IntercomRunStatus.Stopped ? IntercomRunStatus.Stopped
+                : status == IntercomRunStatus.Completed && TimeLimitReached ? IntercomRunStatus.TimeLimitReached
+                : status;
+            Snapshot();
+        }
+        return Summary;
+    }
+
+    /// <summary>
+    /// Called from the thread that stops the pipeline (Ctrl+C): PowerShell allows no more writes, and
+    /// the pipeline thread may be outside this module's code when the stop lands (in the command
+    /// before it), so it may never come back: the summary (in -SummaryVariable) is ended here.
+    /// </summary>
+    public void MarkStopped()
+    {
+        lock (_snapshot)
+        {
+            if (_finished || Summary.Status != IntercomRunStatus.Running) return;
+            Summary.Status = IntercomRunStatus.Stopped;
+            Snapshot();
+        }
+    }
+
+    private void Snapshot()
+    {
+        Summary.Elapsed = _elapsed();
+        Summary.Requests = Counts.Requests;
+        Summary.Retries = Counts.Retries;
+        Summary.RateLimitWaits = Counts.RateLimitWaits;
+    }
+
+    private RecordTicket Open()
+    {
+        var ticket = new RecordTicket(++Summary.Received);
+        _unfinished.Enqueue(ticket);
+        return ticket;
+    }
+
+    // A record is counted the moment it finishes. Requests come back in input order, so the
+    // records still unfinished are few (the window's width, plus records that failed meanwhile).
+    private void Count(RecordTicket ticket)
+    {
+        if (!ticket.Finished || ticket.Counted) return;
+        ticket.Counted = true;
+        if (ticket.Failed) Summary.Failed++;
+        else if (ticket.Succeeded) Summary.Succeeded++;
+        else Summary.Skipped++;
+        while (_unfinished.Count > 0 && _unfinished.Peek().Counted)
+            Summary.Handled = _unfinished.Dequeue().Sequence;
+    }
+
+    /// <summary>
+    /// The summary keeps a small copy of each error: its id, category and message (which names the
+    /// contact and carries Intercom's request_id) and the input record as TargetObject; no stack
+    /// trace, inner exception or invocation details, so a thousand of them serialise to little.
+    /// </summary>
+    internal static ErrorRecord Lean(ErrorRecord error)
+    {
+        var message = error.ErrorDetails?.Message is { Length: > 0 } details ? details : error.Exception.Message;
+        var id = error.FullyQualifiedErrorId.Split(',')[0];
+        return new ErrorRecord(new IntercomRecordException(message), id, error.CategoryInfo.Category, error.TargetObject);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+
+namespace IntercomSubscriptions;
+
+/// <summary>How a bulk run ended.</summary>
+public enum IntercomRunStatus
+{
+    /// <summary>Still running (seen only through -SummaryVariable while the command runs).</summary>
+    Running,
+    /// <summary>Every input record was handled.</summary>
+    Completed,
+    /// <summary>-TimeLimit passed: nothing new was sent, what was in flight finished; see NotProcessed and Handled.</summary>
+    TimeLimitReached,
+    /// <summary>Stopped (Ctrl+C, Stop-Job): requests in flight were cancelled.</summary>
+    Stopped,
+    /// <summary>Ended by a terminating error (or -ErrorAction Stop).</summary>
+    Failed,
+}
+
+/// <summary>
+/// What a bulk run of Add-, Remove- (or Set-) IntercomContactSubscription -Summary did, as one
+/// small object: counts of input records, the cost on the wire, and the failed records' errors, so a
+/// runbook writes one object instead of one per row. Counts are of input records (a CSV row; one
+/// invocation when contacts are given as parameters).
+/// </summary>
+public sealed class IntercomRunSummary
+{
+    /// <summary>
+    /// How many errors <see cref="Errors"/> keeps. Serialised (as a runbook's output is), an
+    /// ErrorRecord with its input row takes about 2 KB however lean: a hundred keep the summary near
+    /// 250 KB, well inside the 1 MB an Azure Automation job stream may hold. Beyond them every
+    /// failed record is in the file <see cref="FailedRecordsPath"/> names.
+    /// </summary>
+    public const int MaxErrorsKept = 100;
+
+    private readonly List<ErrorRecord> _errors = new();
+
+    internal IntercomRunSummary(string command, DateTime startTime)
+    {
+        Command = command;
+        StartTime = startTime;
+        Errors = new ReadOnlyCollection<ErrorRecord>(_errors);
+    }
+
+    public string Command { get; }
+    public IntercomRunStatus Status { get; internal set; } = IntercomRunStatus.Running;
+
+    /// <summary>Input records handled: Succeeded + Failed + Skipped.</summary>
+    public long Total => Succeeded + Failed + Skipped;
+    public long Succeeded { get; internal set; }
+    public long Failed { get; internal set; }
+    /// <summary>Records nothing was sent for on purpose: -WhatIf, or No to -Confirm.</summary>
+    public long Skipped { get; internal set; }
+    /// <summary>Input records the command received: Total + NotProcessed.</summary>
+    public long Received { get; internal set; }
+    /// <summary>Records received but not handled: after -TimeLimit passed, or in flight when the run was stopped or failed.</summary>
+    public long NotProcessed => Received - Total;
+    /// <summary>
+    /// How many leading input records were fully handled, in input order: the next job resumes with
+    /// <c>Select-Object -Skip</c> this many (on top of what earlier jobs handled).
+    /// </summary>
+    public long Handled { get; internal set; }
+
+    public DateTime StartTime { get; }
+    public TimeSpan Elapsed { get; internal set; }
+    /// <summary>HTTP requests sent (each retry is one more).</summary>
+    public long Requests { get; internal set; }
+    public long Retries { get; internal set; }
+    /// <summary>How often Intercom answered 429 and the run waited for its rate-limit window to reset.</summary>
+    public long RateLimitWaits { get; internal set; }
+    public double RecordsPerSecond => Elapsed.TotalSeconds <= 0 ? 0 : Math.Round(Total / Elapsed.TotalSeconds, 1);
+
+    /// <summary>
+    /// The error of each failed record (the first <see cref="MaxErrorsKept"/>), kept lean: the error id,
+    /// category and message, and the input record as TargetObject, so that
+    /// <c>$run.Errors.TargetObject | Add-IntercomContactSubscription …</c> re-runs them.
+    /// </summary>
+    public ReadOnlyCollection<ErrorRecord> Errors { get; }
+    /// <summary>Errors beyond <see cref="MaxErrorsKept"/>: not in <see cref="Errors"/>, but in the file <see cref="FailedRecordsPath"/>.</summary>
+    public long ErrorsNotKept { get; internal set; }
+
+    /// <summary>
+    /// Set when there were more errors than <see cref="Errors"/> keeps: a CSV file (in the temp
+    /// directory) of every failed record with its ErrorId and ErrorMessage;
+    /// <c>Import-Csv $run.FailedRecordsPath | Add-IntercomContactSubscription …</c> re-runs them all.
+    /// </summary>
+    public string? FailedRecordsPath { get; internal set; }
+
+    internal bool Keep(ErrorRecord error)
+    {
+        if (_errors.Count < MaxErrorsKept)
+        {
+            _errors.Add(error);
+            return true;
+        }
+        ErrorsNotKept++;
+        return false;
+    }
+
+    public override string ToString() =>
+        $"{Command}: {Status}, {Total} records ({Succeeded} succeeded, {Failed} failed, {Skipped} skipped) in {Elapsed:hh\\:mm\\:ss}";
+}
