@@ -54,8 +54,8 @@ public sealed class FakeIntercomServer : IAsyncDisposable, IDisposable
     /// <summary>
     /// Requests that arrived for one endpoint since start / <see cref="ResetLog"/>, whatever they were
     /// answered (401, 429 and scripted answers included), counted even when <see cref="FakeIntercomOptions.RecordRequests"/>
-    /// is off. Endpoints are named by method and template: "POST /contacts/search",
-    /// "GET /contacts/{id}/subscriptions", "POST /contacts/{id}/subscriptions",
+    /// is off. Endpoints are named by method and template: "POST /contacts/search", "GET /contacts",
+    /// "GET /contacts/{id}", "GET /contacts/{id}/subscriptions", "POST /contacts/{id}/subscriptions",
     /// "DELETE /contacts/{id}/subscriptions/{typeId}", "GET /subscription_types"; a path no endpoint
     /// serves is counted under "METHOD /raw/path".
     /// </summary>

@@ -9,6 +9,7 @@ public sealed class FakeIntercomState
     // Where each contact sits in _contacts: benchmarks add 100,000 of them.
     private readonly Dictionary<string, int> _contactIndex = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, string>> _choices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SubscriptionListShape> _listShapes = new(StringComparer.Ordinal);
 
     /// <summary>Adds a subscription type; an existing type with the same id is replaced in place.</summary>
     public SubscriptionTypeRecord AddSubscriptionType(
@@ -42,27 +43,67 @@ public sealed class FakeIntercomState
     {
         ArgumentNullException.ThrowIfNull(id);
         var record = new ContactRecord(id, email, externalId, role);
+        lock (_gate) Put(record);
+        return record;
+    }
+
+    /// <summary>Adds many contacts under one lock (thousands in milliseconds); same rules as <see cref="AddContact"/>.</summary>
+    public void AddContacts(IEnumerable<ContactRecord> contacts)
+    {
+        ArgumentNullException.ThrowIfNull(contacts);
+        lock (_gate)
+            foreach (var record in contacts)
+                Put(record ?? throw new ArgumentException("A contact is null.", nameof(contacts)));
+    }
+
+    /// <summary>Sets a contact's email reachability flags (null = leave as is). Throws KeyNotFoundException for an unknown contact.</summary>
+    public ContactRecord SetEmailStatus(string contactId, bool? unsubscribedFromEmails = null, bool? hasHardBounced = null, bool? markedEmailAsSpam = null)
+    {
         lock (_gate)
         {
-            if (_contactIndex.TryGetValue(id, out var idx)) _contacts[idx] = record;
-            else
+            if (!_contactIndex.TryGetValue(contactId, out var idx))
+                throw new KeyNotFoundException($"Unknown contact '{contactId}'.");
+            var old = _contacts[idx];
+            var record = old with
             {
-                _contactIndex[id] = _contacts.Count;
-                _contacts.Add(record);
-            }
-            if (!_choices.ContainsKey(id)) _choices[id] = new Dictionary<string, string>(StringComparer.Ordinal);
+                UnsubscribedFromEmails = unsubscribedFromEmails ?? old.UnsubscribedFromEmails,
+                HasHardBounced = hasHardBounced ?? old.HasHardBounced,
+                MarkedEmailAsSpam = markedEmailAsSpam ?? old.MarkedEmailAsSpam,
+            };
+            _contacts[idx] = record;
+            return record;
         }
-        return record;
+    }
+
+    /// <summary>
+    /// How the contact object's opted_in/opted_out_subscription_types lists come out (GET /contacts,
+    /// GET /contacts/{id}, search results). Throws KeyNotFoundException for an unknown contact.
+    /// </summary>
+    public void SetSubscriptionListShape(string contactId, SubscriptionListShape shape)
+    {
+        lock (_gate)
+        {
+            if (!_contactIndex.ContainsKey(contactId))
+                throw new KeyNotFoundException($"Unknown contact '{contactId}'.");
+            if (shape == SubscriptionListShape.Complete) _listShapes.Remove(contactId);
+            else _listShapes[contactId] = shape;
+        }
+    }
+
+    private void Put(ContactRecord record)
+    {
+        if (_contactIndex.TryGetValue(record.Id, out var idx)) _contacts[idx] = record;
+        else
+        {
+            _contactIndex[record.Id] = _contacts.Count;
+            _contacts.Add(record);
+        }
+        if (!_choices.ContainsKey(record.Id)) _choices[record.Id] = new Dictionary<string, string>(StringComparer.Ordinal);
     }
 
     public IReadOnlyList<SubscriptionTypeRecord> SubscriptionTypes
     {
         get { lock (_gate) return _types.ToArray(); }
-    }
-
-    public IReadOnlyList<ContactRecord> Contacts
-    {
-        get { lock (_gate) return _contacts.ToArray(); }
     }
 
     /// <summary>Explicit choices of a contact (type id → consent type). Throws KeyNotFoundException for an unknown contact.</summary>
@@ -117,6 +158,46 @@ public sealed class FakeIntercomState
             if (!_choices.TryGetValue(contactId, out var c)) return null;
             return _types.Where(t => c.ContainsKey(t.Id)).ToList();
         }
+    }
+
+    /// <summary>A contact as the contact endpoints show it; null if unknown.</summary>
+    internal ContactView? FindContact(string contactId)
+    {
+        lock (_gate)
+            return _contactIndex.TryGetValue(contactId, out var idx) ? View(_contacts[idx]) : null;
+    }
+
+    /// <summary>Contacts <paramref name="offset"/> to offset + count - 1 in the order they were added, and how many there are.</summary>
+    internal (IReadOnlyList<ContactView> Page, int Total) ContactPage(int offset, int count)
+    {
+        lock (_gate)
+        {
+            var page = new List<ContactView>(Math.Max(0, Math.Min(count, _contacts.Count - offset)));
+            for (var i = offset; i < _contacts.Count && i < offset + count; i++) page.Add(View(_contacts[i]));
+            return (page, _contacts.Count);
+        }
+    }
+
+    /// <summary>Every contact that matches, in the order they were added.</summary>
+    internal IReadOnlyList<ContactView> FindContacts(Func<ContactRecord, bool> matches)
+    {
+        lock (_gate)
+        {
+            var found = new List<ContactView>();
+            foreach (var contact in _contacts)
+                if (matches(contact)) found.Add(View(contact));
+            return found;
+        }
+    }
+
+    private ContactView View(ContactRecord contact)
+    {
+        var choices = _choices[contact.Id];
+        var ordered = new List<KeyValuePair<string, string>>(choices.Count);
+        if (choices.Count > 0)
+            foreach (var type in _types)
+                if (choices.TryGetValue(type.Id, out var consent)) ordered.Add(new(type.Id, consent));
+        return new ContactView(contact, ordered, _listShapes.GetValueOrDefault(contact.Id, SubscriptionListShape.Complete));
     }
 
     internal enum ChoiceResult { Ok, UnknownContact, UnknownType }

@@ -17,6 +17,20 @@ public sealed class FaultSettings
     private int _slowResponseMs = 30_000;
     private int? _randomSeed;
     private Random _random = new();
+    private string? _retryAfter;
+    private int _resetSkewSeconds;
+    private string? _resetHeaderValue;
+    private bool _omitRateLimitHeaders;
+    private TokenRefusal? _tokenRefusal;
+    private int _requestsSinceTokenRefusalSet;
+    private readonly Dictionary<string, string> _answeredTypeIds = new(StringComparer.Ordinal);
+    private long _padJsonAnswersToBytes;
+    private int _dripChunkBytes;
+    private int _dripIntervalMs;
+    private int _searchFilterLimit = DocumentedSearchFilterLimit;
+
+    /// <summary>Intercom's documented limit: at most 15 filters in each AND/OR group (an IN counts one per value).</summary>
+    public const int DocumentedSearchFilterLimit = 15;
 
     public int LatencyMs
     {
@@ -83,6 +97,121 @@ public sealed class FaultSettings
         }
     }
 
+    // ---- Rate-limit headers (issue 9): what the rate-limit stage says, not how it counts ----
+
+    /// <summary>
+    /// Retry-After sent with each 429 of the rate-limit stage (<see cref="RateLimit"/>): seconds ("120")
+    /// or an HTTP-date (<see cref="HttpDate"/>); null = none, as Intercom documents.
+    /// </summary>
+    public string? RetryAfter
+    {
+        get { lock (_gate) return _retryAfter; }
+        set { lock (_gate) _retryAfter = value; }
+    }
+
+    /// <summary>Added to X-RateLimit-Reset: negative = a server clock behind (Reset in the past), large = far in the future.</summary>
+    public int ResetSkewSeconds
+    {
+        get { lock (_gate) return _resetSkewSeconds; }
+        set { lock (_gate) _resetSkewSeconds = value; }
+    }
+
+    /// <summary>Sent as X-RateLimit-Reset instead of the real time (e.g. "soon", "", "1e99"); null = the real (skewed) time.</summary>
+    public string? ResetHeaderValue
+    {
+        get { lock (_gate) return _resetHeaderValue; }
+        set { lock (_gate) _resetHeaderValue = value; }
+    }
+
+    /// <summary>No X-RateLimit-* headers on any answer (429s included) while the window still counts.</summary>
+    public bool OmitRateLimitHeaders
+    {
+        get { lock (_gate) return _omitRateLimitHeaders; }
+        set { lock (_gate) _omitRateLimitHeaders = value; }
+    }
+
+    /// <summary>An HTTP-date for <see cref="RetryAfter"/> ("Sun, 06 Nov 1994 08:49:37 GMT").</summary>
+    public static string HttpDate(DateTimeOffset at) => at.ToUniversalTime().ToString("r", System.Globalization.CultureInfo.InvariantCulture);
+
+    // ---- The token stops working (issue 9) ----
+
+    /// <summary>The <paramref name="n"/>th request with the valid token from now on (1 = the next), and every one after, gets 401 unauthorized.</summary>
+    public void RevokeTokenFromRequest(int n) => SetTokenRefusal(TokenRefusal.Revoked(fromRequest: n, from: null));
+
+    /// <summary>From <paramref name="at"/> on, every request with the valid token gets 401 unauthorized.</summary>
+    public void RevokeTokenFrom(DateTimeOffset at) => SetTokenRefusal(TokenRefusal.Revoked(fromRequest: null, from: at));
+
+    /// <summary>Like <see cref="RevokeTokenFromRequest"/>, but a 403 about the app (its plan or the token's scopes), not about any one record.</summary>
+    public void ForbidAppFromRequest(int n, AppRefusal reason = AppRefusal.Plan) =>
+        SetTokenRefusal(TokenRefusal.Forbidden(reason, fromRequest: n, from: null));
+
+    /// <summary>Like <see cref="RevokeTokenFrom"/>, but a 403 about the app (its plan or the token's scopes).</summary>
+    public void ForbidAppFrom(DateTimeOffset at, AppRefusal reason = AppRefusal.Plan) =>
+        SetTokenRefusal(TokenRefusal.Forbidden(reason, fromRequest: null, from: at));
+
+    private void SetTokenRefusal(TokenRefusal refusal)
+    {
+        if (refusal.FromRequest is < 1) throw new ArgumentOutOfRangeException(nameof(refusal), "Requests are counted from 1.");
+        lock (_gate)
+        {
+            _tokenRefusal = refusal;
+            _requestsSinceTokenRefusalSet = 0;
+        }
+    }
+
+    // ---- Wrong answers (issue 9) ----
+
+    /// <summary>
+    /// Attach and detach answers for <paramref name="askedTypeId"/> name <paramref name="answeredTypeId"/>
+    /// instead (that type's object, or the asked one with its id changed if there is no such type).
+    /// The change itself is still made to the type asked for.
+    /// </summary>
+    public void AnswerTypeIdInstead(string askedTypeId, string answeredTypeId)
+    {
+        ArgumentNullException.ThrowIfNull(askedTypeId);
+        ArgumentNullException.ThrowIfNull(answeredTypeId);
+        lock (_gate) _answeredTypeIds[askedTypeId] = answeredTypeId;
+    }
+
+    // ---- Bodies (issue 9) ----
+
+    /// <summary>Successful JSON answers are padded (one extra string property, "padding") to at least this many bytes; 0 = off.</summary>
+    public long PadJsonAnswersToBytes
+    {
+        get { lock (_gate) return _padJsonAnswersToBytes; }
+        set { lock (_gate) _padJsonAnswersToBytes = Math.Max(0, value); }
+    }
+
+    /// <summary>JSON answers (errors included) are sent chunked, this many bytes at a time; 0 = all at once.</summary>
+    public int DripChunkBytes
+    {
+        get { lock (_gate) return _dripChunkBytes; }
+        set { lock (_gate) _dripChunkBytes = Math.Max(0, value); }
+    }
+
+    /// <summary>The pause between two dripped chunks.</summary>
+    public int DripIntervalMs
+    {
+        get { lock (_gate) return _dripIntervalMs; }
+        set { lock (_gate) _dripIntervalMs = Math.Max(0, value); }
+    }
+
+    // ---- Contact search (issue 10) ----
+
+    /// <summary>
+    /// Most filters an AND/OR group of a contact search may hold (an IN's values each count as one);
+    /// more gets 400 parameter_invalid. Intercom documents 15; lower it to make the fake refuse batches.
+    /// </summary>
+    public int SearchFilterLimit
+    {
+        get { lock (_gate) return _searchFilterLimit; }
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value));
+            lock (_gate) _searchFilterLimit = value;
+        }
+    }
+
     /// <summary>Queues a canned answer (FIFO among matching entries).</summary>
     public void EnqueueScripted(ScriptedResponse response)
     {
@@ -97,7 +226,7 @@ public sealed class FaultSettings
         get { lock (_gate) return _scripted.Sum(e => e.Remaining); }
     }
 
-    /// <summary>Back to no faults; clears the scripted queue.</summary>
+    /// <summary>Back to no faults and a working token; clears the scripted queue.</summary>
     public void Reset()
     {
         lock (_gate)
@@ -112,6 +241,17 @@ public sealed class FaultSettings
             _randomSeed = null;
             _random = new Random();
             _scripted.Clear();
+            _retryAfter = null;
+            _resetSkewSeconds = 0;
+            _resetHeaderValue = null;
+            _omitRateLimitHeaders = false;
+            _tokenRefusal = null;
+            _requestsSinceTokenRefusalSet = 0;
+            _answeredTypeIds.Clear();
+            _padJsonAnswersToBytes = 0;
+            _dripChunkBytes = 0;
+            _dripIntervalMs = 0;
+            _searchFilterLimit = DocumentedSearchFilterLimit;
         }
     }
 
@@ -138,6 +278,34 @@ public sealed class FaultSettings
         }
     }
 
+    internal RateLimitHeaderFaults GetRateLimitHeaderFaults()
+    {
+        lock (_gate) return new RateLimitHeaderFaults(_retryAfter, _resetSkewSeconds, _resetHeaderValue, _omitRateLimitHeaders);
+    }
+
+    /// <summary>Counts one request with the valid token; the refusal it meets, if any.</summary>
+    internal TokenRefusal? CountTokenUse(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_tokenRefusal is not { } refusal) return null;
+            _requestsSinceTokenRefusalSet++;
+            var byCount = refusal.FromRequest is int n && _requestsSinceTokenRefusalSet >= n;
+            var byTime = refusal.From is { } at && now >= at;
+            return byCount || byTime ? refusal : null;
+        }
+    }
+
+    internal string? AnsweredTypeIdFor(string askedTypeId)
+    {
+        lock (_gate) return _answeredTypeIds.GetValueOrDefault(askedTypeId);
+    }
+
+    internal Json.BodyShape GetBodyShape()
+    {
+        lock (_gate) return new Json.BodyShape(_padJsonAnswersToBytes, _dripChunkBytes, _dripIntervalMs);
+    }
+
     /// <summary>Rolls all dice at once (always consuming the same amount of randomness).</summary>
     internal FaultRoll Roll()
     {
@@ -161,3 +329,5 @@ public sealed class FaultSettings
 }
 
 internal readonly record struct FaultRoll(bool Drop, int SlowMs, int ServerError);
+
+internal readonly record struct RateLimitHeaderFaults(string? RetryAfter, int ResetSkewSeconds, string? ResetHeaderValue, bool Omit);

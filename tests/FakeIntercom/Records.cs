@@ -48,7 +48,34 @@ public sealed record SubscriptionTypeRecord(
 
 public sealed record TranslationRecord(string Locale, string Name, string? Description);
 
-public sealed record ContactRecord(string Id, string? Email, string? ExternalId, string Role);
+/// <summary>
+/// A contact. The three flags are Intercom's email reachability (<c>unsubscribed_from_emails</c>,
+/// <c>has_hard_bounced</c>, <c>marked_email_as_spam</c>); change them with <see cref="FakeIntercomState.SetEmailStatus"/>.
+/// </summary>
+public sealed record ContactRecord(
+    string Id,
+    string? Email,
+    string? ExternalId,
+    string Role,
+    bool UnsubscribedFromEmails = false,
+    bool HasHardBounced = false,
+    bool MarkedEmailAsSpam = false);
+
+/// <summary>How a contact object's opted_in/opted_out_subscription_types lists come out.</summary>
+public enum SubscriptionListShape
+{
+    /// <summary>Every explicit choice, has_more false: a client may trust the lists.</summary>
+    Complete,
+
+    /// <summary>At most the first id of each list, has_more true and the true total_count: the client must ask the contact's subscriptions endpoint.</summary>
+    HasMore,
+
+    /// <summary>Both lists absent from the contact object.</summary>
+    Missing,
+}
+
+/// <summary>A contact with its explicit choices (type id → opt_in/opt_out, in type order) and how its lists come out.</summary>
+internal sealed record ContactView(ContactRecord Contact, IReadOnlyList<KeyValuePair<string, string>> Choices, SubscriptionListShape ListShape);
 
 public sealed class FakeIntercomOptions
 {

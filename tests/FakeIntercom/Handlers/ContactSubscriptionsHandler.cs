@@ -5,7 +5,7 @@ using FakeIntercom.Pipeline;
 namespace FakeIntercom.Handlers;
 
 /// <summary>A contact's explicit subscription choices: list (GET), attach (POST) and detach (DELETE).</summary>
-internal sealed class ContactSubscriptionsHandler(FakeIntercomState state)
+internal sealed class ContactSubscriptionsHandler(FakeIntercomState state, FaultSettings faults)
 {
     public async Task ListAsync(FakeExchange exchange, string contactId)
     {
@@ -78,10 +78,16 @@ internal sealed class ContactSubscriptionsHandler(FakeIntercomState state)
         return RespondAsync(exchange, result, type);
     }
 
-    private static Task RespondAsync(FakeExchange exchange, FakeIntercomState.ChoiceResult result, SubscriptionTypeRecord? type) => result switch
+    private Task RespondAsync(FakeExchange exchange, FakeIntercomState.ChoiceResult result, SubscriptionTypeRecord? type) => result switch
     {
         FakeIntercomState.ChoiceResult.UnknownContact => exchange.RespondErrorAsync(404, "not_found", "User Not Found"),
         FakeIntercomState.ChoiceResult.UnknownType => exchange.RespondErrorAsync(404, "not_found", "Resource Not Found"),
-        _ => exchange.RespondJsonAsync(200, IntercomJson.SubscriptionType(type!)),
+        _ => exchange.RespondJsonAsync(200, IntercomJson.SubscriptionType(AnsweredType(type!))),
     };
+
+    /// <summary>The type the answer names: the one changed, unless <see cref="FaultSettings.AnswerTypeIdInstead"/> says otherwise.</summary>
+    private SubscriptionTypeRecord AnsweredType(SubscriptionTypeRecord changed) =>
+        faults.AnsweredTypeIdFor(changed.Id) is { } other
+            ? state.SubscriptionTypes.FirstOrDefault(t => t.Id == other) ?? changed with { Id = other }
+            : changed;
 }

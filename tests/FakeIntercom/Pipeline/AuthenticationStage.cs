@@ -1,7 +1,11 @@
 namespace FakeIntercom.Pipeline;
 
-/// <summary>Stage 2: the bearer token. A forbidden token gets Intercom's 403 about the plan; any other unknown or missing token a 401.</summary>
-internal sealed class AuthenticationStage(FakeIntercomOptions options) : IRequestStage
+/// <summary>
+/// Stage 2: the bearer token. A forbidden token gets Intercom's 403 about the plan; any other unknown
+/// or missing token a 401; the valid one whatever <see cref="FaultSettings.RevokeTokenFromRequest"/>
+/// and friends have made of it.
+/// </summary>
+internal sealed class AuthenticationStage(FakeIntercomOptions options, FaultSettings faults) : IRequestStage
 {
     public async Task<bool> TryAnswerAsync(FakeExchange exchange)
     {
@@ -14,6 +18,11 @@ internal sealed class AuthenticationStage(FakeIntercomOptions options) : IReques
         if (token is null || !string.Equals(token, options.Token, StringComparison.Ordinal))
         {
             await exchange.RespondErrorAsync(401, "unauthorized", "Access Token Invalid").ConfigureAwait(false);
+            return true;
+        }
+        if (faults.CountTokenUse(DateTimeOffset.UtcNow) is { } refusal)
+        {
+            await exchange.RespondErrorAsync(refusal.StatusCode, refusal.Code, refusal.Message).ConfigureAwait(false);
             return true;
         }
         return false;

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace FakeIntercom.Pipeline;
 
 /// <summary>One request on its way through the stages: what arrived, and the ways to answer it.</summary>
-internal sealed class FakeExchange(HttpContext http, RequestLog log, RequestLog.Slot slot, string requestId, CancellationToken cancellation)
+internal sealed class FakeExchange(HttpContext http, RequestLog log, FaultSettings faults, RequestLog.Slot slot, string requestId, CancellationToken cancellation)
 {
     public HttpContext Http { get; } = http;
     public RequestLog.Slot Slot { get; } = slot;
@@ -16,10 +16,11 @@ internal sealed class FakeExchange(HttpContext http, RequestLog log, RequestLog.
     public string RawPath => Slot.RawPath;
     public string? Body => Slot.Body;
 
-    public Task RespondJsonAsync(int status, JsonNode node) => ResponseWriter.WriteJsonAsync(Http, status, node, Cancellation);
+    public Task RespondJsonAsync(int status, JsonNode node) =>
+        ResponseWriter.WriteJsonAsync(Http, status, node, Cancellation, faults.GetBodyShape());
 
     public Task RespondErrorAsync(int status, string code, string message) =>
-        ResponseWriter.WriteErrorAsync(Http, RequestId, status, code, message, Cancellation);
+        ResponseWriter.WriteErrorAsync(Http, RequestId, status, code, message, Cancellation, faults.GetBodyShape());
 
     /// <summary>Records the request as dropped (status 0) and aborts the connection.</summary>
     public void Drop()

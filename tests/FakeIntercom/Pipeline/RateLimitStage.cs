@@ -9,8 +9,11 @@ internal sealed class RateLimitStage(FaultSettings faults, RateLimitWindow windo
         if (limit is not int n) return false;
 
         var reading = window.Take(n, windowSeconds, DateTimeOffset.UtcNow);
-        RateLimitHeaders.Write(exchange.Http.Response, reading);
+        var headerFaults = faults.GetRateLimitHeaderFaults();
+        RateLimitHeaders.Write(exchange.Http.Response, reading, headerFaults);
         if (!reading.Exhausted) return false;
+
+        if (headerFaults.RetryAfter is { } retryAfter) exchange.Http.Response.Headers.RetryAfter = retryAfter;
 
         exchange.MarkWhileExhausted();
         await exchange.RespondErrorAsync(429, "rate_limit_exceeded", $"Exceeded rate limit of {n} in {windowSeconds}_seconds")

@@ -13,6 +13,7 @@ namespace FakeIntercom.Pipeline;
 internal sealed class RequestPipeline
 {
     private readonly RequestLog _log;
+    private readonly FaultSettings _faults;
     private readonly Router _router;
     private readonly IRequestStage[] _stages;
     private readonly CancellationToken _shutdown;
@@ -20,13 +21,14 @@ internal sealed class RequestPipeline
     public RequestPipeline(FakeIntercomOptions options, FaultSettings faults, FakeIntercomState state, RequestLog log, CancellationToken shutdown)
     {
         _log = log;
+        _faults = faults;
         _shutdown = shutdown;
-        _router = new Router(state);
+        _router = new Router(state, faults);
         var window = new RateLimitWindow();
         _stages =
         [
             new LatencyStage(faults),
-            new AuthenticationStage(options),
+            new AuthenticationStage(options, faults),
             new ApiVersionStage(faults, window),
             new RateLimitStage(faults, window),
             new ScriptedResponseStage(faults),
@@ -63,7 +65,7 @@ internal sealed class RequestPipeline
         });
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _shutdown);
-        var exchange = new FakeExchange(ctx, _log, slot, requestId, linked.Token);
+        var exchange = new FakeExchange(ctx, _log, _faults, slot, requestId, linked.Token);
 
         try
         {

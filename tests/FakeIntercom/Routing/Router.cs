@@ -8,16 +8,19 @@ internal sealed class Router : IRequestStage
 {
     private readonly Route[] _routes;
 
-    public Router(FakeIntercomState state)
+    public Router(FakeIntercomState state, FaultSettings faults)
     {
         var types = new SubscriptionTypesHandler(state);
-        var subscriptions = new ContactSubscriptionsHandler(state);
-        var search = new ContactSearchHandler(state);
+        var subscriptions = new ContactSubscriptionsHandler(state, faults);
+        var search = new ContactSearchHandler(state, faults);
+        var contacts = new ContactsHandler(state);
         // First match wins: the literal /contacts/search before any /contacts/{id}.
         _routes =
         [
             new("GET", "/subscription_types", (x, _) => types.ListAsync(x)),
             new("POST", "/contacts/search", (x, _) => search.SearchAsync(x)),
+            new("GET", "/contacts", (x, _) => contacts.ListAsync(x)),
+            new("GET", "/contacts/{id}", (x, a) => contacts.GetAsync(x, a[0])),
             new("GET", "/contacts/{id}/subscriptions", (x, a) => subscriptions.ListAsync(x, a[0])),
             new("POST", "/contacts/{id}/subscriptions", (x, a) => subscriptions.AttachAsync(x, a[0])),
             new("DELETE", "/contacts/{id}/subscriptions/{typeId}", (x, a) => subscriptions.DetachAsync(x, a[0], a[1])),

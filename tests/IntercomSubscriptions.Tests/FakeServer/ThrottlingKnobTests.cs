@@ -1,0 +1,91 @@
+using System.Net;
+using FakeIntercom;
+
+namespace IntercomSubscriptions.Tests.FakeServer;
+
+/// <summary>The rate-limit header knobs of issue 9: what a 429 (and any answer) says about waiting.</summary>
+public sealed class ThrottlingKnobTests : FakeServerFixture
+{
+    // A limit of 0 spends the window before the first request: every request gets the 429.
+    private async Task<HttpResponseMessage> RateLimitedAsync()
+    {
+        Server.Faults.RateLimit = 0;
+        var response = await Http.GetAsync("subscription_types");
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        return response;
+    }
+
+    private static string Header(HttpResponseMessage response, string name) =>
+        Assert.Single(response.Headers.GetValues(name));
+
+    [Fact]
+    public async Task A_429_says_Retry_After_in_seconds_when_asked()
+    {
+        Server.Faults.RetryAfter = "120";
+        using var response = await RateLimitedAsync();
+        Assert.Equal(TimeSpan.FromSeconds(120), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("0", Header(response, "X-RateLimit-Remaining"));
+    }
+
+    [Fact]
+    public async Task A_429_says_Retry_After_as_an_HTTP_date_when_asked()
+    {
+        var at = DateTimeOffset.UtcNow.AddMinutes(3);
+        Server.Faults.RetryAfter = FaultSettings.HttpDate(at);
+        using var response = await RateLimitedAsync();
+        Assert.Equal(at.ToUnixTimeSeconds(), response.Headers.RetryAfter?.Date?.ToUnixTimeSeconds());
+    }
+
+    [Fact]
+    public async Task Without_the_knob_a_429_has_no_Retry_After_as_Intercom_documents()
+    {
+        using var response = await RateLimitedAsync();
+        Assert.Null(response.Headers.RetryAfter);
+        Assert.True(response.Headers.Contains("X-RateLimit-Reset"));
+    }
+
+    [Theory]
+    [InlineData(-30)]
+    [InlineData(365 * 24 * 3600)]
+    public async Task Reset_can_be_skewed_into_the_past_or_far_future(int skewSeconds)
+    {
+        Server.Faults.ResetSkewSeconds = skewSeconds;
+        var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        using var response = await RateLimitedAsync();
+        var reset = long.Parse(Header(response, "X-RateLimit-Reset"));
+        // The true reset lies within one 10-second window after the request.
+        Assert.InRange(reset - skewSeconds, before, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + Server.Faults.RateLimitWindowSeconds);
+    }
+
+    [Fact]
+    public async Task Reset_can_be_garbage()
+    {
+        Server.Faults.ResetHeaderValue = "soon";
+        using var response = await RateLimitedAsync();
+        Assert.Equal("soon", Header(response, "X-RateLimit-Reset"));
+    }
+
+    [Fact]
+    public async Task A_429_can_come_with_no_headers_at_all()
+    {
+        Server.Faults.OmitRateLimitHeaders = true;
+        using var response = await RateLimitedAsync();
+        Assert.DoesNotContain(response.Headers, h => h.Key.StartsWith("X-RateLimit", StringComparison.OrdinalIgnoreCase));
+        Assert.Null(response.Headers.RetryAfter);
+        Assert.Equal(1, Server.RequestsWhileExhausted); // still counted as a request into a spent window
+    }
+
+    [Fact]
+    public async Task Reset_of_the_knobs_gives_back_the_honest_headers()
+    {
+        Server.Faults.RetryAfter = "5";
+        Server.Faults.ResetHeaderValue = "soon";
+        Server.Faults.OmitRateLimitHeaders = true;
+        Server.Faults.Reset();
+        Server.Faults.RateLimit = 5;
+        using var response = await Http.GetAsync("subscription_types");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("4", Header(response, "X-RateLimit-Remaining"));
+        Assert.True(long.TryParse(Header(response, "X-RateLimit-Reset"), out _));
+    }
+}
