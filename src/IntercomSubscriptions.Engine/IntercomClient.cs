@@ -32,8 +32,8 @@ internal sealed class IntercomClient : IDisposable
         _secret.MakeReadOnly();
         _token = new AccessToken(_secret);
         var text = new ServerTextCleaner(_token);
-        _transport = new IntercomTransport(options, _token, text, new IntercomErrorClassifier(options, text),
-            primaryHandler, time ?? TimeProvider.System);
+        var clock = time ?? TimeProvider.System;
+        _transport = new IntercomTransport(options, _token, text, new IntercomErrorClassifier(options, text, clock), primaryHandler, clock);
     }
 
     public IntercomClientOptions Options { get; }

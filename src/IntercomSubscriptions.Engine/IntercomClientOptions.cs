@@ -11,7 +11,16 @@ internal sealed class IntercomClientOptions
     public string ApiVersion { get; set; } = IntercomEndpoints.DefaultApiVersion;
     /// <summary>Retries for 5xx, 408, timeouts and network failures (429s wait for the window instead).</summary>
     public int MaxRetries { get; set; } = 3;
-    /// <summary>How long one attempt may take, answer body included.</summary>
+    /// <summary>
+    /// How long a request may wait for Intercom's rate limit: a Retry-After up to this is waited out,
+    /// and a request that keeps getting 429s is retried for this long. A longer Retry-After fails the
+    /// waiting requests at once with a rate-limit error that says how long Intercom asked to wait.
+    /// </summary>
+    public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long one attempt may take on the wire, answer body included: counted from when the request
+    /// is sent, so waiting for the rate limit before sending is not part of it.
+    /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>
     /// Connections the handler may open to Intercom. .NET Framework allows 2 per host by default,

@@ -1,5 +1,4 @@
 using System.Net.Http;
-using Polly.Timeout;
 
 namespace IntercomSubscriptions.Engine;
 
@@ -11,14 +10,16 @@ internal sealed class IntercomErrorClassifier
 {
     private readonly IntercomClientOptions _options;
     private readonly ServerTextCleaner _text;
+    private readonly TimeProvider _time;
 
-    public IntercomErrorClassifier(IntercomClientOptions options, ServerTextCleaner text)
+    public IntercomErrorClassifier(IntercomClientOptions options, ServerTextCleaner text, TimeProvider time)
     {
         _options = options;
         _text = text;
+        _time = time;
     }
 
-    public IntercomApiException FromResponse(ApiResponse response, IntercomRequest request)
+    public IntercomApiException FromResponse(ApiResponse response, IntercomRequest request, AttemptLog log)
     {
         var (code, message, requestId) = IntercomJson.ReadErrorList(response.Body);
         code = _text.Clean(code, 100);
@@ -50,6 +51,10 @@ internal sealed class IntercomErrorClassifier
             >= 500 => IntercomErrorKind.ServerError,
             _ => IntercomErrorKind.InvalidRequest,
         };
+        if (response.StatusCode == 429)
+            message = $"{message} (rate limited on all of {log.SentText} over {Seconds(_time.GetUtcNow() - log.Started)})";
+        else if (log.Sent > 1)
+            message = $"{message} ({log.SentText})";
         return new IntercomApiException(kind, message, response.StatusCode, code, requestId);
     }
 
@@ -58,26 +63,35 @@ internal sealed class IntercomErrorClassifier
     /// (cancellation, a bad argument, a closed connection, an engine error), otherwise a timeout or a
     /// connection failure.
     /// </summary>
-    public Exception FromFailure(Exception exception, IntercomRequest request, CancellationToken cancellationToken)
+    public Exception FromFailure(Exception exception, IntercomRequest request, AttemptLog log, CancellationToken cancellationToken)
     {
         if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
             return exception;
+        // What a change that got no clear answer may have done: say it rather than imply it failed.
+        var mayHaveApplied = request.ChangesState ? "; Intercom may have applied the change all the same" : "";
+        var overlap = request.ChangesState && log.TimedOut > 0 && log.Sent > 1
+            ? ", and a retry may have run on Intercom's side alongside a timed-out attempt"
+            : "";
         return exception switch
         {
             IntercomApiException or ArgumentException or ObjectDisposedException => exception,
-            TimeoutRejectedException => new IntercomApiException(IntercomErrorKind.Timeout,
-                $"{request.Operation}: Intercom did not answer within {_options.Timeout.TotalSeconds:0.#} s ({Attempts()})", inner: exception),
+            AttemptTimedOutException => new IntercomApiException(IntercomErrorKind.Timeout,
+                $"{request.Operation}: Intercom did not answer within {Seconds(_options.Timeout)} ({Attempts(log)}){mayHaveApplied}{overlap}", inner: exception),
+            AnswerCutOffException => new IntercomApiException(IntercomErrorKind.ConnectionFailed,
+                $"{request.Operation}: {Describe(exception)} ({Attempts(log)}){mayHaveApplied}{overlap}", inner: exception),
             _ => new IntercomApiException(IntercomErrorKind.ConnectionFailed,
-                $"{request.Operation}: could not reach {_options.BaseUri.Host}: {Describe(exception)} ({Attempts()})", inner: exception),
+                $"{request.Operation}: could not reach {_options.BaseUri.Host}: {Describe(exception)} ({Attempts(log)}){overlap}", inner: exception),
         };
     }
 
     public static string Describe(Exception exception) => exception switch
     {
-        TimeoutRejectedException => "no answer in time",
+        AttemptTimedOutException timeout => timeout.Message,
         HttpRequestException http => "network: " + (http.InnerException?.Message ?? http.Message),
         _ => exception.GetType().Name + ": " + exception.Message,
     };
 
-    private string Attempts() => _options.MaxRetries <= 0 ? "1 attempt, no retries" : $"{_options.MaxRetries + 1} attempts";
+    private string Attempts(AttemptLog log) => log.Sent <= 1 && _options.MaxRetries <= 0 ? "1 attempt, no retries" : log.SentText;
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s";
 }

@@ -10,4 +10,7 @@ internal sealed record IntercomRequest(HttpMethod Method, string Path, string? J
 {
     /// <summary>"POST /contacts/…/subscriptions", as messages name the call.</summary>
     public string Operation => Method.Method + " /" + Path;
+
+    /// <summary>Attach and detach change a contact; a search is a POST that changes nothing.</summary>
+    public bool ChangesState => Method != HttpMethod.Get && !Path.EndsWith("/search", StringComparison.Ordinal);
 }

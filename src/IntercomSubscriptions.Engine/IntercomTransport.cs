@@ -4,22 +4,25 @@ using System.Net.Http.Headers;
 using System.Text;
 using Polly;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace IntercomSubscriptions.Engine;
 
 /// <summary>
 /// Sends one <see cref="IntercomRequest"/>: paced by the rate-limit headers, retried when the failure
-/// is transient, each attempt under a timeout, the answer read whole under a size cap. Returns a
-/// success; anything else is thrown as an <see cref="IntercomApiException"/>.
+/// is transient, each attempt under a timeout that starts when the pacer lets it go (waiting for the
+/// rate limit is not time on the wire), the answer read whole under a size cap. Returns a success;
+/// anything else is thrown as an <see cref="IntercomApiException"/>.
 /// </summary>
 internal sealed class IntercomTransport : IDisposable
 {
-    // 429s do not count against MaxRetries: the pacer waits for the window, and a busy shared app
-    // may need a few windows before a request gets through.
-    private const int MaxRateLimitRetries = 10;
+    // Back-off after a transient failure: 1x, 2x, 4x… the base delay, with jitter, at most this.
+    private static readonly TimeSpan LongestBackOff = TimeSpan.FromSeconds(30);
+    // A 429 that says "Retry-After: 0" gives the pacer nothing to wait for; retried for minutes, that
+    // would be a storm of doomed requests. This many in a row end the call.
+    private const int MaxImmediateRateLimited = 10;
     private static readonly ResiliencePropertyKey<IIntercomEventSink?> EventSinkKey = new("IntercomSubscriptions.Events");
-    private static readonly ResiliencePropertyKey<string> OperationKey = new("IntercomSubscriptions.Operation");
+    private static readonly ResiliencePropertyKey<IntercomRequest?> RequestKey = new("IntercomSubscriptions.Request");
+    private static readonly ResiliencePropertyKey<AttemptLog?> LogKey = new("IntercomSubscriptions.Attempts");
 
     private readonly IntercomClientOptions _options;
     private readonly AccessToken _token;
@@ -27,6 +30,7 @@ internal sealed class IntercomTransport : IDisposable
     private readonly IntercomErrorClassifier _errors;
     private readonly IntercomHttpRegistration _http;
     private readonly ResiliencePipeline<ApiResponse> _pipeline;
+    private readonly TimeProvider _time;
 
     public IntercomTransport(IntercomClientOptions options, AccessToken token, ServerTextCleaner text, IntercomErrorClassifier errors,
         Func<HttpMessageHandler>? primaryHandler, TimeProvider time)
@@ -35,9 +39,10 @@ internal sealed class IntercomTransport : IDisposable
         _token = token;
         _text = text;
         _errors = errors;
-        Pacer = new RateLimitPacer(time);
+        _time = time;
+        Pacer = new RateLimitPacer(time, options.MaxRateLimitWait);
         _http = new IntercomHttpRegistration(options, primaryHandler);
-        _pipeline = BuildPipeline(options, time);
+        _pipeline = BuildPipeline();
     }
 
     public RateLimitPacer Pacer { get; }
@@ -45,8 +50,10 @@ internal sealed class IntercomTransport : IDisposable
     public async Task<ApiResponse> SendAsync(IntercomRequest request, IIntercomEventSink? events, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        var log = new AttemptLog(_time.GetUtcNow());
         context.Properties.Set(EventSinkKey, events);
-        context.Properties.Set(OperationKey, request.Operation);
+        context.Properties.Set(RequestKey, request);
+        context.Properties.Set(LogKey, log);
         ApiResponse response;
         try
         {
@@ -55,16 +62,16 @@ internal sealed class IntercomTransport : IDisposable
                 {
                     try
                     {
-                        return Outcome.FromResult(await state.transport.SendOnceAsync(state.request, state.events, ctx.CancellationToken).ConfigureAwait(false));
+                        return Outcome.FromResult(await state.transport.AttemptAsync(state.request, state.events, state.log, ctx.CancellationToken).ConfigureAwait(false));
                     }
                     catch (Exception ex)
                     {
                         return Outcome.FromException<ApiResponse>(ex);
                     }
                 },
-                context, (transport: this, request, events)).ConfigureAwait(false);
+                context, (transport: this, request, events, log)).ConfigureAwait(false);
             if (outcome.Exception is not null)
-                throw _errors.FromFailure(outcome.Exception, request, cancellationToken);
+                throw _errors.FromFailure(outcome.Exception, request, log, cancellationToken);
             response = outcome.Result!;
         }
         finally
@@ -73,13 +80,30 @@ internal sealed class IntercomTransport : IDisposable
         }
 
         if (!response.IsSuccess)
-            throw _errors.FromResponse(response, request);
+            throw _errors.FromResponse(response, request, log);
         return response;
     }
 
-    private async Task<ApiResponse> SendOnceAsync(IntercomRequest request, IIntercomEventSink? events, CancellationToken cancellationToken)
+    private async Task<ApiResponse> AttemptAsync(IntercomRequest request, IIntercomEventSink? events, AttemptLog log, CancellationToken cancellationToken)
     {
         var ticket = await Pacer.AcquireAsync(events, cancellationToken).ConfigureAwait(false);
+        log.Sent++;
+        // The timeout starts now: the pacer's wait above may be long, and the request was not on the wire.
+        using var timeout = _time.CreateCancellationTokenSource(_options.Timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await ExchangeAsync(request, ticket, events, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            log.TimedOut++;
+            throw new AttemptTimedOutException(_options.Timeout);
+        }
+    }
+
+    private async Task<ApiResponse> ExchangeAsync(IntercomRequest request, PacerTicket ticket, IIntercomEventSink? events, CancellationToken cancellationToken)
+    {
         HttpResponseHeaders? headers = null;
         int? status = null;
         var stopwatch = Stopwatch.StartNew();
@@ -98,6 +122,7 @@ internal sealed class IntercomTransport : IDisposable
             var location = status is >= 300 and <= 399 ? response.Headers.Location : null;
             return new ApiResponse(status.Value, _text.Clean(response.ReasonPhrase, 100), _text.Clean(response.Content.Headers.ContentType?.MediaType, 100), body, requestId)
             {
+                RetryAfterZero = response.Headers.RetryAfter?.Delta == TimeSpan.Zero,
                 Location = location is null ? null : _text.Clean(location.IsAbsoluteUri ? location.GetLeftPart(UriPartial.Path) : location.OriginalString.Split('?')[0], 200),
             };
         }
@@ -112,15 +137,23 @@ internal sealed class IntercomTransport : IDisposable
         var declared = response.Content.Headers.ContentLength;
         if (declared > _options.MaxResponseBytes)
             throw TooLarge((int)response.StatusCode, declared.Value, requestId);
-        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
         using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
+        try
         {
-            if (buffer.Length + read > _options.MaxResponseBytes)
-                throw TooLarge((int)response.StatusCode, null, requestId);
-            buffer.Write(chunk, 0, read);
+            using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > _options.MaxResponseBytes)
+                    throw TooLarge((int)response.StatusCode, null, requestId);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            // The status line arrived, so the request reached Intercom: not "could not reach".
+            throw new AnswerCutOffException((int)response.StatusCode, buffer.Length, ex);
         }
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
@@ -130,47 +163,78 @@ internal sealed class IntercomTransport : IDisposable
             $"Intercom's answer is larger than {_options.MaxResponseBytes / (1024 * 1024)} MiB" + (length is null ? "" : $" ({length} bytes)") + "; it was not read",
             status, null, requestId);
 
-    private static ResiliencePipeline<ApiResponse> BuildPipeline(IntercomClientOptions options, TimeProvider time)
+    private ResiliencePipeline<ApiResponse> BuildPipeline()
     {
-        var maxRetries = Math.Max(0, options.MaxRetries);
-        return new ResiliencePipelineBuilder<ApiResponse> { TimeProvider = time }
+        var maxRetries = Math.Max(0, _options.MaxRetries);
+        return new ResiliencePipelineBuilder<ApiResponse> { TimeProvider = _time }
             .AddRetry(new RetryStrategyOptions<ApiResponse>
             {
-                MaxRetryAttempts = Math.Max(maxRetries, MaxRateLimitRetries),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = TimeSpan.FromSeconds(30),
-                ShouldHandle = args =>
-                {
-                    var retry = args.Outcome.Exception is { } exception
-                        ? IsTransient(exception, args.Context.CancellationToken) && args.AttemptNumber < maxRetries
-                        : args.Outcome.Result!.StatusCode == 429
-                            ? args.AttemptNumber < MaxRateLimitRetries
-                            : IsTransientStatus(args.Outcome.Result.StatusCode) && args.AttemptNumber < maxRetries;
-                    return new ValueTask<bool>(retry);
-                },
+                // The real limits are in ShouldRetry: MaxRetries for failures, MaxRateLimitWait for 429s.
+                MaxRetryAttempts = int.MaxValue,
+                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome, args.Context, maxRetries)),
                 // A 429's wait is the pacer's: it now knows the window is spent and holds every request until Reset.
-                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result?.StatusCode == 429 ? TimeSpan.Zero : null),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result?.StatusCode == 429
+                    ? TimeSpan.Zero
+                    : BackOff(args.Context.Properties.GetValue(LogKey, null)?.TransientFailures ?? 1)),
                 OnRetry = args =>
                 {
+                    if (args.Outcome.Result?.StatusCode == 429)
+                        return default; // the pacer announces the wait
                     var events = args.Context.Properties.GetValue(EventSinkKey, null);
-                    var operation = args.Context.Properties.GetValue(OperationKey, "request");
+                    var request = args.Context.Properties.GetValue(RequestKey, null);
+                    var log = args.Context.Properties.GetValue(LogKey, null);
                     var reason = args.Outcome.Exception is { } ex ? IntercomErrorClassifier.Describe(ex) : $"HTTP {args.Outcome.Result!.StatusCode}";
-                    if (args.Outcome.Result?.StatusCode != 429)
-                        events?.Verbose($"{operation} failed ({reason}); retry {args.AttemptNumber + 1} of {maxRetries} in {args.RetryDelay.TotalSeconds:0.0} s.");
+                    var overlap = args.Outcome.Exception is AttemptTimedOutException && request is { ChangesState: true }
+                        ? " The timed-out attempt may still be carried out by Intercom, alongside the retry."
+                        : "";
+                    events?.Verbose($"{request?.Operation} failed ({reason}); retry {log?.TransientFailures} of {maxRetries} in {args.RetryDelay.TotalSeconds:0.0} s.{overlap}");
                     return default;
                 },
             })
-            .AddTimeout(options.Timeout)
             .Build();
     }
+
+    /// <summary>
+    /// 429s and other failures have separate budgets: a run of 429s never uses up the retries a 5xx
+    /// needs, and 429s are retried for MaxRateLimitWait, however many it takes.
+    /// </summary>
+    private bool ShouldRetry(Outcome<ApiResponse> outcome, ResilienceContext context, int maxRetries)
+    {
+        var log = context.Properties.GetValue(LogKey, null)!;
+        if (outcome.Exception is { } exception)
+        {
+            if (!IsTransient(exception, context.CancellationToken)) return false;
+            return ++log.TransientFailures <= maxRetries;
+        }
+        var status = outcome.Result!.StatusCode;
+        if (status == 429)
+        {
+            log.RateLimited++;
+            log.ImmediateRateLimitedInARow = outcome.Result.RetryAfterZero ? log.ImmediateRateLimitedInARow + 1 : 0;
+            var now = _time.GetUtcNow();
+            log.FirstRateLimitedAt ??= now;
+            return now - log.FirstRateLimitedAt.Value < _options.MaxRateLimitWait
+                && log.ImmediateRateLimitedInARow < MaxImmediateRateLimited;
+        }
+        if (!IsTransientStatus(status)) return false;
+        return ++log.TransientFailures <= maxRetries;
+    }
+
+    private TimeSpan BackOff(int failures)
+    {
+        var exponential = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
+        double jitter;
+        lock (Jitter) jitter = 0.75 + Jitter.NextDouble() / 2;
+        return TimeSpan.FromMilliseconds(Math.Min(exponential * jitter, LongestBackOff.TotalMilliseconds));
+    }
+
+    private static readonly Random Jitter = new();
 
     private static bool IsTransientStatus(int status) => status is 408 or 500 or 502 or 503 or 504 or (>= 520 and <= 599);
 
     private static bool IsTransient(Exception exception, CancellationToken cancellationToken) =>
         !cancellationToken.IsCancellationRequested
-        && exception is HttpRequestException or TimeoutRejectedException or IOException
+        && exception is HttpRequestException or AttemptTimedOutException or IOException
             or OperationCanceledException; // a dropped connection can surface as a cancellation of the read
 
     public void Dispose() => _http.Dispose();

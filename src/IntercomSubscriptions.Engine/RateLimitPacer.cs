@@ -19,8 +19,11 @@ internal sealed class RateLimitPacer
 {
     // Reset is in whole seconds; a little slack keeps us from arriving a hair early.
     internal static readonly TimeSpan ResetSlack = TimeSpan.FromMilliseconds(100);
-    // A Reset far in the future means clocks disagree; never wait longer than a window or two.
+    // A Reset far in the future means clocks disagree; never wait longer than a window or two for one.
     internal static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(30);
+    // Concurrent 429s each push the block a little later; only a wait that ends this much later than
+    // the one already announced is announced again.
+    private static readonly TimeSpan AnnounceAgainAfter = TimeSpan.FromSeconds(1);
     // Waiting for a new window's first answer (only when the limit is below the concurrency).
     private static readonly TimeSpan PendingWindowPoll = TimeSpan.FromMilliseconds(50);
 
@@ -36,34 +39,47 @@ internal sealed class RateLimitPacer
     private long _dispatched;
     private long _completed;
     private DateTimeOffset _blockedUntil = DateTimeOffset.MinValue;
+    private TimeSpan _blockAsked;       // the Retry-After (or guess) that set _blockedUntil, as Intercom said it
     private long _lastReset;
-    private long _announcedWaitKey;
+    private long _announcedWindow;
+    private DateTimeOffset _announcedBlockUntil = DateTimeOffset.MinValue;
+    private readonly TimeSpan _maxWait;
 
-    public RateLimitPacer(TimeProvider? time = null)
+    /// <param name="maxWait">The longest Retry-After waited out; a longer one fails requests instead (<see cref="AcquireAsync"/>).</param>
+    public RateLimitPacer(TimeProvider? time = null, TimeSpan? maxWait = null)
     {
         _time = time ?? TimeProvider.System;
         _clock = _time.GetUtcNow;
+        _maxWait = maxWait ?? TimeSpan.FromMinutes(5);
     }
 
     /// <summary>For tests that move the clock by hand and call <see cref="TryAcquire"/> themselves.</summary>
-    internal RateLimitPacer(Func<DateTimeOffset> clock)
+    internal RateLimitPacer(Func<DateTimeOffset> clock, TimeSpan? maxWait = null)
     {
         _time = TimeProvider.System;
         _clock = clock;
+        _maxWait = maxWait ?? TimeSpan.FromMinutes(5);
     }
 
     /// <summary>Requests this connection has sent and not yet seen answered.</summary>
     public int InFlight { get { lock (_gate) return _inFlight; } }
 
-    /// <summary>Waits until a request may be sent, then counts it as in flight. Give the ticket back to <see cref="Release"/>.</summary>
+    /// <summary>
+    /// Waits until a request may be sent, then counts it as in flight. Give the ticket back to
+    /// <see cref="Release"/>. Throws a RateLimited <see cref="IntercomApiException"/>, without waiting,
+    /// when Intercom asked for a longer wait than the connection's bound.
+    /// </summary>
     public async Task<PacerTicket> AcquireAsync(IIntercomEventSink? events, CancellationToken cancellationToken)
     {
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var wait = TryAcquire(_clock(), out var announcement, out var ticket);
+            var now = _clock();
+            var wait = TryAcquire(now, out var announcement, out var ticket);
             if (wait is null)
                 return ticket;
+            if (wait > _maxWait && RefusedWait(now) is { } refusal)
+                throw refusal;
             if (announcement is not null)
                 events?.Verbose(announcement);
             await _time.Delay(wait.Value, cancellationToken).ConfigureAwait(false);
@@ -79,9 +95,13 @@ internal sealed class RateLimitPacer
         {
             if (now < _blockedUntil)
             {
-                var wait = Clamp(_blockedUntil - now);
-                announcement = Announce(_blockedUntil.ToUnixTimeMilliseconds(),
-                    $"Intercom asked to retry later; waiting {Seconds(wait)} before sending more requests.");
+                // Waited in full (its true length is announced), or refused by AcquireAsync when beyond the bound.
+                var wait = _blockedUntil - now;
+                if (wait <= _maxWait && _blockedUntil > _announcedBlockUntil + AnnounceAgainAfter)
+                {
+                    _announcedBlockUntil = _blockedUntil;
+                    announcement = $"Intercom asked to retry later; waiting {Seconds(wait)} (until {_blockedUntil.ToLocalTime():HH:mm:ss}) before sending more requests.";
+                }
                 return wait;
             }
 
@@ -105,7 +125,7 @@ internal sealed class RateLimitPacer
 
             var resetAt = _windowRefillsAt;
             var until = Clamp(resetAt - now);
-            announcement = Announce(_windowReset,
+            announcement = AnnounceWindow(_windowReset,
                 $"Rate limit: the {_limit}-request window is used up; waiting {Seconds(until)} until it resets at {resetAt.ToLocalTime():HH:mm:ss}.");
             return until;
         }
@@ -127,10 +147,10 @@ internal sealed class RateLimitPacer
             {
                 var retryAfter = RetryAfter(headers, _clock());
                 if (retryAfter is not null)
-                    _blockedUntil = Max(_blockedUntil, _clock() + retryAfter.Value);
+                    Block(retryAfter.Value);
                 remaining = 0;
                 if (reset is null && retryAfter is null)
-                    _blockedUntil = Max(_blockedUntil, _clock() + TimeSpan.FromSeconds(1));
+                    Block(TimeSpan.FromSeconds(1));
             }
             if (limit is null || remaining is null || reset is null)
                 return;
@@ -149,7 +169,7 @@ internal sealed class RateLimitPacer
                     // the old window would leave the new one pending, with no budget, for ever.
                     _available = Math.Min(_available + 1, Math.Max(0, _limit - _inFlight));
                     if (statusCode == 429)
-                        _blockedUntil = Max(_blockedUntil, _clock() + TimeSpan.FromSeconds(1)); // its window has not refilled yet
+                        Block(TimeSpan.FromSeconds(1)); // its window has not refilled yet
                     return;
                 }
                 _windowKnown = true;
@@ -167,11 +187,32 @@ internal sealed class RateLimitPacer
         }
     }
 
-    private string? Announce(long key, string message)
+    private string? AnnounceWindow(long reset, string message)
     {
-        if (key == _announcedWaitKey) return null;
-        _announcedWaitKey = key;
+        if (reset == _announcedWindow) return null;
+        _announcedWindow = reset;
         return message;
+    }
+
+    /// <summary>The error for a request that would have to wait longer than the bound for Intercom's Retry-After, or null.</summary>
+    private IntercomApiException? RefusedWait(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_blockedUntil - now <= _maxWait) return null;
+            return new IntercomApiException(IntercomErrorKind.RateLimited,
+                $"Intercom asked to wait {Seconds(_blockAsked)} before more requests (Retry-After), longer than the {Seconds(_maxWait)} this connection waits for the rate limit; "
+                + $"the request was not sent (Intercom takes requests again at {_blockedUntil.ToLocalTime():HH:mm:ss})", 429);
+        }
+    }
+
+    /// <summary>Holds every request for <paramref name="wait"/> from now (under the lock).</summary>
+    private void Block(TimeSpan wait)
+    {
+        var until = _clock() + wait;
+        if (until <= _blockedUntil) return;
+        _blockedUntil = until;
+        _blockAsked = wait;
     }
 
     private static DateTimeOffset ResetTime(long unixSeconds) =>

@@ -30,8 +30,8 @@ internal sealed class EngineHarness : IDisposable
     public IntercomClient Client { get; }
     public RecordingEvents Events { get; } = new();
 
-    public Task<T> Drive<T>(Func<IntercomClient, IIntercomEventSink, CancellationToken, Task<T>> call, TimeSpan? horizon = null) =>
-        Clock.DriveAsync(call(Client, Events, CancellationToken.None), horizon ?? Horizon);
+    public Task<T> Drive<T>(Func<IntercomClient, IIntercomEventSink, CancellationToken, Task<T>> call, TimeSpan? horizon = null, int settle = 10) =>
+        Clock.DriveAsync(call(Client, Events, CancellationToken.None), horizon ?? Horizon, settle);
 
     public async Task<IntercomApiException> Fails<T>(Func<IntercomClient, IIntercomEventSink, CancellationToken, Task<T>> call, TimeSpan? horizon = null) =>
         await Assert.ThrowsAsync<IntercomApiException>(() => Drive(call, horizon));

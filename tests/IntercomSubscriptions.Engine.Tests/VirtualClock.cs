@@ -65,9 +65,10 @@ internal sealed class VirtualClock : TimeProvider
     /// Lets <paramref name="task"/> run, moving the clock to the next timer whenever the work has
     /// settled without finishing. Timers due further ahead than <paramref name="horizon"/> are never
     /// fired: tests set the attempt timeout beyond it so that a request on the wire cannot time out
-    /// while real threads are slow. Bounded in steps and in real time.
+    /// while real threads are slow. <paramref name="settle"/> is the real time the work gets to go
+    /// on before the clock moves. Bounded in steps and in real time.
     /// </summary>
-    public async Task<T> DriveAsync<T>(Task<T> task, TimeSpan? horizon = null)
+    public async Task<T> DriveAsync<T>(Task<T> task, TimeSpan? horizon = null, int settle = 10)
     {
         var limit = horizon ?? TimeSpan.MaxValue;
         var watch = Stopwatch.StartNew();
@@ -75,7 +76,7 @@ internal sealed class VirtualClock : TimeProvider
         {
             if (watch.Elapsed > TimeSpan.FromSeconds(20))
                 throw new TimeoutException("The engine did not finish within 20 s of real time.");
-            await Task.WhenAny(task, Task.Delay(10)).ConfigureAwait(false);
+            await Task.WhenAny(task, Task.Delay(settle)).ConfigureAwait(false);
             if (task.IsCompleted) break;
             var next = NextDue();
             if (next is { } wait && wait <= limit)

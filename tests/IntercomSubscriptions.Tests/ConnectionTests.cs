@@ -129,7 +129,9 @@ public sealed class ConnectionTests : IntercomTestBase
         Server.Faults.EnqueueScripted(new ScriptedResponse(401,
             """{"type":"error.list","request_id":"r-401","errors":[{"code":"token_not_found","message":"Token not found"}]}""") { Method = "POST" });
         Server.Faults.EnqueueScripted(new ScriptedResponse(429,
-            """{"type":"error.list","request_id":"r-429","errors":[{"code":"rate_limit_exceeded","message":"Exceeded rate limit"}]}""") { Method = "POST", Times = 11, Headers = new Dictionary<string, string> { ["Retry-After"] = "0" } }); // Retry-After 0: no wait between the retries
+            """{"type":"error.list","request_id":"r-429","errors":[{"code":"rate_limit_exceeded","message":"Exceeded rate limit"}]}""")
+            // 429s are retried for minutes while Intercom asks for a wait; ten "Retry-After: 0" in a row end the call.
+            { Method = "POST", Times = 10, Headers = new Dictionary<string, string> { ["Retry-After"] = "0" } });
         Server.Faults.EnqueueScripted(new ScriptedResponse(0, null) { Method = "POST", DropConnection = true });
 
         var result = Run($$"""
