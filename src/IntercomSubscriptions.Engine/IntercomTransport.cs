@@ -41,11 +41,18 @@ internal sealed class IntercomTransport : IDisposable
         _errors = errors;
         _time = time;
         Pacer = new RateLimitPacer(time, options.MaxRateLimitWait);
+        ConcurrencyLimit = new AdaptiveConcurrencyLimit(time);
+        _onTheWire = new ConcurrencyGate(ConcurrencyLimit);
         _http = new IntercomHttpRegistration(options, primaryHandler);
         _pipeline = BuildPipeline();
     }
 
     public RateLimitPacer Pacer { get; }
+
+    /// <summary>How many requests may be on the wire at once: found from latency and the rate limit (see its remarks).</summary>
+    public AdaptiveConcurrencyLimit ConcurrencyLimit { get; }
+
+    private readonly ConcurrencyGate _onTheWire;
 
     public async Task<ApiResponse> SendAsync(IntercomRequest request, IIntercomEventSink? events, CancellationToken cancellationToken)
     {
@@ -85,6 +92,20 @@ internal sealed class IntercomTransport : IDisposable
     }
 
     private async Task<ApiResponse> AttemptAsync(IntercomRequest request, IIntercomEventSink? events, AttemptLog log, CancellationToken cancellationToken)
+    {
+        // Each attempt takes its place at the gate: a request backing off before a retry holds none.
+        await _onTheWire.EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await PacedAttemptAsync(request, events, log, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _onTheWire.Release();
+        }
+    }
+
+    private async Task<ApiResponse> PacedAttemptAsync(IntercomRequest request, IIntercomEventSink? events, AttemptLog log, CancellationToken cancellationToken)
     {
         var ticket = await Pacer.AcquireAsync(events, cancellationToken).ConfigureAwait(false);
         log.Sent++;
@@ -129,6 +150,11 @@ internal sealed class IntercomTransport : IDisposable
         finally
         {
             Pacer.Release(ticket, headers, status);
+            if (status is { } answered)
+            {
+                ConcurrencyLimit.OnAnswer(stopwatch.Elapsed, answered, headers is null ? null : RateLimitPacer.ReadLong(headers, "X-RateLimit-Limit"));
+                _onTheWire.LimitChanged();
+            }
         }
     }
 

@@ -41,7 +41,7 @@ internal sealed class OrderedRequestWindow<TResult> : IDisposable
         _slots = new SemaphoreSlim(throttleLimit, throttleLimit);
         // Sized by what a buffered record costs, not by the concurrency: a slow head (a retry
         // backing off) must not stop the others (see DefaultMaxBuffered).
-        _maxBuffered = Math.Max(throttleLimit, maxBuffered ?? DefaultMaxBuffered);
+        _maxBuffered = maxBuffered ?? DefaultMaxBuffered;
     }
 
     /// <summary>Records handed back so far (results and errors).</summary>

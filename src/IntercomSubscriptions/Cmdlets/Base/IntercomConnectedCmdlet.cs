@@ -34,8 +34,10 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
         var events = EngineEvents;
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
         var progress = new ProgressReporter(activity, MyInvocation.ExpectingInput ? null : given.Count, () => elapsed.Elapsed, WriteProgress);
+        // One record at a time has no other lookups to share a search with: search at once.
+        var gather = throttleLimit == 1 ? TimeSpan.Zero : ContactLookupBatcher.Gather;
         var requests = new ContactRequests<TResult>(throttleLimit,
-            new ContactResolver((field, value, cancellationToken) => connection.Contacts.FindAsync(field, value, events, cancellationToken)),
+            new ContactResolver((field, value, cancellationToken) => connection.Contacts.FindAsync(field, value, gather, events, cancellationToken)),
             progress, Pump, ShouldProcess, WriteError, CancellationToken);
         WhileWaiting = requests.ReportProgress;
         return requests;
