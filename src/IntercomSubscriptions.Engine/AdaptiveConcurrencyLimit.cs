@@ -5,7 +5,7 @@ namespace IntercomSubscriptions.Engine;
 /// set by the user. Intercom limits a workspace by rate (X-RateLimit-Limit requests per 10-second
 /// window), not by concurrency, and the rate a client reaches is concurrency / latency (Little's
 /// law). So the limit is <c>rate × latency × Headroom + Spare</c>: at Intercom's 1,666 per 10 s,
-/// about 8 at 20 ms, 35 at 150 ms and 66 at 300 ms. More than that buys nothing: the
+/// about 8 at 20 ms, 32 at 150 ms and 59 at 300 ms. More than that buys nothing: the
 /// <see cref="RateLimitPacer"/> holds the surplus until the window resets, and every extra request
 /// in flight makes its budget estimate more cautious (it must assume each may be counted), which
 /// costs throughput.
@@ -27,7 +27,7 @@ internal sealed class AdaptiveConcurrencyLimit
     public const int Initial = 8;
     public const int Minimum = 1;
     public const int Maximum = 256;
-    internal const double Headroom = 1.25;
+    internal const double Headroom = 1.1;
     internal const int Spare = 4;
     internal const double LatencyWeight = 0.1;
     internal const double RecoveryPerSecond = 0.1;

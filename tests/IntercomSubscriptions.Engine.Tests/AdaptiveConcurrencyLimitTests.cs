@@ -24,12 +24,12 @@ public sealed class AdaptiveConcurrencyLimitTests
     }
 
     [Theory]
-    // rate 166.6/s × latency × 1.25, rounded up, + 4 spare
-    [InlineData(20, 1666, 9)]    // 4.165 -> 5, + 4
-    [InlineData(150, 1666, 36)]  // 31.24 -> 32, + 4
-    [InlineData(300, 1666, 67)]  // 62.48 -> 63, + 4
-    [InlineData(20, 167, 5)]     // 0.42 -> 1, + 4: a small window never gets a burst
-    [InlineData(300, 167, 11)]   // 6.26 -> 7, + 4
+    // rate 166.6/s × latency × 1.1, rounded up, + 4 spare
+    [InlineData(20, 1666, 8)]    // 3.67 -> 4, + 4
+    [InlineData(150, 1666, 32)]  // 27.49 -> 28, + 4
+    [InlineData(300, 1666, 59)]  // 54.98 -> 55, + 4
+    [InlineData(20, 167, 5)]     // 0.37 -> 1, + 4: a small window never gets a burst
+    [InlineData(300, 167, 10)]   // 5.51 -> 6, + 4
     public void Steady_latency_gives_Littles_law_with_headroom(int latencyMs, int perWindow, int expected)
     {
         var limit = new AdaptiveConcurrencyLimit(new VirtualClock());
@@ -60,16 +60,16 @@ public sealed class AdaptiveConcurrencyLimitTests
         var clock = new VirtualClock();
         var limit = new AdaptiveConcurrencyLimit(clock);
         limit.OnAnswer(Ms300, 200, 1666);
-        Assert.Equal(67, limit.Limit);
+        Assert.Equal(59, limit.Limit);
 
         limit.OnAnswer(Ms300, 429, 1666);
-        Assert.Equal(36, limit.Limit); // ceil(62.48 × 0.5) + 4
+        Assert.Equal(32, limit.Limit); // ceil(54.98 × 0.5) + 4
 
         clock.Advance(TimeSpan.FromSeconds(2));
-        Assert.Equal(48, limit.Limit); // share 0.7: ceil(43.7) + 4
+        Assert.Equal(43, limit.Limit); // share 0.7: ceil(38.48) + 4
 
         clock.Advance(TimeSpan.FromSeconds(10));
-        Assert.Equal(67, limit.Limit); // back to the whole share, never above it
+        Assert.Equal(59, limit.Limit); // back to the whole share, never above it
     }
 
     [Fact]
@@ -80,11 +80,11 @@ public sealed class AdaptiveConcurrencyLimitTests
         limit.OnAnswer(Ms300, 200, 1666);
         for (var i = 0; i < 20; i++)
             limit.OnAnswer(Ms300, 429, 1666);
-        Assert.Equal(36, limit.Limit);
+        Assert.Equal(32, limit.Limit);
 
         clock.Advance(TimeSpan.FromSeconds(1)); // a later round trip: a second signal
         limit.OnAnswer(Ms300, 429, 1666);
-        Assert.Equal(23, limit.Limit); // share (0.5 + 0.1) / 2 = 0.3: ceil(18.74) + 4
+        Assert.Equal(21, limit.Limit); // share (0.5 + 0.1) / 2 = 0.3: ceil(16.49) + 4
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class AdaptiveConcurrencyLimitTests
             limit.OnAnswer(Ms300, 429, 1666);
             clock.Advance(Ms300); // the next round trip; recovery 0.03 per step is less than the halving
         }
-        Assert.Equal(10, limit.Limit); // share 1/16 + 0.03 recovered since: ceil(5.78) + 4
+        Assert.Equal(10, limit.Limit); // share 1/16 + 0.03 recovered since: ceil(5.09) + 4
     }
 
     [Fact]
