@@ -5,7 +5,7 @@ namespace IntercomSubscriptions.Bench;
 /// <summary>Sizes of each measurement; the defaults make the whole run take a few minutes on 2 cores.</summary>
 internal sealed class BenchOptions
 {
-    /// <summary>Rows for (a) the module at ThrottleLimit 8 and (c) raw HttpClient.</summary>
+    /// <summary>Rows for (a) the module with default settings and (c) raw HttpClient.</summary>
     public int Rows { get; set; } = 4000;
 
     /// <summary>Rows for (b) the module at ThrottleLimit 1 (one request at a time is slow).</summary>
@@ -55,7 +55,7 @@ internal sealed class BenchOptions
     public static string Usage => """
         Usage: dotnet run -c Release --project bench/IntercomSubscriptions.Bench -- [options]
           --quick                 small sizes and a 2-second rate-limit window (about a minute)
-          --rows N                rows for (a) ThrottleLimit 8 and (c) raw HttpClient   (default 4000)
+          --rows N                rows for (a) the module, default and (c) raw HttpClient (default 4000)
           --sequential-rows N     rows for (b) ThrottleLimit 1                          (default 500)
           --latency-ms N          fake server latency for (a)-(d)                       (default 20)
           --rate-limit R          (d) requests per window; Intercom: 1666 per 10 s       (default 1666)
