@@ -45,5 +45,22 @@ internal sealed class AccessToken : IDisposable
         }
     }
 
+    /// <summary>
+    /// Why the token cannot be sent, or null. A control character (a NUL from a file read as UTF-16,
+    /// a line break) would be cut off or refused on the way; the message never shows the token.
+    /// </summary>
+    public string? Problem()
+    {
+        var text = Reveal();
+        if (text.Length == 0)
+            return "The access token is empty.";
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsControl(text[i]))
+                return $"The access token contains a control character (U+{(int)text[i]:X4}) at position {i + 1} of {text.Length}; Intercom access tokens are printable text. Check how the token was read or pasted.";
+        }
+        return null;
+    }
+
     public void Dispose() => _secret.Dispose();
 }

@@ -1,27 +1,46 @@
 namespace IntercomSubscriptions.Engine;
 
-/// <summary>One answer from Intercom, read whole (within a size cap) inside the attempt that got it.</summary>
-internal sealed class ApiResponse
+/// <summary>
+/// One answer from Intercom, read whole (within a size cap) inside the attempt that got it, as
+/// UTF-8 bytes. Dispose it once read: that gives its bytes back to the connection's memory budget.
+/// </summary>
+internal sealed class ApiResponse : IDisposable
 {
-    public ApiResponse(int statusCode, string? reasonPhrase, string? contentType, string body, string? requestId)
+    private readonly IDisposable? _buffer;
+
+    public ApiResponse(int statusCode, string? reasonPhrase, string? contentType, ReadOnlyMemory<byte> body, string? requestId, IDisposable? buffer = null)
     {
         StatusCode = statusCode;
         ReasonPhrase = reasonPhrase;
         ContentType = contentType;
         Body = body;
         RequestId = requestId;
+        _buffer = buffer;
     }
 
     public int StatusCode { get; }
     public string? ReasonPhrase { get; }
     public string? ContentType { get; }
-    public string Body { get; }
+    public ReadOnlyMemory<byte> Body { get; }
     /// <summary>From the X-Request-Id header; an error list's request_id takes precedence.</summary>
     public string? RequestId { get; }
     /// <summary>The answer said "Retry-After: 0": retry at once.</summary>
     public bool RetryAfterZero { get; init; }
     /// <summary>Where a 3xx pointed (path only, shown in the error), or null.</summary>
     public string? Location { get; init; }
+
+    /// <summary>No body, or only white space.</summary>
+    public bool BodyIsBlank
+    {
+        get
+        {
+            foreach (var b in Body.Span)
+            {
+                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return false;
+            }
+            return true;
+        }
+    }
 
     /// <summary>A body type that is not JSON (text/html from a proxy's error page, say), or null.</summary>
     public string? NonJsonContentType =>
@@ -31,4 +50,6 @@ internal sealed class ApiResponse
 
     public IntercomApiException InvalidBody(string message, Exception? inner = null) =>
         new(IntercomErrorKind.InvalidResponse, message, StatusCode, null, RequestId, inner);
+
+    public void Dispose() => _buffer?.Dispose();
 }

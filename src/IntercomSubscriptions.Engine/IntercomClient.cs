@@ -31,6 +31,11 @@ internal sealed class IntercomClient : IDisposable
         _secret = token.Copy();
         _secret.MakeReadOnly();
         _token = new AccessToken(_secret);
+        if (_token.Problem() is { } problem)
+        {
+            _token.Dispose();
+            throw new ArgumentException(problem);
+        }
         var text = new ServerTextCleaner(_token);
         var clock = time ?? TimeProvider.System;
         _transport = new IntercomTransport(options, _token, text, new IntercomErrorClassifier(options, text, clock), primaryHandler, clock);
@@ -39,6 +44,8 @@ internal sealed class IntercomClient : IDisposable
     public IntercomClientOptions Options { get; }
 
     public RateLimitPacer Pacer => _transport.Pacer;
+
+    internal AnswerMemoryGate Answers => _transport.Answers;
 
     public Task<IReadOnlyList<SubscriptionTypeData>> ListSubscriptionTypesAsync(IIntercomEventSink? events, CancellationToken cancellationToken) =>
         SendAsync(IntercomRequests.ListSubscriptionTypes(), events, cancellationToken,
@@ -52,12 +59,21 @@ internal sealed class IntercomClient : IDisposable
     public Task<SubscriptionTypeData> AttachSubscriptionAsync(string contactId, string subscriptionTypeId, string consentType,
         IIntercomEventSink? events, CancellationToken cancellationToken) =>
         SendAsync(IntercomRequests.AttachSubscription(contactId, subscriptionTypeId, consentType), events, cancellationToken,
-            response => IntercomJson.ReadObject(response, IntercomJson.ReadSubscriptionType));
+            response => ReadTheTypeAskedFor(response, subscriptionTypeId));
 
     public Task<SubscriptionTypeData> DetachSubscriptionAsync(string contactId, string subscriptionTypeId,
         IIntercomEventSink? events, CancellationToken cancellationToken) =>
         SendAsync(IntercomRequests.DetachSubscription(contactId, subscriptionTypeId), events, cancellationToken,
-            response => IntercomJson.ReadObject(response, IntercomJson.ReadSubscriptionType));
+            response => ReadTheTypeAskedFor(response, subscriptionTypeId));
+
+    /// <summary>An answer about another subscription type than the one changed is not a success for this one.</summary>
+    private static SubscriptionTypeData ReadTheTypeAskedFor(ApiResponse response, string subscriptionTypeId)
+    {
+        var type = IntercomJson.ReadObject(response, IntercomJson.ReadSubscriptionType);
+        if (!string.Equals(type.Id, subscriptionTypeId, StringComparison.Ordinal))
+            throw response.InvalidBody($"Intercom answered about subscription type {type.Id} when asked to change {subscriptionTypeId}; the change to {subscriptionTypeId} is unconfirmed");
+        return type;
+    }
 
     /// <summary>Every contact whose email or external id equals <paramref name="value"/> (all pages).</summary>
     public Task<IReadOnlyList<ContactData>> SearchContactsAsync(ContactSearchField field, string value,
@@ -85,7 +101,7 @@ internal sealed class IntercomClient : IDisposable
     {
         if (Volatile.Read(ref _disposed) != 0)
             throw new ObjectDisposedException(nameof(IntercomClient), "This Intercom connection was closed.");
-        var response = await _transport.SendAsync(request, events, cancellationToken).ConfigureAwait(false);
+        using var response = await _transport.SendAsync(request, events, cancellationToken).ConfigureAwait(false);
         return read(response);
     }
 

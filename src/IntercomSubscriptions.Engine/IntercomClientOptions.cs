@@ -9,7 +9,11 @@ internal sealed class IntercomClientOptions
 
     public Uri BaseUri { get; }
     public string ApiVersion { get; set; } = IntercomEndpoints.DefaultApiVersion;
-    /// <summary>Retries for 5xx, 408, timeouts and network failures (429s wait for the window instead).</summary>
+    /// <summary>
+    /// Retries for 5xx, 408, timeouts and network failures (429s wait for the window instead). With 0,
+    /// connections are not reused, so that .NET's own silent re-send of a request whose pooled
+    /// connection was found closed cannot happen either: each request is sent once.
+    /// </summary>
     public int MaxRetries { get; set; } = 3;
     /// <summary>
     /// How long a request may wait for Intercom's rate limit: a Retry-After up to this is waited out,

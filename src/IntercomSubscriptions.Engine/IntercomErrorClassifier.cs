@@ -36,7 +36,7 @@ internal sealed class IntercomErrorClassifier
         }
         if (message is null)
         {
-            var what = string.IsNullOrWhiteSpace(response.Body) ? "an empty body"
+            var what = response.BodyIsBlank ? "an empty body"
                 : $"a {response.ContentType ?? "non-JSON"} body that is not an Intercom error list (a proxy or gateway may have answered)";
             message = $"Intercom answered HTTP {response.StatusCode} {response.ReasonPhrase} with {what}";
         }
@@ -83,6 +83,20 @@ internal sealed class IntercomErrorClassifier
                 $"{request.Operation}: could not reach {_options.BaseUri.Host}: {Describe(exception)} ({Attempts(log)}){overlap}", inner: exception),
         };
     }
+
+    /// <summary>
+    /// A refusal of the token itself, not of one record: every later request would be refused too.
+    /// A 403 counts only when its code says it is about the app's scope or the workspace's plan.
+    /// </summary>
+    public static bool RefusesTheToken(IntercomApiException error) =>
+        error.Kind == IntercomErrorKind.Unauthorized
+        || (error.Kind == IntercomErrorKind.Forbidden && error.ErrorCode is { } code
+            && (code is "api_plan_restricted" or "forbidden" or "unauthorized" || code.StartsWith("token_", StringComparison.Ordinal)));
+
+    /// <summary>The error for a request not sent because Intercom had refused the token before.</summary>
+    public static IntercomApiException NotSentAfter(IntercomApiException refusal) =>
+        new(refusal.Kind, $"Not sent: Intercom refused this connection's token on an earlier request ({refusal.ApiMessage})",
+            refusal.StatusCode, refusal.ErrorCode, refusal.RequestId);
 
     public static string Describe(Exception exception) => exception switch
     {

@@ -10,8 +10,10 @@ namespace IntercomSubscriptions.Engine;
 internal static class IntercomJson
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    // Longer than any name, description or email Intercom allows; a longer string is cut, marked with '…'.
+    private const int MaxTextLength = 10_000;
 
-    public static JsonDocument Parse(string body, ApiResponse response)
+    public static JsonDocument Parse(ReadOnlyMemory<byte> body, ApiResponse response)
     {
         try
         {
@@ -58,7 +60,7 @@ internal static class IntercomJson
 
     private static JsonDocument ParseObject(ApiResponse response)
     {
-        if (string.IsNullOrWhiteSpace(response.Body))
+        if (response.BodyIsBlank)
             throw response.InvalidBody("Intercom answered with an empty body");
         var document = Parse(response.Body, response);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -118,12 +120,15 @@ internal static class IntercomJson
     }
 
     /// <summary>Intercom's error list, if the body is one: the first error's code and message, and the request id.</summary>
-    public static (string? Code, string? Message, string? RequestId) ReadErrorList(string? body)
+    public static (string? Code, string? Message, string? RequestId) ReadErrorList(string? body) =>
+        ReadErrorList(string.IsNullOrWhiteSpace(body) ? default : new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(body)));
+
+    public static (string? Code, string? Message, string? RequestId) ReadErrorList(ReadOnlyMemory<byte> body)
     {
-        if (string.IsNullOrWhiteSpace(body)) return (null, null, null);
+        if (body.IsEmpty) return (null, null, null);
         try
         {
-            using var document = JsonDocument.Parse(body!, DocumentOptions);
+            using var document = JsonDocument.Parse(body, DocumentOptions);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return (null, null, null);
             string? code = null, message = null;
@@ -151,9 +156,13 @@ internal static class IntercomJson
     private static string? String(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? AsString(value) : null;
 
+    /// <summary>
+    /// A value as text. Every string a server sends is cleaned (control and formatting characters
+    /// escaped) before it reaches a result: an ESC in a name must not drive the user's terminal.
+    /// </summary>
     private static string? AsString(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => value.GetString(),
+        JsonValueKind.String => IntercomIds.Printable(value.GetString()!, MaxTextLength),
         JsonValueKind.Number => value.GetRawText(),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",

@@ -31,6 +31,9 @@ internal sealed class IntercomTransport : IDisposable
     private readonly IntercomHttpRegistration _http;
     private readonly ResiliencePipeline<ApiResponse> _pipeline;
     private readonly TimeProvider _time;
+    private readonly AnswerMemoryGate _answers = new();
+    // Set once Intercom refuses the token (401, or a 403 about the app or plan): from then on nothing is sent.
+    private IntercomApiException? _tokenRefused;
 
     public IntercomTransport(IntercomClientOptions options, AccessToken token, ServerTextCleaner text, IntercomErrorClassifier errors,
         Func<HttpMessageHandler>? primaryHandler, TimeProvider time)
@@ -53,6 +56,8 @@ internal sealed class IntercomTransport : IDisposable
     public AdaptiveConcurrencyLimit ConcurrencyLimit { get; }
 
     private readonly ConcurrencyGate _onTheWire;
+
+    public AnswerMemoryGate Answers => _answers;
 
     public async Task<ApiResponse> SendAsync(IntercomRequest request, IIntercomEventSink? events, CancellationToken cancellationToken)
     {
@@ -87,7 +92,13 @@ internal sealed class IntercomTransport : IDisposable
         }
 
         if (!response.IsSuccess)
-            throw _errors.FromResponse(response, request, log);
+        {
+            using var failed = response;
+            var error = _errors.FromResponse(response, request, log);
+            if (IntercomErrorClassifier.RefusesTheToken(error))
+                Interlocked.CompareExchange(ref _tokenRefused, error, null);
+            throw error;
+        }
         return response;
     }
 
@@ -107,6 +118,9 @@ internal sealed class IntercomTransport : IDisposable
 
     private async Task<ApiResponse> PacedAttemptAsync(IntercomRequest request, IIntercomEventSink? events, AttemptLog log, CancellationToken cancellationToken)
     {
+        // Checked before every attempt, retries included: a refused token will not be accepted on the next try.
+        if (Volatile.Read(ref _tokenRefused) is { } refused)
+            throw IntercomErrorClassifier.NotSentAfter(refused);
         var ticket = await Pacer.AcquireAsync(events, cancellationToken).ConfigureAwait(false);
         log.Sent++;
         // The timeout starts now: the pacer's wait above may be long, and the request was not on the wire.
@@ -132,16 +146,23 @@ internal sealed class IntercomTransport : IDisposable
         {
             using var message = new HttpRequestMessage(request.Method, request.Path);
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token.Reveal());
+            // SocketsHttpHandler (and .NET Framework's HttpWebRequest) re-send a request, once, on a new
+            // connection when the pooled connection it went out on turns out to be closed before any byte
+            // of the answer arrived, whatever the method (DELETE included). No setting turns that off; a
+            // connection that is never reused does. So with MaxRetries 0, nothing is pooled: each request
+            // goes on a fresh connection (a handshake each) and is sent exactly once.
+            if (_options.MaxRetries <= 0)
+                message.Headers.ConnectionClose = true;
             if (request.JsonBody is not null)
                 message.Content = new StringContent(request.JsonBody, Encoding.UTF8, "application/json");
             using var response = await _http.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             headers = response.Headers;
             status = (int)response.StatusCode;
             var requestId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? _text.Clean(ids.FirstOrDefault(), 100) : null;
-            var body = await ReadBodyAsync(response, requestId, cancellationToken).ConfigureAwait(false);
+            var (body, lease) = await ReadBodyAsync(response, requestId, cancellationToken).ConfigureAwait(false);
             events?.Debug($"{request.Operation} -> {status} in {stopwatch.ElapsedMilliseconds} ms" + (requestId is null ? "" : $" (request_id {requestId})"));
             var location = status is >= 300 and <= 399 ? response.Headers.Location : null;
-            return new ApiResponse(status.Value, _text.Clean(response.ReasonPhrase, 100), _text.Clean(response.Content.Headers.ContentType?.MediaType, 100), body, requestId)
+            return new ApiResponse(status.Value, _text.Clean(response.ReasonPhrase, 100), _text.Clean(response.Content.Headers.ContentType?.MediaType, 100), body, requestId, lease)
             {
                 RetryAfterZero = response.Headers.RetryAfter?.Delta == TimeSpan.Zero,
                 Location = location is null ? null : _text.Clean(location.IsAbsoluteUri ? location.GetLeftPart(UriPartial.Path) : location.OriginalString.Split('?')[0], 200),
@@ -158,12 +179,14 @@ internal sealed class IntercomTransport : IDisposable
         }
     }
 
-    private async Task<string> ReadBodyAsync(HttpResponseMessage response, string? requestId, CancellationToken cancellationToken)
+    /// <summary>The body, counted against the connection's answer memory; the caller owns the returned lease.</summary>
+    private async Task<(ReadOnlyMemory<byte> Body, IDisposable Lease)> ReadBodyAsync(HttpResponseMessage response, string? requestId, CancellationToken cancellationToken)
     {
         var declared = response.Content.Headers.ContentLength;
         if (declared > _options.MaxResponseBytes)
             throw TooLarge((int)response.StatusCode, declared.Value, requestId);
-        using var buffer = new MemoryStream();
+        var lease = _answers.Begin();
+        var buffer = new MemoryStream(declared is { } length ? (int)Math.Min(length, AnswerMemoryGate.SmallAnswerBytes) : 0);
         try
         {
             using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
@@ -173,15 +196,22 @@ internal sealed class IntercomTransport : IDisposable
             {
                 if (buffer.Length + read > _options.MaxResponseBytes)
                     throw TooLarge((int)response.StatusCode, null, requestId);
+                await lease.GrowAsync(buffer.Length, read, cancellationToken).ConfigureAwait(false);
                 buffer.Write(chunk, 0, read);
             }
+            return (new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length), lease);
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
+            lease.Dispose();
             // The status line arrived, so the request reached Intercom: not "could not reach".
             throw new AnswerCutOffException((int)response.StatusCode, buffer.Length, ex);
         }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
     }
 
     private IntercomApiException TooLarge(int status, long? length, string? requestId) =>
@@ -204,6 +234,7 @@ internal sealed class IntercomTransport : IDisposable
                     : BackOff(args.Context.Properties.GetValue(LogKey, null)?.TransientFailures ?? 1)),
                 OnRetry = args =>
                 {
+                    args.Outcome.Result?.Dispose(); // its bytes go back to the budget before the next attempt
                     if (args.Outcome.Result?.StatusCode == 429)
                         return default; // the pacer announces the wait
                     var events = args.Context.Properties.GetValue(EventSinkKey, null);

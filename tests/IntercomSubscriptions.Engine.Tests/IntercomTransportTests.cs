@@ -215,4 +215,49 @@ public sealed class IntercomTransportTests
         Assert.DoesNotContain("Connect-Intercom", error.Message);
         Assert.Empty(h.Handler.Sent);
     }
+
+    [Theory]
+    [InlineData(HttpStatusCode.Unauthorized, "unauthorized")]
+    [InlineData(HttpStatusCode.Unauthorized, "token_not_found")]
+    [InlineData(HttpStatusCode.Forbidden, "api_plan_restricted")]
+    public async Task After_Intercom_refuses_the_token_nothing_more_is_sent(HttpStatusCode status, string code)
+    {
+        var kind = status == HttpStatusCode.Unauthorized ? IntercomErrorKind.Unauthorized : IntercomErrorKind.Forbidden;
+        using var h = new EngineHarness(Error(status, code, "Access Token Invalid"), Json(HttpStatusCode.OK, SubscriptionType("108")));
+        var first = await h.Fails(Attach());
+        var later = await h.Fails(Attach());
+        var other = await h.Fails(ListTypes);
+
+        Assert.Equal(kind, first.Kind);
+        Assert.All(new[] { later, other }, error =>
+        {
+            Assert.Equal(kind, error.Kind);
+            Assert.Equal((int)status, error.StatusCode);
+            Assert.Contains("Not sent: Intercom refused this connection's token on an earlier request (Access Token Invalid)", error.Message);
+        });
+        Assert.Single(h.Handler.Sent);
+    }
+
+    [Fact]
+    public async Task A_403_about_one_record_does_not_stop_the_connection()
+    {
+        using var h = new EngineHarness(Error(HttpStatusCode.Forbidden, "action_forbidden", "Not allowed for this contact"), Json(HttpStatusCode.OK, SubscriptionType("108")));
+        Assert.Equal(IntercomErrorKind.Forbidden, (await h.Fails(Attach())).Kind);
+        Assert.Equal("108", (await h.Drive(Attach())).Id);
+        Assert.Equal(2, h.Handler.Sent.Count);
+    }
+
+    [Fact]
+    public async Task With_no_retries_no_connection_is_reused_so_the_handler_cannot_resend_a_request_either()
+    {
+        // SocketsHttpHandler re-sends a request once when its pooled connection was found closed; only
+        // a connection that is never reused rules that out (issue 9 item 11).
+        using var once = new EngineHarness(options => options.MaxRetries = 0, Json(HttpStatusCode.OK, SubscriptionType("108")));
+        await once.Drive((client, events, ct) => client.DetachSubscriptionAsync(Contact, "108", events, ct));
+        Assert.True(Assert.Single(once.Handler.Sent).ConnectionClose);
+
+        using var pooled = new EngineHarness(Json(HttpStatusCode.OK, SubscriptionType("108")));
+        await pooled.Drive((client, events, ct) => client.DetachSubscriptionAsync(Contact, "108", events, ct));
+        Assert.False(Assert.Single(pooled.Handler.Sent).ConnectionClose);
+    }
 }

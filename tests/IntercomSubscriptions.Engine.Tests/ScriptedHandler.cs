@@ -23,7 +23,11 @@ internal sealed class ScriptedHandler : HttpMessageHandler
         _steps = new Queue<Step>(steps);
     }
 
-    public sealed record SentRequest(HttpMethod Method, string PathAndQuery, string? Body, string? Authorization, string? ApiVersion, DateTimeOffset At);
+    public sealed record SentRequest(HttpMethod Method, string PathAndQuery, string? Body, string? Authorization, string? ApiVersion, DateTimeOffset At)
+    {
+        /// <summary>The request asked for its connection to be closed after it (not pooled for reuse).</summary>
+        public bool ConnectionClose { get; init; }
+    }
 
     public List<SentRequest> Sent { get; } = new();
 
@@ -36,7 +40,7 @@ internal sealed class ScriptedHandler : HttpMessageHandler
             Sent.Add(new SentRequest(request.Method, request.RequestUri!.PathAndQuery, body,
                 request.Headers.Authorization?.ToString(),
                 request.Headers.TryGetValues("Intercom-Version", out var versions) ? versions.Single() : null,
-                _clock.GetUtcNow()));
+                _clock.GetUtcNow()) { ConnectionClose = request.Headers.ConnectionClose == true });
             step = _steps.Count > 0 ? _steps.Dequeue() : _last ?? throw new InvalidOperationException("The script is empty.");
             _last = step;
         }
@@ -84,26 +88,41 @@ internal sealed class ScriptedHandler : HttpMessageHandler
 }
 
 /// <summary>A body of <paramref name="length"/> bytes that fails with an IOException after <paramref name="failAfter"/> bytes, if given; its length is not declared.</summary>
+/// <remarks>
+/// A <paramref name="prefix"/> comes first, then spaces (so a JSON prefix stays valid JSON). With
+/// <paramref name="together"/>, the first read waits (at most 2 s) until every body sharing it has
+/// been asked for a first read, so that concurrent answers really are read at the same time.
+/// </remarks>
 internal sealed class GeneratedBody : Stream
 {
     private readonly long _length;
     private readonly long? _failAfter;
+    private readonly byte[] _prefix;
+    private readonly CountdownEvent? _together;
 
-    public GeneratedBody(long length, long? failAfter = null)
+    public GeneratedBody(long length, long? failAfter = null, string prefix = "", CountdownEvent? together = null)
     {
         _length = length;
         _failAfter = failAfter;
+        _prefix = System.Text.Encoding.UTF8.GetBytes(prefix);
+        _together = together;
     }
 
     public long Served { get; private set; }
 
     public override int Read(byte[] buffer, int offset, int count)
     {
+        if (Served == 0 && _together is not null)
+        {
+            _together.Signal();
+            _together.Wait(TimeSpan.FromSeconds(2));
+        }
         if (_failAfter is { } limit && Served >= limit)
             throw new IOException("The response ended prematurely.");
         var n = (int)Math.Min(count, _length - Served);
         if (_failAfter is { } cut) n = (int)Math.Min(n, cut - Served);
-        Array.Fill(buffer, (byte)' ', offset, n);
+        for (var i = 0; i < n; i++)
+            buffer[offset + i] = Served + i < _prefix.Length ? _prefix[Served + i] : (byte)' ';
         Served += n;
         return n;
     }

@@ -126,13 +126,14 @@ public sealed class ConnectionTests : IntercomTestBase
         Connect("-MaxRetries 0");
         Server.Faults.EnqueueScripted(new ScriptedResponse(422,
             """{"type":"error.list","request_id":"r-422","errors":[{"code":"parameter_invalid","message":"Invalid consent"}]}""") { Method = "POST" });
-        Server.Faults.EnqueueScripted(new ScriptedResponse(401,
-            """{"type":"error.list","request_id":"r-401","errors":[{"code":"token_not_found","message":"Token not found"}]}""") { Method = "POST" });
         Server.Faults.EnqueueScripted(new ScriptedResponse(429,
             """{"type":"error.list","request_id":"r-429","errors":[{"code":"rate_limit_exceeded","message":"Exceeded rate limit"}]}""")
             // 429s are retried for minutes while Intercom asks for a wait; ten "Retry-After: 0" in a row end the call.
             { Method = "POST", Times = 10, Headers = new Dictionary<string, string> { ["Retry-After"] = "0" } });
         Server.Faults.EnqueueScripted(new ScriptedResponse(0, null) { Method = "POST", DropConnection = true });
+        // Last: after a 401 the connection sends nothing more (every later record gets the 401 at once).
+        Server.Faults.EnqueueScripted(new ScriptedResponse(401,
+            """{"type":"error.list","request_id":"r-401","errors":[{"code":"token_not_found","message":"Token not found"}]}""") { Method = "POST" });
 
         var result = Run($$"""
             1..4 | ForEach-Object { [pscustomobject]@{ contact_id = '{{Grace}}' } } |
@@ -140,14 +141,14 @@ public sealed class ConnectionTests : IntercomTestBase
             """);
 
         Assert.Equal(
-            new[] { ErrorCategory.InvalidArgument, ErrorCategory.AuthenticationError, ErrorCategory.LimitsExceeded, ErrorCategory.ConnectionError },
+            new[] { ErrorCategory.InvalidArgument, ErrorCategory.LimitsExceeded, ErrorCategory.ConnectionError, ErrorCategory.AuthenticationError },
             result.Errors.Select(e => e.CategoryInfo.Category));
         Assert.Equal(
-            new[] { "IntercomInvalidRequest", "IntercomUnauthorized", "IntercomRateLimited", "IntercomConnectionFailed" },
+            new[] { "IntercomInvalidRequest", "IntercomRateLimited", "IntercomConnectionFailed", "IntercomUnauthorized" },
             result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
         Assert.Contains("r-422", result.Errors[0].ErrorDetails.Message);
         Assert.Contains("parameter_invalid", result.Errors[0].ErrorDetails.Message);
-        Assert.Contains("r-429", result.Errors[2].ErrorDetails.Message);
+        Assert.Contains("r-429", result.Errors[1].ErrorDetails.Message);
     }
 
     [Theory]

@@ -75,8 +75,7 @@ public sealed class TokenSecrecyTests : IntercomTestBase
         Script(new ScriptedResponse(400, """{"type":"error.list","request_id":"req-400","errors":[{"code":"parameter_invalid","message":"Bad consent"}]}""") { PathContains = Grace });
         Script(new ScriptedResponse(400, $$"""{"type":"error.list","request_id":"req-echo","errors":[{"code":"parameter_invalid","message":"You sent Authorization: Bearer {{_canary}}"}]}""") { PathContains = Ada });
         Step($"Add-IntercomContactSubscription -ContactId {Grace},{Ada} -SubscriptionId 108 -Consent opt_in -Verbose -Debug");
-        // 401 mid-session, 5xx after its retry, a dropped connection after its retry, invalid JSON.
-        Script(new ScriptedResponse(401, """{"type":"error.list","errors":[{"code":"unauthorized","message":"Access Token Invalid"}]}""") { PathContains = Ada });
+        // 5xx after its retry, a dropped connection after its retry, invalid JSON.
         Script(new ScriptedResponse(500, """{"type":"error.list","errors":[{"code":"server_error","message":"Server Error"}]}""") { PathContains = Grace, Times = 2 });
         Step($"Get-IntercomContactSubscription -ContactId {Ada},{Grace} -Verbose -Debug");
         Script(new ScriptedResponse(200, null) { PathContains = Ada, DropConnection = true, Times = 2 });
@@ -88,6 +87,9 @@ public sealed class TokenSecrecyTests : IntercomTestBase
         Step($"Get-IntercomContactSubscription -ContactId {Ada} -Verbose -Debug");
         Assert.True(Server.Faults.PendingScriptedCount > 0, "the 429s ran out before the client gave up");
         Server.Faults.Reset();
+        // 401 mid-session (last on this connection: after it, nothing more is sent), Grace refused without a request.
+        Script(new ScriptedResponse(401, """{"type":"error.list","errors":[{"code":"unauthorized","message":"Access Token Invalid"}]}""") { PathContains = Ada });
+        Step($"Get-IntercomContactSubscription -ContactId {Ada},{Grace} -Verbose -Debug");
         // Timeout through the one-second connection.
         Script(new ScriptedResponse(200, "{}") { PathContains = Ada, DelayMs = 10_000 });
         Step($"Get-IntercomContactSubscription -Connection $slow -ContactId {Ada} -Verbose -Debug");

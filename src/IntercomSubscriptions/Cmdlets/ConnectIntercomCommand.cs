@@ -82,7 +82,9 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
             return;
         }
 
-        var client = new IntercomClient(options, token);
+        IntercomClient client;
+        try { client = new IntercomClient(options, token); }
+        catch (ArgumentException ex) { ThrowTerminatingError(IntercomErrors.InvalidArgument(ex.Message, null, "IntercomInvalidToken")); return; }
         var connection = new IntercomConnection(client, BaseUri is null ? Region.ToUpperInvariant() : "Custom", MaskToken(token));
         WriteVerbose($"Checking the token against {options.BaseUri} (API {options.ApiVersion}).");
         IReadOnlyList<SubscriptionType> types;
