@@ -15,6 +15,9 @@ namespace IntercomSubscriptions.Engine;
 /// request go, so waiting for a window never inflates it). The rate is the window's limit over
 /// <see cref="WindowLength"/> (Intercom's windows are 10 s); until the first answer tells the limit,
 /// <see cref="Initial"/> requests go at once.</para>
+/// <para>The limit rises by at most one per answer (slow start, as TCP: at most doubling per round
+/// trip), and falls at once: a first answer slowed by a new connection or a cold start would
+/// otherwise set the mean latency, and the limit, far too high for the first round trips.</para>
 /// <para>A 429 means the budget was shared or smaller than it looked: the Little's-law term is
 /// halved (at most once per round trip, so one burst of 429s counts once) and grows back additively,
 /// by <see cref="RecoveryPerSecond"/> of itself a second: AIMD, as TCP and Netflix's
@@ -40,6 +43,7 @@ internal sealed class AdaptiveConcurrencyLimit
     private int? _requestsPerWindow;
     private double _shareAfterDecrease = 1;
     private DateTimeOffset _decreasedAt = DateTimeOffset.MinValue;
+    private int _reached = Initial;
 
     public AdaptiveConcurrencyLimit(TimeProvider time) => _time = time;
 
@@ -48,14 +52,7 @@ internal sealed class AdaptiveConcurrencyLimit
     {
         get
         {
-            lock (_gate)
-            {
-                if (_latencySeconds is not { } latency || _requestsPerWindow is not { } perWindow)
-                    return Initial;
-                var rate = perWindow / WindowLength.TotalSeconds;
-                var needed = Math.Ceiling(rate * latency * Headroom * Share(_time.GetUtcNow()));
-                return (int)Math.Max(Minimum, Math.Min(Maximum, needed + Spare));
-            }
+            lock (_gate) return Math.Min(_reached, Target(_time.GetUtcNow()));
         }
     }
 
@@ -74,15 +71,25 @@ internal sealed class AdaptiveConcurrencyLimit
             _latencySeconds = _latencySeconds is { } mean ? mean + LatencyWeight * (seconds - mean) : seconds;
             if (requestsPerWindow is > 0)
                 _requestsPerWindow = (int)Math.Min(int.MaxValue, requestsPerWindow.Value);
-            if (statusCode != 429)
-                return;
             var now = _time.GetUtcNow();
             // One burst of 429s is one signal: the answers to requests sent together arrive within a round trip.
-            if (now - _decreasedAt < TimeSpan.FromSeconds(_latencySeconds.Value))
-                return;
-            _shareAfterDecrease = Math.Max(SmallestShare, Share(now) / 2);
-            _decreasedAt = now;
+            if (statusCode == 429 && now - _decreasedAt >= TimeSpan.FromSeconds(_latencySeconds.Value))
+            {
+                _shareAfterDecrease = Math.Max(SmallestShare, Share(now) / 2);
+                _decreasedAt = now;
+            }
+            _reached = Math.Min(Target(now), _reached + 1);
         }
+    }
+
+    /// <summary>Little's law with headroom, before the slow-start bound.</summary>
+    private int Target(DateTimeOffset now)
+    {
+        if (_latencySeconds is not { } latency || _requestsPerWindow is not { } perWindow)
+            return Initial;
+        var rate = perWindow / WindowLength.TotalSeconds;
+        var needed = Math.Ceiling(rate * latency * Headroom * Share(now));
+        return (int)Math.Max(Minimum, Math.Min(Maximum, needed + Spare));
     }
 
     private double Share(DateTimeOffset now) =>

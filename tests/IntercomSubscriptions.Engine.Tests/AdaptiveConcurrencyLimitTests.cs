@@ -7,6 +7,12 @@ public sealed class AdaptiveConcurrencyLimitTests
     private static readonly TimeSpan Ms150 = TimeSpan.FromMilliseconds(150);
     private static readonly TimeSpan Ms300 = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>Enough answers at one latency for the slow start to reach the target.</summary>
+    private static void Answers(AdaptiveConcurrencyLimit limit, TimeSpan latency, long perWindow, int count = 300)
+    {
+        for (var i = 0; i < count; i++) limit.OnAnswer(latency, 200, perWindow);
+    }
+
     [Fact]
     public void Before_any_answer_the_initial_limit_applies()
     {
@@ -33,7 +39,7 @@ public sealed class AdaptiveConcurrencyLimitTests
     public void Steady_latency_gives_Littles_law_with_headroom(int latencyMs, int perWindow, int expected)
     {
         var limit = new AdaptiveConcurrencyLimit(new VirtualClock());
-        limit.OnAnswer(TimeSpan.FromMilliseconds(latencyMs), 200, perWindow);
+        Answers(limit, TimeSpan.FromMilliseconds(latencyMs), perWindow);
         Assert.Equal(expected, limit.Limit);
     }
 
@@ -50,8 +56,20 @@ public sealed class AdaptiveConcurrencyLimitTests
     public void The_limit_never_exceeds_the_maximum()
     {
         var limit = new AdaptiveConcurrencyLimit(new VirtualClock());
-        limit.OnAnswer(TimeSpan.FromSeconds(10), 200, 100_000);
+        Answers(limit, TimeSpan.FromSeconds(10), 100_000);
         Assert.Equal(AdaptiveConcurrencyLimit.Maximum, limit.Limit);
+    }
+
+    [Fact]
+    public void The_limit_rises_by_one_per_answer_and_falls_at_once()
+    {
+        var limit = new AdaptiveConcurrencyLimit(new VirtualClock());
+        limit.OnAnswer(TimeSpan.FromSeconds(2), 200, 1666); // a cold first answer: the target is far higher
+        Assert.Equal(AdaptiveConcurrencyLimit.Initial + 1, limit.Limit);
+        limit.OnAnswer(TimeSpan.FromSeconds(2), 200, 1666);
+        Assert.Equal(AdaptiveConcurrencyLimit.Initial + 2, limit.Limit);
+        Answers(limit, Ms20, 1666, count: 100); // the mean comes down to 20 ms: the limit follows it down
+        Assert.Equal(8, limit.Limit);
     }
 
     [Fact]
@@ -59,16 +77,19 @@ public sealed class AdaptiveConcurrencyLimitTests
     {
         var clock = new VirtualClock();
         var limit = new AdaptiveConcurrencyLimit(clock);
-        limit.OnAnswer(Ms300, 200, 1666);
+        Answers(limit, Ms300, 1666);
         Assert.Equal(59, limit.Limit);
 
         limit.OnAnswer(Ms300, 429, 1666);
         Assert.Equal(32, limit.Limit); // ceil(54.98 × 0.5) + 4
 
         clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(32, limit.Limit); // no answer yet: the slow start holds it
+        Answers(limit, Ms300, 1666, count: 20);
         Assert.Equal(43, limit.Limit); // share 0.7: ceil(38.48) + 4
 
         clock.Advance(TimeSpan.FromSeconds(10));
+        Answers(limit, Ms300, 1666, count: 30);
         Assert.Equal(59, limit.Limit); // back to the whole share, never above it
     }
 
@@ -77,7 +98,7 @@ public sealed class AdaptiveConcurrencyLimitTests
     {
         var clock = new VirtualClock();
         var limit = new AdaptiveConcurrencyLimit(clock);
-        limit.OnAnswer(Ms300, 200, 1666);
+        Answers(limit, Ms300, 1666);
         for (var i = 0; i < 20; i++)
             limit.OnAnswer(Ms300, 429, 1666);
         Assert.Equal(32, limit.Limit);
@@ -92,13 +113,13 @@ public sealed class AdaptiveConcurrencyLimitTests
     {
         var clock = new VirtualClock();
         var limit = new AdaptiveConcurrencyLimit(clock);
-        limit.OnAnswer(Ms300, 200, 1666);
+        Answers(limit, Ms300, 1666);
         for (var i = 0; i < 10; i++)
         {
             limit.OnAnswer(Ms300, 429, 1666);
             clock.Advance(Ms300); // the next round trip; recovery 0.03 per step is less than the halving
         }
-        Assert.Equal(10, limit.Limit); // share 1/16 + 0.03 recovered since: ceil(5.09) + 4
+        Assert.Equal(8, limit.Limit); // share 1/16 at the last answer: ceil(3.44) + 4; the 0.03 since waits for an answer
     }
 
     [Fact]
@@ -132,7 +153,7 @@ public sealed class AdaptiveConcurrencyLimitTests
 
         limit.OnAnswer(TimeSpan.FromSeconds(1), 200, 167); // latency up: more may be on the wire
         gate.LimitChanged();
-        Assert.True(waiting.Wait(TimeSpan.FromSeconds(5)));
+        Assert.True(waiting.Wait(TimeSpan.FromSeconds(5))); // the limit rose by one (slow start), toward 7
         Assert.Equal(6, gate.InUse);
     }
 }
