@@ -5,7 +5,7 @@ namespace IntercomSubscriptions.Bench;
 /// <summary>Sizes of each measurement; the defaults make the whole run take a few minutes on 2 cores.</summary>
 internal sealed class BenchOptions
 {
-    /// <summary>Rows for (a) the module at ThrottleLimit 8 and (c) raw HttpClient.</summary>
+    /// <summary>Rows for (a) the module with default settings and (c) raw HttpClient.</summary>
     public int Rows { get; set; } = 4000;
 
     /// <summary>Rows for (b) the module at ThrottleLimit 1 (one request at a time is slow).</summary>
@@ -34,10 +34,28 @@ internal sealed class BenchOptions
     /// <summary>(f) Import-Module runs, each in a fresh runspace.</summary>
     public int ImportRuns { get; set; } = 5;
 
+    /// <summary>Run issue 10's matrix instead of (a)-(g).</summary>
+    public bool Matrix { get; set; }
+
+    /// <summary>Matrix: fake latencies.</summary>
+    public int[] MatrixLatencies { get; set; } = { 20, 150, 300 };
+
+    /// <summary>Matrix: which ways of sending to measure (default, sweep, raw, sequential).</summary>
+    public string[] MatrixWays { get; set; } = { "default", "sweep", "raw", "sequential" };
+
+    /// <summary>Matrix: the fixed -ThrottleLimit values the sweep tries at each latency.</summary>
+    public int[] SweepThrottleLimits { get; set; } = { 16, 32, 64 };
+
+    /// <summary>Matrix: full windows each sweep run spans (the winner's share is over these).</summary>
+    public int SweepWindows { get; set; } = 1;
+
+    /// <summary>Matrix: rows of the sequential loop (its rate is steady; it never reaches the limit).</summary>
+    public int SequentialMatrixRows { get; set; } = 40;
+
     public static string Usage => """
         Usage: dotnet run -c Release --project bench/IntercomSubscriptions.Bench -- [options]
           --quick                 small sizes and a 2-second rate-limit window (about a minute)
-          --rows N                rows for (a) ThrottleLimit 8 and (c) raw HttpClient   (default 4000)
+          --rows N                rows for (a) the module, default and (c) raw HttpClient (default 4000)
           --sequential-rows N     rows for (b) ThrottleLimit 1                          (default 500)
           --latency-ms N          fake server latency for (a)-(d)                       (default 20)
           --rate-limit R          (d) requests per window; Intercom: 1666 per 10 s       (default 1666)
@@ -46,6 +64,11 @@ internal sealed class BenchOptions
           --memory-rows S,L       (e) small and large input sizes                       (default 10000,100000)
           --memory-latency-ms N   fake server latency for (e)                           (default 0)
           --import-runs N         (f) Import-Module runs in fresh runspaces             (default 5)
+          --matrix                issue 10's matrix instead: latency x faults at the limit (about 15 minutes)
+          --latencies A,B,C       matrix latencies in ms                                (default 20,150,300)
+          --ways W,...            matrix ways: default,sweep,raw,sequential             (default all four)
+          --sweep L,...           matrix sweep of fixed -ThrottleLimit values            (default 16,32,64)
+          --sweep-windows K       full windows per sweep run                            (default 1)
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -87,11 +110,20 @@ internal sealed class BenchOptions
                     break;
                 case "--memory-latency-ms": options.MemoryLatencyMs = Int(0); break;
                 case "--import-runs": options.ImportRuns = Int(1); break;
+                case "--matrix": options.Matrix = true; break;
+                case "--latencies": options.MatrixLatencies = Ints(Next()); break;
+                case "--ways": options.MatrixWays = Next().Split(','); break;
+                case "--sweep": options.SweepThrottleLimits = Ints(Next()); break;
+                case "--sweep-windows": options.SweepWindows = Int(1); break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.");
             }
         }
         return options;
     }
+
+    private static int[] Ints(string list) =>
+        list.Split(',').Select(v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0
+            ? n : throw new ArgumentException($"'{v}' is not a whole number.")).ToArray();
 
     /// <summary>(d) input: the full windows plus half a window, so the last window is visibly the partial one.</summary>
     public int RateLimitedRows => RateLimit * Windows + Math.Max(1, RateLimit / 2);

@@ -91,7 +91,7 @@ internal sealed class Benchmarks(BenchOptions options, TextWriter log)
             RunModule(server, session, BenchOptions.WarmUpRows, "", "warm-up");
             await RunRawAsync(server, BenchOptions.WarmUpRows, "warm-up");
 
-            module = RunModule(server, session, options.Rows, "", "(a) module, ThrottleLimit 8 (default)");
+            module = RunModule(server, session, options.Rows, "", "(a) module, default settings");
             sequential = RunModule(server, session, options.SequentialRows, "-ThrottleLimit 1", "(b) module, ThrottleLimit 1");
             raw = await RunRawAsync(server, options.Rows, "(c) raw HttpClient, 8 concurrent");
             rateLimited = await RunRateLimitedAsync(server, session);
@@ -224,7 +224,7 @@ internal sealed class Benchmarks(BenchOptions options, TextWriter log)
         var limit = options.RateLimit;
         var window = options.WindowSeconds;
         var rows = options.RateLimitedRows;
-        var label = $"(d) module, ThrottleLimit 8, {limit} requests per {window} s";
+        var label = $"(d) module, default settings, {limit} requests per {window} s";
         Say($"{label}: {rows:N0} rows, about {options.Windows + 1} windows...");
         BuildRows(session, rows);
         server.Faults.RateLimitWindowSeconds = window;

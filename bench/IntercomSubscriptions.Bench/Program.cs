@@ -37,6 +37,13 @@ public static class Program
         var total = Stopwatch.StartNew();
         try
         {
+            if (options.Matrix)
+            {
+                var (cells, calls) = await new MatrixBenchmarks(options, Console.Error).RunAsync();
+                Console.WriteLine();
+                Console.WriteLine(MatrixBenchmarks.ToMarkdown(options, cells, calls, total.Elapsed));
+                return 0;
+            }
             var results = await new Benchmarks(options, Console.Error).RunAllAsync();
             var report = Report.ToMarkdown(options, results, total.Elapsed);
             Console.WriteLine();

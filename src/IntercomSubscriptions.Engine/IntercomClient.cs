@@ -85,14 +85,19 @@ internal sealed class IntercomClient : IDisposable
         SendAsync(IntercomRequests.ListContacts(startingAfter), events, cancellationToken, IntercomJson.ReadContactPage);
 
     /// <summary>Every contact whose email or external id equals <paramref name="value"/> (all pages).</summary>
-    public async Task<IReadOnlyList<ContactData>> SearchContactsAsync(ContactSearchField field, string value,
+    public Task<IReadOnlyList<ContactData>> SearchContactsAsync(ContactSearchField field, string value,
+        IIntercomEventSink? events, CancellationToken cancellationToken) =>
+        SearchContactsAsync(field, new[] { value }, events, cancellationToken);
+
+    /// <summary>Every contact whose email or external id is one of <paramref name="values"/> (all pages), in one search.</summary>
+    public async Task<IReadOnlyList<ContactData>> SearchContactsAsync(ContactSearchField field, IReadOnlyList<string> values,
         IIntercomEventSink? events, CancellationToken cancellationToken)
     {
         var contacts = new List<ContactData>();
         string? cursor = null;
         for (var page = 0; page < MaxSearchPages; page++)
         {
-            var (items, next) = await SendAsync(IntercomRequests.SearchContacts(field, value, cursor), events, cancellationToken,
+            var (items, next) = await SendAsync(IntercomRequests.SearchContacts(field, values, cursor), events, cancellationToken,
                 response => (IntercomJson.ReadList(response, IntercomJson.ReadContact), IntercomJson.NextCursor(response))).ConfigureAwait(false);
             contacts.AddRange(items);
             if (string.IsNullOrEmpty(next) || items.Count == 0) break;

@@ -30,7 +30,7 @@ internal sealed class IntercomClientOptions
     /// Connections the handler may open to Intercom. .NET Framework allows 2 per host by default,
     /// which would serialise a bulk run; this is set per handler, never process-wide.
     /// </summary>
-    public int MaxConnectionsPerServer { get; set; } = 64;
+    public int MaxConnectionsPerServer { get; set; } = AdaptiveConcurrencyLimit.Maximum;
     /// <summary>First retry delay; later ones grow exponentially, with jitter.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
     /// <summary>Null: the system proxy.</summary>

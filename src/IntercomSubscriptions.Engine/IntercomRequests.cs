@@ -35,18 +35,22 @@ internal static class IntercomRequests
             ContactSubscriptionsPath(contactId) + "/" + Uri.EscapeDataString(IntercomIds.RequireSubscriptionTypeId(subscriptionTypeId)),
             null, IntercomErrorKind.SubscriptionTypeNotFound);
 
-    /// <summary>One page of contacts whose email or external id equals <paramref name="value"/>.</summary>
-    public static IntercomRequest SearchContacts(ContactSearchField field, string value, string? startingAfter)
+    /// <summary>
+    /// One page of contacts whose email or external id is one of <paramref name="values"/>: "=" for
+    /// one value, "IN" for several (Intercom counts each value against its 15 filters per group).
+    /// </summary>
+    public static IntercomRequest SearchContacts(ContactSearchField field, IReadOnlyList<string> values, string? startingAfter)
     {
+        if (values.Count == 0) throw new ArgumentException("A contact search needs at least one value.", nameof(values));
         var pagination = new Dictionary<string, object> { ["per_page"] = SearchPageSize };
         if (startingAfter is not null) pagination["starting_after"] = startingAfter;
         var body = JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["query"] = new Dictionary<string, string>
+            ["query"] = new Dictionary<string, object>
             {
                 ["field"] = field == ContactSearchField.Email ? "email" : "external_id",
-                ["operator"] = "=",
-                ["value"] = value,
+                ["operator"] = values.Count == 1 ? "=" : "IN",
+                ["value"] = values.Count == 1 ? values[0] : values,
             },
             ["pagination"] = pagination,
         });

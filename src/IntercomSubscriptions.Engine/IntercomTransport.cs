@@ -44,11 +44,18 @@ internal sealed class IntercomTransport : IDisposable
         _errors = errors;
         _time = time;
         Pacer = new RateLimitPacer(time, options.MaxRateLimitWait);
+        ConcurrencyLimit = new AdaptiveConcurrencyLimit(time);
+        _onTheWire = new ConcurrencyGate(ConcurrencyLimit);
         _http = new IntercomHttpRegistration(options, primaryHandler);
         _pipeline = BuildPipeline();
     }
 
     public RateLimitPacer Pacer { get; }
+
+    /// <summary>How many requests may be on the wire at once: found from latency and the rate limit (see its remarks).</summary>
+    public AdaptiveConcurrencyLimit ConcurrencyLimit { get; }
+
+    private readonly ConcurrencyGate _onTheWire;
 
     public AnswerMemoryGate Answers => _answers;
 
@@ -96,6 +103,20 @@ internal sealed class IntercomTransport : IDisposable
     }
 
     private async Task<ApiResponse> AttemptAsync(IntercomRequest request, IIntercomEventSink? events, AttemptLog log, CancellationToken cancellationToken)
+    {
+        // Each attempt takes its place at the gate: a request backing off before a retry holds none.
+        await _onTheWire.EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await PacedAttemptAsync(request, events, log, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _onTheWire.Release();
+        }
+    }
+
+    private async Task<ApiResponse> PacedAttemptAsync(IntercomRequest request, IIntercomEventSink? events, AttemptLog log, CancellationToken cancellationToken)
     {
         // Checked before every attempt, retries included: a refused token will not be accepted on the next try.
         if (Volatile.Read(ref _tokenRefused) is { } refused)
@@ -150,6 +171,11 @@ internal sealed class IntercomTransport : IDisposable
         finally
         {
             Pacer.Release(ticket, headers, status);
+            if (status is { } answered)
+            {
+                ConcurrencyLimit.OnAnswer(stopwatch.Elapsed, answered, headers is null ? null : RateLimitPacer.ReadLong(headers, "X-RateLimit-Limit"));
+                _onTheWire.LimitChanged();
+            }
         }
     }
 

@@ -13,7 +13,7 @@ namespace IntercomSubscriptions.Engine;
 /// counted when that request arrived; since it was sent, every other request this connection had in
 /// flight or sent may have been counted too. So the estimate is Remaining minus all of those, and
 /// two estimates for the same window are combined with min. This gives away a few requests per
-/// window (about twice the concurrency) in exchange for never sending into a spent window.
+/// window (about the concurrency) in exchange for never sending into a spent window.
 /// </remarks>
 internal sealed class RateLimitPacer
 {
@@ -37,7 +37,6 @@ internal sealed class RateLimitPacer
     private int _available;
     private int _inFlight;
     private long _dispatched;
-    private long _completed;
     private DateTimeOffset _blockedUntil = DateTimeOffset.MinValue;
     private TimeSpan _blockAsked;       // the Retry-After (or guess) that set _blockedUntil, as Intercom said it
     private long _lastReset;
@@ -116,7 +115,7 @@ internal sealed class RateLimitPacer
             {
                 if (_windowKnown) _available--;
                 _inFlight++;
-                ticket = new PacerTicket(++_dispatched, _completed);
+                ticket = new PacerTicket(++_dispatched, _inFlight - 1);
                 return null;
             }
 
@@ -137,7 +136,6 @@ internal sealed class RateLimitPacer
         lock (_gate)
         {
             _inFlight = Math.Max(0, _inFlight - 1);
-            _completed++;
             if (headers is null)
                 return;
             var limit = ReadLong(headers, "X-RateLimit-Limit");
@@ -155,9 +153,12 @@ internal sealed class RateLimitPacer
             if (limit is null || remaining is null || reset is null)
                 return;
 
-            // Everything that may have reached the server after this request did: sent since, still
-            // in flight, or finished since it was sent (it may have been in flight beside it).
-            var maybeCountedSince = (_dispatched - ticket.Sequence) + _inFlight + (_completed - 1 - ticket.CompletedBefore);
+            // Everything that may have reached the server after this request did: whatever was sent
+            // since, and whatever was already in flight beside it when it was sent. Counting those
+            // once each (not also as "in flight now" or "finished since") keeps the estimate a lower
+            // bound while giving away about one concurrency's worth per window instead of three:
+            // at 300 ms and 67 in flight that is 4% of Intercom's 1,666 instead of 12% (issue 10).
+            var maybeCountedSince = (_dispatched - ticket.Sequence) + ticket.InFlightBeside;
             var estimate = (int)Math.Max(0, Math.Min(int.MaxValue, remaining.Value - maybeCountedSince));
             if (!_windowKnown || _windowReset == 0 || reset.Value > _windowReset)
             {
@@ -251,12 +252,14 @@ internal sealed class RateLimitPacer
 /// <summary>Which request a rate-limit answer belongs to: its place in the sending order.</summary>
 internal readonly struct PacerTicket
 {
-    internal PacerTicket(long sequence, long completedBefore)
+    internal PacerTicket(long sequence, long inFlightBeside)
     {
         Sequence = sequence;
-        CompletedBefore = completedBefore;
+        InFlightBeside = inFlightBeside;
     }
 
     internal long Sequence { get; }
-    internal long CompletedBefore { get; }
+
+    /// <summary>Requests of the connection already in flight when this one was sent.</summary>
+    internal long InFlightBeside { get; }
 }

@@ -1,15 +1,30 @@
 namespace IntercomSubscriptions;
 
 /// <summary>
-/// Keeps up to <c>throttleLimit</c> requests in flight while input streams in, and hands results
-/// back in input order. At most <c>maxBuffered</c> records wait (finished or not) for the ones
-/// before them, so the window's own memory does not grow with the input.
+/// Keeps up to <c>throttleLimit</c> records in progress while input streams in, and hands results
+/// back in input order. A record that waits for its retry holds only its own slot: the others go on
+/// and their results wait in the reorder buffer behind it. At most <c>maxBuffered</c> records wait
+/// (finished or not) for the ones before them, so the window's own memory does not grow with the input.
 /// Every method runs on the pipeline thread; only the requests themselves run elsewhere. While it
 /// waits it calls <c>pump</c> (the owner's stream writes) and nothing else of its owner.
 /// </summary>
 internal sealed class OrderedRequestWindow<TResult> : IDisposable
 {
     private sealed record Pending(Task<TResult> Task, Action<TResult> OnResult, Action<Exception> OnError);
+
+    /// <summary>
+    /// What one buffered record may cost, generously: the entry, its task and result (a
+    /// ContactSubscription of a few hundred bytes), and the input record its error would name (a
+    /// CSV row as a PSObject, typically 0.5-2 KB).
+    /// </summary>
+    internal const int BytesPerBufferedRecord = 4 * 1024;
+
+    /// <summary>
+    /// The reorder buffer's bound: 4,096 records, about 16 MB at <see cref="BytesPerBufferedRecord"/>.
+    /// At Intercom's 166 requests a second that is 24 s of results behind one slow record (a retry
+    /// backs off 0.5-4 s), so one record's retry does not stall the others.
+    /// </summary>
+    internal const int DefaultMaxBuffered = 16 * 1024 * 1024 / BytesPerBufferedRecord;
 
     private readonly Queue<Pending> _pending = new();
     private readonly SemaphoreSlim _slots;
@@ -24,8 +39,9 @@ internal sealed class OrderedRequestWindow<TResult> : IDisposable
         _pump = pump;
         _cancellationToken = cancellationToken;
         _slots = new SemaphoreSlim(throttleLimit, throttleLimit);
-        // Room for a slow head (a retry backing off) without stalling the others for long.
-        _maxBuffered = maxBuffered ?? Math.Max(64, throttleLimit * 16);
+        // Sized by what a buffered record costs, not by the concurrency: a slow head (a retry
+        // backing off) must not stop the others (see DefaultMaxBuffered).
+        _maxBuffered = maxBuffered ?? DefaultMaxBuffered;
     }
 
     /// <summary>Records handed back so far (results and errors).</summary>

@@ -57,12 +57,13 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     public string[]? ExternalId { get; set; }
 
     /// <summary>
-    /// How many requests may be in flight at once (1 = one after another). Intercom allows about
-    /// 166 requests a second per app; the module paces itself by Intercom's rate-limit headers.
+    /// The most records in progress at once (1 = one after another; default 128, at most 256). A
+    /// cap, not a setting to tune: the module finds how many requests to keep in flight from the
+    /// latency and Intercom's rate-limit headers it measures, and paces itself by those headers.
     /// </summary>
     [Parameter]
-    [ValidateRange(1, 64)]
-    public int ThrottleLimit { get; set; } = 8;
+    [ValidateRange(1, ThrottleLimits.Maximum)]
+    public int ThrottleLimit { get; set; } = ThrottleLimits.Default;
 
     /// <summary>
     /// The pipeline record as it came (a CSV row, say), so that an error names the very record that

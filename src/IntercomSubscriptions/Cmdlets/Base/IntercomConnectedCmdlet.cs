@@ -37,13 +37,15 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
         var events = EngineEvents;
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
         var progress = new ProgressReporter(activity, MyInvocation.ExpectingInput ? null : given.Count, () => elapsed.Elapsed, WriteProgress);
+        // One record at a time has no other lookups to share a search with: search at once.
+        var gather = throttleLimit == 1 ? TimeSpan.Zero : ContactLookupBatcher.Gather;
         var run = new RunSummaryCollector(MyInvocation.MyCommand.Name, () => elapsed.Elapsed, timeLimit,
             keepErrors: summary || !string.IsNullOrEmpty(summaryVariable));
         if (!string.IsNullOrEmpty(summaryVariable))
             SessionState.PSVariable.Set(summaryVariable, run.Summary);
         CancellationToken.Register(run.MarkStopped);
         var requests = new ContactRequests<TResult>(throttleLimit,
-            new ContactResolver((field, value, cancellationToken) => connection.Contacts.FindAsync(field, value, events, cancellationToken)),
+            new ContactResolver((field, value, cancellationToken) => connection.Contacts.FindAsync(field, value, gather, events, cancellationToken)),
             progress, Pump, ShouldProcess, WriteError, CancellationToken,
             run, summary ? new Action<IntercomRunSummary>(WriteObject) : null, WriteWarning, StopsOnError());
         WhileWaiting = requests.ReportProgress;

@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using FakeIntercom;
+using IntercomSubscriptions.Tests;
+
+namespace IntercomSubscriptions.Bench;
+
+/// <summary>One cell of the matrix: a way of sending, at one latency, with or without faults.</summary>
+internal sealed record MatrixCell(
+    string Way, int LatencyMs, bool Faults, int Rows, TimeSpan Elapsed, IReadOnlyList<int> AcceptedPerWindow,
+    int Limit, int TotalRequests, int Throttled, long? PeakMemoryOverBaseline, double? ShareOverride = null)
+{
+    public IReadOnlyList<int> FullWindows => AcceptedPerWindow.Take(Math.Max(0, AcceptedPerWindow.Count - 1)).ToList();
+
+    /// <summary>Accepted per full window / limit; for runs too short for a full window, rows/s against the limit's rate.</summary>
+    public double Share => ShareOverride ?? (FullWindows.Count == 0 ? 0 : FullWindows.Average() / Limit);
+
+    public double ThrottledShare => TotalRequests == 0 ? 0 : (double)Throttled / TotalRequests;
+}
+
+/// <summary>Calls the server saw per input row, for rows naming contacts by id, email or external id.</summary>
+internal sealed record CallsPerRow(string Column, int Rows, int Calls, IReadOnlyDictionary<string, int> ByEndpoint)
+{
+    public double PerRow => (double)Calls / Rows;
+}
+
+/// <summary>
+/// Issue 10's matrix: latency × faults at Intercom's limit, for the module with default settings, the
+/// best fixed -ThrottleLimit (a sweep), raw HttpClient with ideal pacing (an upper bound), and a
+/// sequential loop (what an Invoke-RestMethod script does: one request after another).
+/// </summary>
+internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
+{
+    private const string SubscriptionId = "108";
+    private const string AttachBody = """{"id":"108","consent_type":"opt_in"}""";
+
+    public async Task<(IReadOnlyList<MatrixCell> Cells, IReadOnlyList<CallsPerRow> Calls)> RunAsync()
+    {
+        var cells = new List<MatrixCell>();
+        var contacts = options.RateLimitedRows;
+        await using var server = await FakeIntercomServer.StartAsync(new FakeIntercomOptions { RecordRequests = true });
+        for (var i = 1; i <= contacts; i++)
+        {
+            server.State.AddContact("c" + i, $"u{i}@example.com", "x" + i);
+            server.State.SetChoice("c" + i, SubscriptionId, "opt_out");
+        }
+        using var session = new PowerShellSession();
+        session.Connect(server);
+
+        var calls = new List<CallsPerRow>();
+        server.Faults.LatencyMs = 20;
+        foreach (var (column, value) in new[] { ("contact_id", "\"c$i\""), ("email", "\"u$i@example.com\""), ("external_id", "\"x$i\"") })
+            calls.Add(MeasureCalls(server, session, column, value, Math.Min(1000, contacts)));
+
+        foreach (var latency in options.MatrixLatencies)
+        {
+            int? best = null;
+            foreach (var faults in new[] { false, true })
+            {
+                server.Faults.LatencyMs = latency;
+                server.Faults.ServerErrorRate = faults ? 0.03 : 0;
+                server.Faults.DropConnectionRate = faults ? 0.01 : 0;
+                if (options.MatrixWays.Contains("default"))
+                    cells.Add(await RunModuleAsync(server, session, "module, default", "", latency, faults, options.Windows, sampleMemory: true));
+                if (options.MatrixWays.Contains("sweep"))
+                {
+                    if (best is null)
+                    {
+                        var sweep = new List<MatrixCell>();
+                        foreach (var limit in options.SweepThrottleLimits)
+                            sweep.Add(await RunModuleAsync(server, session, $"module, -ThrottleLimit {limit}", $"-ThrottleLimit {limit}", latency, faults, options.SweepWindows, sampleMemory: false));
+                        var winner = sweep.OrderByDescending(c => c.Share).First();
+                        best = int.Parse(winner.Way.Split(' ').Last());
+                        cells.Add(winner with { Way = $"module, best fixed -ThrottleLimit ({best} of {string.Join("/", options.SweepThrottleLimits)})" });
+                    }
+                    else
+                    {
+                        var cell = await RunModuleAsync(server, session, "", $"-ThrottleLimit {best}", latency, faults, options.SweepWindows, sampleMemory: false);
+                        cells.Add(cell with { Way = $"module, best fixed -ThrottleLimit ({best})" });
+                    }
+                }
+                if (options.MatrixWays.Contains("raw"))
+                    cells.Add(await RunRawPacedAsync(server, latency, faults));
+                if (options.MatrixWays.Contains("sequential"))
+                    cells.Add(await RunSequentialAsync(server, latency, faults));
+            }
+        }
+        server.Faults.ServerErrorRate = 0;
+        server.Faults.DropConnectionRate = 0;
+        return (cells, calls);
+    }
+
+    private CallsPerRow MeasureCalls(FakeIntercomServer server, PowerShellSession session, string column, string valueExpression, int rows)
+    {
+        ResetChoices(server, rows);
+        session.Run($"$rows = foreach ($i in 1..$n) {{ [pscustomobject]@{{ {column} = {valueExpression} }} }}", new() { ["n"] = rows });
+        server.ResetLog();
+        var result = session.Run("$rows | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in | Out-Null");
+        session.Run("$rows = $null");
+        if (result.Errors.Count > 0)
+            throw new BenchmarkBrokenException($"calls per row by {column}: {result.Errors.Count} errors, the first: {result.Errors[0]}");
+        RequireUpdated(server, rows, $"calls per row by {column}");
+        var counts = server.CallCounts;
+        var measured = new CallsPerRow(column, rows, counts.Values.Sum(), counts);
+        Say($"calls per row by {column}: {measured.PerRow:0.000} ({string.Join(", ", counts.Select(c => $"{c.Key}: {c.Value}"))}).");
+        return measured;
+    }
+
+    private async Task<MatrixCell> RunModuleAsync(FakeIntercomServer server, PowerShellSession session, string way, string parameters,
+        int latency, bool faults, int windows, bool sampleMemory)
+    {
+        var rows = options.RateLimit * windows + Math.Max(1, options.RateLimit / 2);
+        var label = $"{way} at {latency} ms{(faults ? ", faults" : "")}";
+        ResetChoices(server, rows);
+        session.Run("$rows = foreach ($i in 1..$n) { [pscustomobject]@{ contact_id = \"c$i\" } }", new() { ["n"] = rows });
+        return await AtRateLimitAsync(server, latency, faults, way, label, rows, sampleMemory, () =>
+        {
+            var result = session.Run($"$rows | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in {parameters} | Out-Null");
+            session.Run("$rows = $null");
+            if (result.Errors.Count > 0)
+                throw new BenchmarkBrokenException($"{label}: {result.Errors.Count} errors, the first: {result.Errors[0]}");
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>
+    /// The upper bound: raw HttpClient, 64 workers, paced by an oracle that knows the server's windows
+    /// (epoch-aligned, <c>limit</c> each) and lets exactly <c>limit</c> requests reach each one; a failed
+    /// request is sent again at once.
+    /// </summary>
+    private async Task<MatrixCell> RunRawPacedAsync(FakeIntercomServer server, int latency, bool faults)
+    {
+        var rows = options.RateLimitedRows;
+        ResetChoices(server, rows);
+        var label = $"raw HttpClient, ideal pacing at {latency} ms{(faults ? ", faults" : "")}";
+        using var http = NewHttpClient(server);
+        var windowMs = options.WindowSeconds * 1000L;
+        var gate = new object();
+        long currentWindow = -1;
+        var sentInWindow = 0;
+        return await AtRateLimitAsync(server, latency, faults, "raw HttpClient, ideal pacing (upper bound)", label, rows, false, async () =>
+        {
+            async Task PaceAsync(CancellationToken ct)
+            {
+                while (true)
+                {
+                    TimeSpan wait;
+                    lock (gate)
+                    {
+                        // The server counts a request when it answers: name the window by its arrival plus latency.
+                        var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + latency;
+                        var window = at / windowMs;
+                        if (window != currentWindow) { currentWindow = window; sentInWindow = 0; }
+                        if (sentInWindow < options.RateLimit) { sentInWindow++; return; }
+                        wait = TimeSpan.FromMilliseconds((window + 1) * windowMs - at + 5);
+                    }
+                    await Task.Delay(wait, ct);
+                }
+            }
+            await Parallel.ForEachAsync(Enumerable.Range(1, rows), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, ct) =>
+            {
+                for (var attempt = 0; ; attempt++)
+                {
+                    await PaceAsync(ct);
+                    if (await TryAttachAsync(http, i, ct) || attempt >= 5) return;
+                }
+            });
+        });
+    }
+
+    /// <summary>One request after another, retried after a second on failure: an Invoke-RestMethod loop.</summary>
+    private async Task<MatrixCell> RunSequentialAsync(FakeIntercomServer server, int latency, bool faults)
+    {
+        var rows = options.SequentialMatrixRows;
+        ResetChoices(server, rows);
+        using var http = NewHttpClient(server);
+        server.Faults.RateLimit = options.RateLimit;
+        server.Faults.RateLimitWindowSeconds = options.WindowSeconds;
+        try
+        {
+            server.ResetLog();
+            var clock = Stopwatch.StartNew();
+            for (var i = 1; i <= rows; i++)
+            {
+                for (var attempt = 0; !await TryAttachAsync(http, i, CancellationToken.None) && attempt < 5; attempt++)
+                    await Task.Delay(1000);
+            }
+            clock.Stop();
+            RequireUpdated(server, rows, "sequential loop");
+            var perSecond = rows / clock.Elapsed.TotalSeconds;
+            var cell = new MatrixCell("sequential loop (Invoke-RestMethod script)", latency, faults, rows, clock.Elapsed, Array.Empty<int>(),
+                options.RateLimit, server.Requests.Count, server.RequestsWhileExhausted, null,
+                ShareOverride: perSecond / ((double)options.RateLimit / options.WindowSeconds));
+            Say($"sequential loop at {latency} ms{(faults ? ", faults" : "")}: {rows} rows in {clock.Elapsed.TotalSeconds:0.0} s, share {cell.Share:0.000}.");
+            return cell;
+        }
+        finally
+        {
+            server.Faults.RateLimit = null;
+        }
+    }
+
+    private async Task<MatrixCell> AtRateLimitAsync(FakeIntercomServer server, int latency, bool faults, string way, string label, int rows,
+        bool sampleMemory, Func<Task> run)
+    {
+        var window = options.WindowSeconds;
+        server.Faults.RateLimitWindowSeconds = window;
+        server.Faults.RateLimit = options.RateLimit;
+        try
+        {
+            var windowMs = window * 1000L;
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            await Task.Delay(TimeSpan.FromMilliseconds((now / windowMs + 1) * windowMs + 50 - now));
+            server.ResetLog();
+            var baseline = sampleMemory ? ManagedMemorySampler.CollectFully() : 0;
+            using var sampler = sampleMemory ? ManagedMemorySampler.Start(TimeSpan.FromMilliseconds(20)) : null;
+            var clock = Stopwatch.StartNew();
+            await run();
+            clock.Stop();
+            sampler?.Stop();
+            RequireUpdated(server, rows, label);
+            var requests = server.Requests;
+            var byWindow = requests.Where(r => r.StatusCode == 200)
+                .GroupBy(r => r.CompletedAt.ToUnixTimeMilliseconds() / windowMs)
+                .ToDictionary(g => g.Key, g => g.Count());
+            var perWindow = new List<int>();
+            for (var w = byWindow.Keys.Min(); w <= byWindow.Keys.Max(); w++)
+                perWindow.Add(byWindow.GetValueOrDefault(w));
+            var cell = new MatrixCell(way, latency, faults, rows, clock.Elapsed, perWindow, options.RateLimit, requests.Count,
+                server.RequestsWhileExhausted, sampler is null ? null : sampler.PeakTotalMemory - baseline);
+            Say($"{label}: {rows:N0} rows in {clock.Elapsed.TotalSeconds:0.0} s; per window [{string.Join(", ", perWindow)}]; share {cell.Share:0.000}; "
+                + $"{cell.Throttled} of {cell.TotalRequests} got 429; max {server.MaxConcurrentRequests} concurrent"
+                + (cell.PeakMemoryOverBaseline is { } peak ? $"; peak memory +{Benchmarks.Mb(peak)}" : "") + ".");
+            return cell;
+        }
+        finally
+        {
+            server.Faults.RateLimit = null;
+        }
+    }
+
+    private static HttpClient NewHttpClient(FakeIntercomServer server)
+    {
+        var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        var http = new HttpClient(handler) { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token);
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Intercom-Version", "2.14");
+        return http;
+    }
+
+    private static async Task<bool> TryAttachAsync(HttpClient http, int i, CancellationToken ct)
+    {
+        try
+        {
+            using var content = new StringContent(AttachBody, Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync($"contacts/c{i}/subscriptions", content, ct);
+            _ = await response.Content.ReadAsStringAsync(ct);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static void ResetChoices(FakeIntercomServer server, int rows)
+    {
+        for (var i = 1; i <= rows; i++)
+            server.State.SetChoice("c" + i, SubscriptionId, "opt_out");
+    }
+
+    /// <summary>Every row really went through: each contact now has opt_in (it had opt_out).</summary>
+    private static void RequireUpdated(FakeIntercomServer server, int rows, string label)
+    {
+        for (var i = 1; i <= rows; i++)
+        {
+            if (server.State.GetChoices("c" + i)[SubscriptionId] != "opt_in")
+                throw new BenchmarkBrokenException($"{label}: contact c{i} was not updated.");
+        }
+    }
+
+    private void Say(string message) => log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+
+    public static string ToMarkdown(BenchOptions options, IReadOnlyList<MatrixCell> cells, IReadOnlyList<CallsPerRow> calls, TimeSpan total)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"Limit {options.RateLimit} per {options.WindowSeconds} s; faults = 3% 5xx + 1% dropped connections; "
+            + $"{Environment.ProcessorCount} cores; whole run {total.TotalSeconds:0} s.");
+        text.AppendLine();
+        text.AppendLine("| way | latency | faults | share of the limit | 429s | rows | peak memory over baseline |");
+        text.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var c in cells)
+            text.AppendLine($"| {c.Way} | {c.LatencyMs} ms | {(c.Faults ? "3% 5xx + 1% drops" : "none")} | {c.Share:0.00} "
+                + $"| {c.ThrottledShare:0.0%} ({c.Throttled}) | {c.Rows:N0} | {(c.PeakMemoryOverBaseline is { } m ? Benchmarks.Mb(m) : "")} |");
+        text.AppendLine();
+        text.AppendLine("| calls per row (module, default, 20 ms, no limit) | rows | calls per row | by endpoint |");
+        text.AppendLine("|---|---|---|---|");
+        foreach (var c in calls)
+            text.AppendLine($"| by {c.Column} | {c.Rows:N0} | {c.PerRow:0.00} | {string.Join(", ", c.ByEndpoint.Select(e => $"{e.Key}: {e.Value}"))} |");
+        return text.ToString();
+    }
+}
