@@ -6,12 +6,14 @@ namespace IntercomSubscriptions.UnitTests;
 public sealed class RecordStepTests
 {
     private readonly List<ErrorRecord> _reported = new();
+    private bool _runEnding;
 
     private static RunSummaryCollector NewRun() =>
         new("Set-IntercomContactSubscription", () => TimeSpan.FromSeconds(1), null, Path.GetTempPath());
 
-    private static ErrorRecord WriteFailed(PSObject row) =>
-        new(new InvalidOperationException("Contact 'c1', subscription type '108': the write failed."), "IntercomServerError", ErrorCategory.ConnectionError, row);
+    private sealed class RunEndingException : Exception
+    {
+    }
 
     /// <summary>One record: its read is sent and, as ContactRequests does, handed back after the step is opened.</summary>
     private (RunSummaryCollector Run, RecordStep Step) RecordWithOpenStep()
@@ -21,11 +23,13 @@ public sealed class RecordStepTests
         var ticket = run.Current;
         run.RequestSent(ticket);
         run.EndRecord();
-        var step = new RecordStep(run, ticket, (t, error) =>
+        // As ContactRequests does: a failure is the record's error, and nothing is sent once the run is ending.
+        var step = new RecordStep(run, ticket, (t, exception, errorTarget, subject) =>
         {
+            var error = IntercomErrors.ToErrorRecord(exception, errorTarget, subject);
             run.RequestDone(t, succeeded: false, error);
             _reported.Add(error);
-        });
+        }, () => { if (_runEnding) throw new RunEndingException(); });
         run.RequestDone(ticket, succeeded: false); // the read is back
         return (run, step);
     }
@@ -61,14 +65,27 @@ public sealed class RecordStepTests
         var (run, step) = RecordWithOpenStep();
         var row = new PSObject();
 
-        step.Failed(WriteFailed(row));
+        step.Failed(new ContactResolutionException("No Intercom contact has the id 'c1'.", ambiguous: false), row, "Contact 'c1', subscription type '108'");
 
         Assert.Equal(1L, run.Summary.Failed);
         Assert.Equal(0L, run.Summary.Succeeded);
         var kept = Assert.Single(run.Summary.Errors);
         Assert.Same(row, kept.TargetObject);
-        Assert.Equal("IntercomServerError", kept.FullyQualifiedErrorId);
-        Assert.Single(_reported);
+        Assert.Null(kept.Exception.InnerException);
+        Assert.Same(row, Assert.Single(_reported).TargetObject);
+    }
+
+    [Fact]
+    public async Task The_step_sends_its_request_but_not_once_the_run_is_ending()
+    {
+        var (run, step) = RecordWithOpenStep();
+        var sent = 0;
+
+        Assert.Equal(1, await step.SendAsync(() => Task.FromResult(++sent)));
+        _runEnding = true;
+
+        await Assert.ThrowsAsync<RunEndingException>(() => step.SendAsync(() => Task.FromResult(++sent)));
+        Assert.Equal(1, sent);
     }
 
     [Fact]

@@ -213,12 +213,9 @@ internal sealed class ContactRequests<TResult> : IDisposable
             return;
         }
         // The step is opened before the read is done, so that the record stays unfinished until the step ends.
-        onRead(result, new RecordStep(_run, ticket, StepFailed));
+        onRead(result, new RecordStep(_run, ticket, Fail, ThrowIfRunStopped));
         _run.RequestDone(ticket, succeeded: false);
     }
-
-    private void StepFailed(RecordTicket ticket, ErrorRecord record) =>
-        Failed(ticket, record, $"{record.Exception.Message} (also failed before the run ended)");
 
     private void Fail(RecordTicket ticket, Exception exception, object errorTarget, string subject)
     {
@@ -229,17 +226,12 @@ internal sealed class ContactRequests<TResult> : IDisposable
             _writeWarning($"{subject}: not sent, because another record failed and -ErrorAction Stop ends the run.");
             return;
         }
-        Failed(ticket, IntercomErrors.ToErrorRecord(exception, errorTarget, subject),
-            $"{subject}: also failed before the run ended: {IntercomErrors.Public(exception).Message}");
-    }
-
-    private void Failed(RecordTicket ticket, ErrorRecord record, string alsoFailed)
-    {
+        var record = IntercomErrors.ToErrorRecord(exception, errorTarget, subject);
         _run.RequestDone(ticket, succeeded: false, record);
         if (_stopping is not null)
         {
             // Only one error can end the run; the others are named so that nothing fails unseen.
-            _writeWarning(alsoFailed);
+            _writeWarning($"{subject}: also failed before the run ended: {IntercomErrors.Public(exception).Message}");
             return;
         }
         if (_stopOnError)

@@ -1,5 +1,3 @@
-using System.Management.Automation;
-
 namespace IntercomSubscriptions;
 
 /// <summary>
@@ -12,20 +10,30 @@ internal sealed class RecordStep
 {
     private readonly RunSummaryCollector _run;
     private readonly RecordTicket _ticket;
-    private readonly Action<RecordTicket, ErrorRecord> _fail;
+    private readonly Action<RecordTicket, Exception, object, string> _fail;
+    private readonly Action _throwIfRunEnding;
     private bool _ended;
 
-    /// <param name="fail">Counts the failure on the ticket and reports the error (the owner's -ErrorAction handling).</param>
-    public RecordStep(RunSummaryCollector run, RecordTicket ticket, Action<RecordTicket, ErrorRecord> fail)
+    /// <param name="fail">Handles a failed step as the owner handles a failed request: (ticket, exception, the record errors name, subject).</param>
+    /// <param name="throwIfRunEnding">Throws when the run is ending (-ErrorAction Stop saw a failure), so that nothing new is sent.</param>
+    public RecordStep(RunSummaryCollector run, RecordTicket ticket, Action<RecordTicket, Exception, object, string> fail, Action throwIfRunEnding)
     {
         _run = run;
         _ticket = ticket;
         _fail = fail;
+        _throwIfRunEnding = throwIfRunEnding;
         run.RequestSent(ticket);
     }
 
-    /// <summary>Runs the step's request counted in the run's Requests, Retries and RateLimitWaits.</summary>
-    public Task<T> CountAsync<T>(Func<Task<T>> request) => _run.Counts.CountAsync(request);
+    /// <summary>
+    /// Starts the step's request, counted in the run's Requests, Retries and RateLimitWaits; once the
+    /// run is ending it is not sent, and the exception that says so goes to <see cref="Failed"/>.
+    /// </summary>
+    public Task<T> SendAsync<T>(Func<Task<T>> request)
+    {
+        _throwIfRunEnding();
+        return _run.Counts.CountAsync(request);
+    }
 
     /// <summary>The step did what the record asked (a write accepted, or none needed).</summary>
     public void Succeeded() => End(() => _run.RequestDone(_ticket, succeeded: true));
@@ -33,8 +41,8 @@ internal sealed class RecordStep
     /// <summary>The step was not done and did not fail (ShouldProcess declined it).</summary>
     public void Skipped() => End(() => _run.RequestDone(_ticket, succeeded: false));
 
-    /// <summary>The step failed; <paramref name="error"/> names the input record as its target.</summary>
-    public void Failed(ErrorRecord error) => End(() => _fail(_ticket, error));
+    /// <summary>The step's request failed (or was not sent); <paramref name="errorTarget"/> is the input record, <paramref name="subject"/> names the contact.</summary>
+    public void Failed(Exception exception, object errorTarget, string subject) => End(() => _fail(_ticket, exception, errorTarget, subject));
 
     private void End(Action outcome)
     {

@@ -1,5 +1,3 @@
-using System.Management.Automation;
-
 namespace IntercomSubscriptions;
 
 /// <summary>
@@ -75,14 +73,14 @@ internal sealed class SubscriptionStateWriter : IDisposable
         Sent++;
         var subject = $"Contact '{contactId}', subscription type '{type.Id}'";
         _window.Submit(
-            cancellationToken => step.CountAsync(async () =>
+            cancellationToken => step.SendAsync(async () =>
             {
                 await Send(contactId, type.Id, plan.Action, cancellationToken).ConfigureAwait(false);
                 change.Changed = true;
                 return change;
             }),
             Succeeded,
-            exception => step.Failed(IntercomErrors.ToErrorRecord(exception, errorTarget, subject)));
+            exception => step.Failed(exception, errorTarget, subject));
 
         void Succeeded(ContactSubscriptionChange done)
         {
