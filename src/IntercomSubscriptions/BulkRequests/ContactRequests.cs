@@ -58,7 +58,26 @@ internal sealed class ContactRequests<TResult> : IDisposable
     /// (on a worker) may put on the result what the record named its contact by.
     /// </summary>
     public void Submit(IReadOnlyList<ContactTarget> targets, PSObject? inputObject, string? action, string subjectSuffix,
-        Func<string, CancellationToken, Task<TResult>> request, Action<TResult> onResult, Action<TResult, ContactTarget>? stamp = null)
+        Func<string, CancellationToken, Task<TResult>> request, Action<TResult> onResult, Action<TResult, ContactTarget>? stamp = null) =>
+        Queue(targets, inputObject, action, subjectSuffix, request, stamp,
+            (ticket, result, subject) => Deliver(ticket, result, onResult, action, subject));
+
+    /// <summary>
+    /// Like <see cref="Submit"/> for a request that changes nothing and whose record's outcome a second
+    /// step decides (Set: the read, then the write). <paramref name="onRead"/> runs also under -Summary,
+    /// with the <see cref="RecordStep"/> that the second step must end; the record is counted by that step.
+    /// The second step's own window is drained with this one's (<see cref="NextStepDrain"/>).
+    /// </summary>
+    public void SubmitFirstStep(IReadOnlyList<ContactTarget> targets, PSObject? inputObject, string subjectSuffix,
+        Func<string, CancellationToken, Task<TResult>> request, Action<TResult, RecordStep> onRead, Action<TResult, ContactTarget>? stamp = null) =>
+        Queue(targets, inputObject, null, subjectSuffix, request, stamp,
+            (ticket, result, subject) => ContinueRecord(ticket, result, onRead, subject));
+
+    /// <summary>Waits for the second step's requests (<see cref="SubmitFirstStep"/>) and hands them back; run after this window drains.</summary>
+    public Action? NextStepDrain { get; set; }
+
+    private void Queue(IReadOnlyList<ContactTarget> targets, PSObject? inputObject, string? action, string subjectSuffix,
+        Func<string, CancellationToken, Task<TResult>> request, Action<TResult, ContactTarget>? stamp, Action<RecordTicket, TResult, string> deliver)
     {
         var ticket = _run.Current;
         foreach (var target in targets)
@@ -77,7 +96,7 @@ internal sealed class ContactRequests<TResult> : IDisposable
                 _run.RequestSent(ticket);
                 _window.Submit(
                     cancellationToken => _run.Counts.CountAsync(() => RunAsync(target, request, stamp, cancellationToken)),
-                    result => Deliver(ticket, result, onResult, action, subject),
+                    result => deliver(ticket, result, subject),
                     exception => Fail(ticket, exception, errorTarget, subject));
             });
             ReportProgress();
@@ -124,7 +143,7 @@ internal sealed class ContactRequests<TResult> : IDisposable
     /// <summary>Waits for every queued request, hands the rest back in order, closes the progress bar, and writes the summary.</summary>
     public void Complete()
     {
-        Guarded(() => StoppingOnError(_window.Drain));
+        Guarded(() => StoppingOnError(DrainAll));
         _progress.Complete();
         var summary = _run.Finish(IntercomRunStatus.Completed);
         if (summary.Status == IntercomRunStatus.TimeLimitReached)
@@ -184,6 +203,20 @@ internal sealed class ContactRequests<TResult> : IDisposable
             _writeWarning($"{subject}: applied before -ErrorAction Stop ended the run ({action}).");
     }
 
+    private void ContinueRecord(RecordTicket ticket, TResult result, Action<TResult, RecordStep> onRead, string subject)
+    {
+        if (_stopping is not null)
+        {
+            // Nothing new is sent once -ErrorAction Stop ends the run; the read stays open, so the
+            // record is counted as not processed, like a request that was not sent.
+            _writeWarning($"{subject}: not changed, because another record failed and -ErrorAction Stop ends the run.");
+            return;
+        }
+        // The step is opened before the read is done, so that the record stays unfinished until the step ends.
+        onRead(result, new RecordStep(_run, ticket, Fail, ThrowIfRunStopped));
+        _run.RequestDone(ticket, succeeded: false);
+    }
+
     private void Fail(RecordTicket ticket, Exception exception, object errorTarget, string subject)
     {
         if (exception is RunStoppedException)
@@ -218,10 +251,16 @@ internal sealed class ContactRequests<TResult> : IDisposable
     {
         step();
         if (_stopping is null) return;
-        _window.Drain();
+        DrainAll();
         _progress.Complete();
         WriteSummaryOfFailedRun();
         _writeError(_stopping);
+    }
+
+    private void DrainAll()
+    {
+        _window.Drain();
+        NextStepDrain?.Invoke();
     }
 
     private void WriteSummaryOfFailedRun()

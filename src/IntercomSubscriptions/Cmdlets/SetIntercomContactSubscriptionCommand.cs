@@ -7,7 +7,7 @@ namespace IntercomSubscriptions.Commands;
 /// type: reads each contact's current choices first and writes only what differs.
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "IntercomContactSubscription", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(ContactSubscriptionChange))]
+[OutputType(typeof(ContactSubscriptionChange), typeof(IntercomRunSummary))]
 public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmdlet
 {
     /// <summary>Subscribed (messages of the type reach the contact), Unsubscribed (they do not), or Default (no explicit choice).</summary>
@@ -52,6 +52,28 @@ public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     public int ThrottleLimit { get; set; } = 8;
 
     /// <summary>
+    /// Writes one IntercomRunSummary when the run ends (however it ends) instead of one object per
+    /// record: counts, requests, retries, rate-limit waits and the failed records' errors. A record
+    /// is counted once its write is done: already in the state asked for is a success, a change
+    /// declined (-WhatIf, -Confirm) a skip, a failed read or write a failure.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Summary { get; set; }
+
+    /// <summary>
+    /// How long the run may send requests: after it nothing new is read, what is in flight finishes,
+    /// and the summary's Handled says where to resume. For runbooks that must end before a job limit.
+    /// </summary>
+    [Parameter]
+    [ValidateTimeLimit]
+    public TimeSpan? TimeLimit { get; set; }
+
+    /// <summary>A variable that holds the run summary from the start: still there after Ctrl+C, when PowerShell allows no more output.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SummaryVariable { get; set; }
+
+    /// <summary>
     /// The pipeline record as it came (a CSV row, say), so that an error names the very record that
     /// failed. Hidden: the real parameters bind from the same record by property name.
     /// </summary>
@@ -71,7 +93,8 @@ public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmd
             ThrowTerminatingError(empty);
         base.BeginProcessing();
         _commandLine = CommandLineInput.Capture(MyInvocation.BoundParameters, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
-        _reads = NewContactRequests<CurrentChoice>("Setting contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
+        _reads = NewContactRequests<CurrentChoice>("Setting contact subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId),
+            Summary.IsPresent, TimeLimit, SummaryVariable);
         _types = NewSubscriptionTypeResolver();
         _whatIf = WhatIfWanted();
         var client = ActiveConnection.Client;
@@ -82,11 +105,14 @@ public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmd
                 : client.AttachSubscriptionAsync(contactId, typeId, action, events, cancellationToken),
             ShouldProcess,
             // -WhatIf writes no objects, not even for the records already in the state asked for: the counts say it.
-            change => { if (!_whatIf) WriteObject(change); },
-            WriteError);
+            // -Summary writes only the summary.
+            change => { if (!_whatIf && !Summary.IsPresent) WriteObject(change); });
+        _reads.NextStepDrain = _writes.Complete;
     }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => _reads!.ForRecord(ProcessContactRecord);
+
+    private void ProcessContactRecord()
     {
         var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
         if (record.SkipsDefault(WriteVerbose)) return;
@@ -118,20 +144,19 @@ public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmd
         var client = ActiveConnection.Client;
         var writes = _writes!;
         // Reading changes nothing: ShouldProcess is asked by the writer, once the change is known.
-        _reads!.Submit(record.Contacts.Targets(InputObject, WriteRecordError), InputObject, null, $", subscription type '{type.Id}'",
+        _reads!.SubmitFirstStep(record.Contacts.Targets(InputObject, WriteRecordError), InputObject, $", subscription type '{type.Id}'",
             async (contactId, cancellationToken) =>
             {
                 var chosen = await client.ListContactSubscriptionsAsync(contactId, EngineEvents, cancellationToken).ConfigureAwait(false);
                 return new CurrentChoice(contactId, chosen.Any(t => t.Id == type.Id));
             },
-            current => writes.Submit(current, type, wanted, errorTarget ?? current.ContactId),
+            (current, step) => writes.Submit(current, type, wanted, errorTarget ?? current.ContactId, step),
             (current, target) => current.Target = target);
     }
 
     protected override void EndProcessing()
     {
-        _reads?.Complete();
-        _writes?.Complete();
+        _reads?.Complete(); // drains the writes too, before the summary
         if (_writes is { } writes && _whatIf)
         {
             var total = writes.Unchanged + writes.Declined;

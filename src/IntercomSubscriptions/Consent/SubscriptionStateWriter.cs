@@ -1,5 +1,3 @@
-using System.Management.Automation;
-
 namespace IntercomSubscriptions;
 
 /// <summary>
@@ -7,6 +5,8 @@ namespace IntercomSubscriptions;
 /// first, in input order), works out the plan, asks ShouldProcess only when something would change,
 /// sends the one write it takes, and hands every record's result back in input order: records that
 /// need nothing go through the same window, already finished, so they do not overtake earlier ones.
+/// Each record's outcome goes to its <see cref="RecordStep"/>: a change accepted or none needed is a
+/// success, a declined ShouldProcess a skip, a failed write the record's failure (and its error).
 /// Runs on the pipeline thread, like the window; the cmdlet gives it delegates, never itself.
 /// </summary>
 internal sealed class SubscriptionStateWriter : IDisposable
@@ -14,18 +14,16 @@ internal sealed class SubscriptionStateWriter : IDisposable
     private readonly OrderedRequestWindow<ContactSubscriptionChange> _window;
     private readonly Func<string, string, bool> _shouldProcess;
     private readonly Action<ContactSubscriptionChange> _writeObject;
-    private readonly Action<ErrorRecord> _writeError;
 
     /// <param name="send">Sends one change: (contact id, type id, action opt_in/opt_out/remove, cancellation).</param>
     public SubscriptionStateWriter(int throttleLimit, Action pump, CancellationToken cancellationToken,
         Func<string, string, string, CancellationToken, Task> send, Func<string, string, bool> shouldProcess,
-        Action<ContactSubscriptionChange> writeObject, Action<ErrorRecord> writeError)
+        Action<ContactSubscriptionChange> writeObject)
     {
         _window = new OrderedRequestWindow<ContactSubscriptionChange>(throttleLimit, pump, cancellationToken);
         Send = send;
         _shouldProcess = shouldProcess;
         _writeObject = writeObject;
-        _writeError = writeError;
     }
 
     private Func<string, string, string, CancellationToken, Task> Send { get; }
@@ -39,8 +37,8 @@ internal sealed class SubscriptionStateWriter : IDisposable
     /// <summary>Changes sent (accepted or not).</summary>
     public long Sent { get; private set; }
 
-    /// <summary>Plans and queues one contact's change; <paramref name="errorTarget"/> is the record errors name.</summary>
-    public void Submit(CurrentChoice current, SubscriptionType type, ContactSubscriptionState wanted, object errorTarget)
+    /// <summary>Plans and queues one contact's change; <paramref name="errorTarget"/> is the record errors name; <paramref name="step"/> is ended with the outcome.</summary>
+    public void Submit(CurrentChoice current, SubscriptionType type, ContactSubscriptionState wanted, object errorTarget, RecordStep step)
     {
         var (contactId, hasChoice) = current;
         // The cmdlet refuses an unknown consent type before reading, unless the state is Default.
@@ -63,25 +61,32 @@ internal sealed class SubscriptionStateWriter : IDisposable
         if (!plan.ChangesAnything)
         {
             Unchanged++;
-            _window.Submit(_ => Task.FromResult(change), _writeObject, _ => { });
+            _window.Submit(_ => Task.FromResult(change), Succeeded, _ => { });
             return;
         }
         if (!_shouldProcess($"Contact '{contactId}'", plan.Describe(type)))
         {
             Declined++;
+            step.Skipped();
             return;
         }
         Sent++;
         var subject = $"Contact '{contactId}', subscription type '{type.Id}'";
         _window.Submit(
-            async cancellationToken =>
+            cancellationToken => step.SendAsync(async () =>
             {
                 await Send(contactId, type.Id, plan.Action, cancellationToken).ConfigureAwait(false);
                 change.Changed = true;
                 return change;
-            },
-            _writeObject,
-            exception => _writeError(IntercomErrors.ToErrorRecord(exception, errorTarget, subject)));
+            }),
+            Succeeded,
+            exception => step.Failed(exception, errorTarget, subject));
+
+        void Succeeded(ContactSubscriptionChange done)
+        {
+            step.Succeeded();
+            _writeObject(done);
+        }
     }
 
     /// <summary>Waits for every change sent and hands the rest back, in order.</summary>
