@@ -44,12 +44,13 @@ public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     public string? SubscriptionName { get; set; }
 
     /// <summary>
-    /// How many requests may be in flight at once (1 = one after another), for the reads and for
-    /// the writes each. The module paces itself by Intercom's rate-limit headers.
+    /// The most records in progress at once (1 = one after another; default 128, at most 256), for
+    /// the reads and for the writes each. A cap: below it the connection sizes its requests in flight
+    /// from the latency and Intercom's rate-limit headers it measures.
     /// </summary>
     [Parameter]
-    [ValidateRange(1, 64)]
-    public int ThrottleLimit { get; set; } = 8;
+    [ValidateRange(1, ThrottleLimits.Maximum)]
+    public int ThrottleLimit { get; set; } = ThrottleLimits.Default;
 
     /// <summary>
     /// Writes one IntercomRunSummary when the run ends (however it ends) instead of one object per
