@@ -24,6 +24,7 @@ internal sealed class ContactRequests<TResult> : IDisposable
     private readonly Action<IntercomRunSummary>? _writeSummary;
     private readonly Action<string> _writeWarning;
     private readonly bool _stopOnError;
+    private readonly CancellationToken _cancellationToken;
     // Set from worker threads when a request fails under -ErrorAction Stop, read before sending anything.
     private volatile bool _failureSeen;
     // The first failure under -ErrorAction Stop, held back until what was in flight is reported:
@@ -48,6 +49,7 @@ internal sealed class ContactRequests<TResult> : IDisposable
         _writeSummary = writeSummary;
         _writeWarning = writeWarning;
         _stopOnError = stopOnError;
+        _cancellationToken = cancellationToken;
     }
 
     /// <summary>
@@ -219,6 +221,10 @@ internal sealed class ContactRequests<TResult> : IDisposable
 
     private void Fail(RecordTicket ticket, Exception exception, object errorTarget, string subject)
     {
+        // Ctrl+C cancelled the request: the record is not processed (the summary counts it so, and
+        // Handled stops before it), not failed; and a stopping pipeline takes no more writes.
+        if (_cancellationToken.IsCancellationRequested)
+            return;
         if (exception is RunStoppedException)
         {
             // Not sent: the record stays unfinished, so the summary counts it as not processed and
