@@ -41,11 +41,24 @@ internal sealed record RecordInput(ContactColumns Contacts, string? Subscription
     /// default applies" (Source Default): adding or removing it would turn a default into an
     /// explicit choice nobody made, so it is skipped, saying so in the Verbose stream.
     /// </summary>
-    public bool SkipsDefault(Action<string> writeVerbose)
+    private bool SkipsDefault(Action<string> writeVerbose)
     {
         if (IsDefaultSource)
             writeVerbose($"Skipped {Described()}: its Source is Default (no choice was made), which is not a choice to copy.");
         return IsDefaultSource;
+    }
+
+    /// <summary>
+    /// Whether a change cmdlet goes on with this record: a Default record is skipped (said in the
+    /// Verbose stream), and one whose values cannot be used gets its error, targeting the pipeline
+    /// record or else the value given.
+    /// </summary>
+    public bool Usable(PSObject? inputObject, Action<string> writeVerbose, Action<ErrorRecord> writeRecordError)
+    {
+        if (SkipsDefault(writeVerbose)) return false;
+        if (Problem() is not { } problem) return true;
+        writeRecordError(IntercomErrors.InvalidArgument(problem, inputObject ?? GivenValue()));
+        return false;
     }
 
     /// <summary>What an error targets when no pipeline record came: the contact value(s) given.</summary>
@@ -60,7 +73,7 @@ internal sealed record RecordInput(ContactColumns Contacts, string? Subscription
         $"the record for contact '{GivenValue()}', subscription type '{SubscriptionId ?? SubscriptionName}'";
 
     /// <summary>Why the values read from cells (which no binding attribute checked) cannot be used; null when they can.</summary>
-    public string? Problem()
+    private string? Problem()
     {
         if (SubscriptionId is not null && Engine.IntercomIds.SubscriptionTypeIdProblem(SubscriptionId) is { } idProblem)
             return idProblem + " Get-IntercomSubscriptionType lists them.";

@@ -101,13 +101,8 @@ public sealed class AddIntercomContactSubscriptionCommand : IntercomConnectedCmd
     private void ProcessContactRecord()
     {
         var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName, Consent);
-        if (record.SkipsDefault(WriteVerbose)) return;
+        if (!record.Usable(InputObject, WriteVerbose, WriteRecordError)) return;
         var errorTarget = InputObject ?? record.GivenValue();
-        if (record.Problem() is { } problem)
-        {
-            WriteRecordError(IntercomErrors.InvalidArgument(problem, errorTarget));
-            return;
-        }
         var type = _types!.Resolve(record.SubscriptionId, record.SubscriptionName, idMayBeUnknown: record.Consent is not null, InputObject);
         if (type is null) return;
         // Consent arrives in any case, as PowerShell users expect; RecordInput gives Intercom's own spelling.

@@ -98,12 +98,7 @@ public sealed class RemoveIntercomContactSubscriptionCommand : IntercomConnected
     private void ProcessContactRecord()
     {
         var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
-        if (record.SkipsDefault(WriteVerbose)) return;
-        if (record.Problem() is { } problem)
-        {
-            WriteRecordError(IntercomErrors.InvalidArgument(problem, InputObject ?? record.GivenValue()));
-            return;
-        }
+        if (!record.Usable(InputObject, WriteVerbose, WriteRecordError)) return;
         var type = _types!.Resolve(record.SubscriptionId, record.SubscriptionName, idMayBeUnknown: true, InputObject);
         if (type is null) return;
         var client = ActiveConnection.Client;

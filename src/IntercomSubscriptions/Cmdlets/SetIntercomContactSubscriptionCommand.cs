@@ -116,13 +116,8 @@ public sealed class SetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     private void ProcessContactRecord()
     {
         var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId, SubscriptionId, SubscriptionName);
-        if (record.SkipsDefault(WriteVerbose)) return;
+        if (!record.Usable(InputObject, WriteVerbose, WriteRecordError)) return;
         var errorTarget = InputObject ?? record.GivenValue();
-        if (record.Problem() is { } problem)
-        {
-            WriteRecordError(IntercomErrors.InvalidArgument(problem, errorTarget));
-            return;
-        }
         var stateCell = State is null ? RecordCells.Of(InputObject).Single("state") : null;
         if ((State ?? ParseState(stateCell)) is not { } wanted)
         {
