@@ -31,7 +31,7 @@ internal sealed class IntercomTransport : IDisposable
     private readonly IntercomHttpRegistration _http;
     private readonly ResiliencePipeline<ApiResponse> _pipeline;
     private readonly TimeProvider _time;
-    private readonly AnswerMemoryGate _answers = new();
+    private readonly ConcurrencyGate _onTheWire;
     // Set once Intercom refuses the token (401, or a 403 about the app or plan): from then on nothing is sent.
     private IntercomApiException? _tokenRefused;
 
@@ -55,9 +55,8 @@ internal sealed class IntercomTransport : IDisposable
     /// <summary>How many requests may be on the wire at once: found from latency and the rate limit (see its remarks).</summary>
     public AdaptiveConcurrencyLimit ConcurrencyLimit { get; }
 
-    private readonly ConcurrencyGate _onTheWire;
-
-    public AnswerMemoryGate Answers => _answers;
+    /// <summary>Bounds the bytes of answers buffered at once across this connection's requests.</summary>
+    public AnswerMemoryGate Answers { get; } = new();
 
     public async Task<ApiResponse> SendAsync(IntercomRequest request, IIntercomEventSink? events, CancellationToken cancellationToken)
     {
@@ -185,7 +184,7 @@ internal sealed class IntercomTransport : IDisposable
         var declared = response.Content.Headers.ContentLength;
         if (declared > _options.MaxResponseBytes)
             throw TooLarge((int)response.StatusCode, declared.Value, requestId);
-        var lease = _answers.Begin();
+        var lease = Answers.Begin();
         var buffer = new MemoryStream(declared is { } length ? (int)Math.Min(length, AnswerMemoryGate.SmallAnswerBytes) : 0);
         try
         {

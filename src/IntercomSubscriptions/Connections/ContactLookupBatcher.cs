@@ -128,10 +128,10 @@ internal sealed class ContactLookupBatcher
                 lookup.Answer.TrySetException(failed);
             return;
         }
-        var comparison = field == ContactSearchField.Email ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var comparer = Comparer(field);
         foreach (var lookup in batch)
         {
-            var matches = found.Where(c => string.Equals(field == ContactSearchField.Email ? c.Email : c.ExternalId, lookup.Value, comparison)).ToList();
+            var matches = found.Where(c => comparer.Equals(field == ContactSearchField.Email ? c.Email : c.ExternalId, lookup.Value)).ToList();
             lookup.Answer.TrySetResult(matches);
         }
     }
