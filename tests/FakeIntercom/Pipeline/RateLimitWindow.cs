@@ -4,6 +4,8 @@ namespace FakeIntercom.Pipeline;
 /// Intercom's fixed rate-limit window: <c>limit</c> requests per <c>windowSeconds</c>, the windows
 /// aligned to the Unix epoch, reset at the end of the current one. The only place the window is
 /// computed: counting requests and reporting the headers without counting both go through it.
+/// Another client sharing the app's limit (<see cref="RateLimitSetting.OtherClientPerWindow"/>) has
+/// spent its share in proportion to how far the window has run.
 /// </summary>
 internal sealed class RateLimitWindow
 {
@@ -13,25 +15,35 @@ internal sealed class RateLimitWindow
     private int _count;
 
     /// <summary>Counts one request if the window has room.</summary>
-    public RateLimitReading Take(int limit, int windowSeconds, DateTimeOffset now)
+    public RateLimitReading Take(RateLimitSetting setting, DateTimeOffset now)
     {
         lock (_gate)
         {
-            var reset = Advance(windowSeconds, now);
-            var exhausted = _count >= limit;
+            var reset = Advance(setting.WindowSeconds, now);
+            var others = OtherClientSpent(setting, reset, now);
+            var exhausted = _count + others >= setting.Limit;
             if (!exhausted) _count++;
-            return new RateLimitReading(limit, exhausted, Math.Max(0, limit - _count), reset);
+            return new RateLimitReading(setting.Limit, exhausted, Math.Max(0, setting.Limit - _count - others), reset);
         }
     }
 
     /// <summary>Where the window stands, without counting a request.</summary>
-    public RateLimitReading Peek(int limit, int windowSeconds, DateTimeOffset now)
+    public RateLimitReading Peek(RateLimitSetting setting, DateTimeOffset now)
     {
         lock (_gate)
         {
-            var reset = Advance(windowSeconds, now);
-            return new RateLimitReading(limit, _count >= limit, Math.Max(0, limit - _count), reset);
+            var reset = Advance(setting.WindowSeconds, now);
+            var others = OtherClientSpent(setting, reset, now);
+            return new RateLimitReading(setting.Limit, _count + others >= setting.Limit, Math.Max(0, setting.Limit - _count - others), reset);
         }
+    }
+
+    private static int OtherClientSpent(RateLimitSetting setting, long reset, DateTimeOffset now)
+    {
+        if (setting.OtherClientPerWindow == 0) return 0;
+        var windowMs = setting.WindowSeconds * 1000.0;
+        var intoWindowMs = windowMs - (reset * 1000.0 - now.ToUnixTimeMilliseconds());
+        return (int)Math.Floor(setting.OtherClientPerWindow * Math.Clamp(intoWindowMs / windowMs, 0, 1));
     }
 
     /// <summary>Starts a new window when the clock (or the window's length) has moved on; returns its reset time.</summary>
