@@ -4,15 +4,17 @@ namespace FakeIntercom.Pipeline;
 /// Intercom's fixed rate-limit window: <c>limit</c> requests per <c>windowSeconds</c>, the windows
 /// aligned to the Unix epoch, reset at the end of the current one. The only place the window is
 /// computed: counting requests and reporting the headers without counting both go through it.
-/// Another client sharing the app's limit (<see cref="RateLimitSetting.OtherClientPerWindow"/>) has
-/// spent its share in proportion to how far the window has run.
+/// Another client sharing the app's limit (<see cref="RateLimitSetting.OtherClientPerWindow"/>) sends
+/// its requests evenly through the window; each is counted if the window still has room when it is
+/// due (requests are taken in order of arrival, its and ours), and refused otherwise.
 /// </summary>
 internal sealed class RateLimitWindow
 {
     private readonly object _gate = new();
     private long _start = long.MinValue;
     private int _windowSeconds;
-    private int _count;
+    private int _count;                 // ours and the other client's, counted
+    private int _otherClientDue;        // the other client's requests that have arrived in this window
 
     /// <summary>Counts one request if the window has room.</summary>
     public RateLimitReading Take(RateLimitSetting setting, DateTimeOffset now)
@@ -20,10 +22,10 @@ internal sealed class RateLimitWindow
         lock (_gate)
         {
             var reset = Advance(setting.WindowSeconds, now);
-            var others = OtherClientSpent(setting, reset, now);
-            var exhausted = _count + others >= setting.Limit;
+            CountOtherClient(setting, reset, now);
+            var exhausted = _count >= setting.Limit;
             if (!exhausted) _count++;
-            return new RateLimitReading(setting.Limit, exhausted, Math.Max(0, setting.Limit - _count - others), reset);
+            return new RateLimitReading(setting.Limit, exhausted, Math.Max(0, setting.Limit - _count), reset);
         }
     }
 
@@ -33,17 +35,22 @@ internal sealed class RateLimitWindow
         lock (_gate)
         {
             var reset = Advance(setting.WindowSeconds, now);
-            var others = OtherClientSpent(setting, reset, now);
-            return new RateLimitReading(setting.Limit, _count + others >= setting.Limit, Math.Max(0, setting.Limit - _count - others), reset);
+            CountOtherClient(setting, reset, now);
+            return new RateLimitReading(setting.Limit, _count >= setting.Limit, Math.Max(0, setting.Limit - _count), reset);
         }
     }
 
-    private static int OtherClientSpent(RateLimitSetting setting, long reset, DateTimeOffset now)
+    /// <summary>The other client's requests due by <paramref name="now"/> arrive: each counted while there is room.</summary>
+    private void CountOtherClient(RateLimitSetting setting, long reset, DateTimeOffset now)
     {
-        if (setting.OtherClientPerWindow == 0) return 0;
+        if (setting.OtherClientPerWindow == 0) return;
         var windowMs = setting.WindowSeconds * 1000.0;
         var intoWindowMs = windowMs - (reset * 1000.0 - now.ToUnixTimeMilliseconds());
-        return (int)Math.Floor(setting.OtherClientPerWindow * Math.Clamp(intoWindowMs / windowMs, 0, 1));
+        var due = (int)Math.Floor(setting.OtherClientPerWindow * Math.Clamp(intoWindowMs / windowMs, 0, 1));
+        for (; _otherClientDue < due; _otherClientDue++)
+        {
+            if (_count < setting.Limit) _count++;
+        }
     }
 
     /// <summary>Starts a new window when the clock (or the window's length) has moved on; returns its reset time.</summary>
@@ -55,6 +62,7 @@ internal sealed class RateLimitWindow
             _start = start;
             _windowSeconds = windowSeconds;
             _count = 0;
+            _otherClientDue = 0;
         }
         return start + windowSeconds;
     }
