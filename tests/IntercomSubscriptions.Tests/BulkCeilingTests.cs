@@ -159,4 +159,30 @@ public sealed class BulkCeilingTests : IntercomTestBase
         Assert.InRange(Server.MaxConcurrentRequests, 1, 8);
         Assert.InRange(Server.Requests.Count(r => r.StatusCode == 429), 0, 2);
     }
+
+    [Fact]
+    public void When_another_client_spends_the_same_limit_the_module_keeps_its_share_back_and_there_is_no_429_storm()
+    {
+        // Intercom's limit is the app's: here another integration sends 60 of every 1-second window's
+        // 120, evenly. Remaining then falls faster than the module's own requests explain, and a module
+        // that did not keep the other client's share back would end each window with its requests in
+        // flight refused (at 200 ms, about a round trip of the other client's requests).
+        var ids = Enumerable.Range(0, 240).Select(i => $"shared{i:D3}").ToArray();
+        foreach (var id in ids) Server.State.AddContact(id);
+        Connect();
+        Server.Faults.LatencyMs = 200;
+        Server.Faults.RateLimitWindowSeconds = 1;
+        Server.Faults.RateLimit = 120;
+        Server.Faults.OtherClientRequestsPerWindow = 60;
+        Server.ResetLog();
+
+        var result = Run("$ids | ForEach-Object { [pscustomobject]@{ contact_id = $_ } } | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in",
+            new() { ["ids"] = ids });
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(ids, result.Objects("IntercomSubscriptions.ContactSubscription").Select(o => (string)o.ContactId));
+        Assert.All(ids, id => Assert.Equal("opt_in", Server.State.GetChoices(id)["108"]));
+        var refused = Server.Requests.Count(r => r.StatusCode == 429);
+        Assert.True(refused <= 3, $"{refused} of {Server.Requests.Count} requests got 429");
+    }
 }
