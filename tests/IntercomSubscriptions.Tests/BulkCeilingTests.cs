@@ -161,12 +161,13 @@ public sealed class BulkCeilingTests : IntercomTestBase
     }
 
     [Fact]
-    public void When_another_client_spends_the_same_limit_the_module_keeps_its_share_back_and_there_is_no_429_storm()
+    public void When_another_client_spends_the_same_limit_every_row_goes_through_without_a_429_storm()
     {
         // Intercom's limit is the app's: here another integration sends 60 of every 1-second window's
-        // 120, evenly. Remaining then falls faster than the module's own requests explain, and a module
-        // that did not keep the other client's share back would end each window with its requests in
-        // flight refused (at 200 ms, about a round trip of the other client's requests).
+        // 120, evenly, counted while there is room. Every row must still go through, in order, with at
+        // most 3 of the module's requests refused. (How much of the other client's share is kept back
+        // is WindowBudgetTests'; at Intercom's 10-second windows, bench/'s "shared" condition shows
+        // it: 24 429s in 2,939 requests at 300 ms without it, none with it.)
         var ids = Enumerable.Range(0, 240).Select(i => $"shared{i:D3}").ToArray();
         foreach (var id in ids) Server.State.AddContact(id);
         Connect();
