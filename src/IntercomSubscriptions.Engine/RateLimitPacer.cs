@@ -40,6 +40,7 @@ internal sealed class RateLimitPacer
     private DateTimeOffset _blockedUntil = DateTimeOffset.MinValue;
     private TimeSpan _blockAsked;       // the Retry-After (or guess) that set _blockedUntil, as Intercom said it
     private long _lastReset;
+    private long? _windowSeconds;       // learnt: the smallest step seen between two windows' Resets
     private long _announcedWindow;
     private DateTimeOffset _announcedBlockUntil = DateTimeOffset.MinValue;
     private readonly TimeSpan _maxWait;
@@ -59,6 +60,12 @@ internal sealed class RateLimitPacer
         _clock = clock;
         _maxWait = maxWait ?? TimeSpan.FromMinutes(5);
     }
+
+    /// <summary>
+    /// The window's length: the smallest step seen between the Resets of two windows (consecutive
+    /// windows step by one length, windows skipped by several), Intercom's 10 s until two were seen.
+    /// </summary>
+    public TimeSpan? WindowLength { get { lock (_gate) return _windowSeconds is { } s ? TimeSpan.FromSeconds(s) : null; } }
 
     /// <summary>Requests this connection has sent and not yet seen answered.</summary>
     public int InFlight { get { lock (_gate) return _doubt.InFlight; } }
@@ -176,6 +183,8 @@ internal sealed class RateLimitPacer
                         Block(TimeSpan.FromSeconds(1)); // its window has not refilled yet
                     return;
                 }
+                if (_lastReset > 0 && reset.Value > _lastReset && reset.Value - _lastReset < (_windowSeconds ?? long.MaxValue))
+                    _windowSeconds = reset.Value - _lastReset;
                 _windowKnown = true;
                 _windowReset = reset.Value;
                 // Waiting longer than LongestWait in total means clocks disagree; after that, try the server again.

@@ -346,4 +346,25 @@ public sealed class RateLimitPacerTests
             Assert.True(waited < TimeSpan.FromMinutes(2), "the pacer kept waiting with nothing in flight");
         }
     }
+
+    [Fact]
+    public void The_window_length_is_learnt_from_the_step_between_Resets()
+    {
+        var (pacer, clock) = NewPacer();
+        Assert.Null(pacer.WindowLength);
+        pacer.Release(MustAcquire(pacer, clock.Now), Headers(100, 99, FirstReset), 200);
+        Assert.Null(pacer.WindowLength); // one window says nothing of its length
+
+        clock.Now = ResetTime(FirstReset);
+        pacer.Release(MustAcquire(pacer, clock.Now), Headers(100, 99, FirstReset + 6), 200); // a window skipped
+        Assert.Equal(TimeSpan.FromSeconds(6), pacer.WindowLength);
+
+        clock.Now = ResetTime(FirstReset + 6);
+        pacer.Release(MustAcquire(pacer, clock.Now), Headers(100, 99, FirstReset + 9), 200);
+        Assert.Equal(TimeSpan.FromSeconds(3), pacer.WindowLength);
+
+        clock.Now = ResetTime(FirstReset + 9);
+        pacer.Release(MustAcquire(pacer, clock.Now), Headers(100, 99, FirstReset + 15), 200); // skipped again: still 3
+        Assert.Equal(TimeSpan.FromSeconds(3), pacer.WindowLength);
+    }
 }
