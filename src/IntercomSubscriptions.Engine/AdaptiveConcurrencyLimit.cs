@@ -7,8 +7,8 @@ namespace IntercomSubscriptions.Engine;
 /// law). So the limit is <c>rate × latency × Headroom + Spare</c>: at Intercom's 1,666 per 10 s,
 /// about 8 at 20 ms, 32 at 150 ms and 59 at 300 ms. More than that buys nothing: the
 /// <see cref="RateLimitPacer"/> holds the surplus until the window resets, and every extra request
-/// in flight makes its budget estimate more cautious (it must assume each may be counted), which
-/// costs throughput.
+/// in flight near a window's end is one more that may find it spent, and one more place the pacer
+/// must hold in doubt until its answer comes back.
 /// </summary>
 /// <remarks>
 /// <para>Latency is an exponentially weighted mean of the time on the wire (after the pacer let the
