@@ -27,16 +27,19 @@ internal readonly record struct RateLimitReading(long Sequence, DateTimeOffset S
 /// </remarks>
 internal sealed class WindowBudget
 {
-    // Below this span between the first answer and the lowest, another client's rate is too noisy to use.
-    private static readonly TimeSpan ShortestSpanForOthersRate = TimeSpan.FromSeconds(1);
+    // Another client's rate is read over at least this share of the window (1 s of Intercom's 10):
+    // over less, a few requests make a rate too noisy to use.
+    private const int ShortestSpanPerWindow = 10;
 
     private readonly RateLimitReading _first;
+    private readonly TimeSpan _shortestSpanForOthersRate;
     private RateLimitReading _lowest;
     private int _oursCountedAfterFirst;   // answers in this window with a Remaining below the first's
     private int _endedUnknown;            // requests that ended without headers while this window was current
 
-    public WindowBudget(long reset, int limit, RateLimitReading first)
+    public WindowBudget(long reset, int limit, RateLimitReading first, TimeSpan windowLength)
     {
+        _shortestSpanForOthersRate = TimeSpan.FromTicks(windowLength.Ticks / ShortestSpanPerWindow);
         Reset = reset;
         Limit = limit;
         _first = first;
@@ -84,7 +87,7 @@ internal sealed class WindowBudget
     internal double OthersPerSecond(int mayFollowLowest)
     {
         var span = _lowest.CountedAt - _first.CountedAt;
-        if (span < ShortestSpanForOthersRate) return 0;
+        if (span < _shortestSpanForOthersRate) return 0;
         var theirs = (_first.Remaining - _lowest.Remaining) - _oursCountedAfterFirst - mayFollowLowest - _endedUnknown;
         return theirs <= 0 ? 0 : theirs / span.TotalSeconds;
     }

