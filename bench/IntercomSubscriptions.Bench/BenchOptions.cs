@@ -43,6 +43,9 @@ internal sealed class BenchOptions
     /// <summary>Matrix: which ways of sending to measure (default, sweep, raw, sequential).</summary>
     public string[] MatrixWays { get; set; } = { "default", "sweep", "raw", "sequential" };
 
+    /// <summary>Matrix: server conditions at each latency (none, faults, small, shared; see <see cref="MatrixCondition"/>).</summary>
+    public string[] MatrixConditions { get; set; } = { "none", "faults" };
+
     /// <summary>Matrix: the fixed -ThrottleLimit values the sweep tries at each latency.</summary>
     public int[] SweepThrottleLimits { get; set; } = { 16, 32, 64 };
 
@@ -67,6 +70,7 @@ internal sealed class BenchOptions
           --matrix                issue 10's matrix instead: latency x faults at the limit (about 15 minutes)
           --latencies A,B,C       matrix latencies in ms                                (default 20,150,300)
           --ways W,...            matrix ways: default,sweep,raw,sequential             (default all four)
+          --conditions C,...      matrix conditions: none,faults,small,shared           (default none,faults)
           --sweep L,...           matrix sweep of fixed -ThrottleLimit values            (default 16,32,64)
           --sweep-windows K       full windows per sweep run                            (default 1)
         """;
@@ -113,6 +117,7 @@ internal sealed class BenchOptions
                 case "--matrix": options.Matrix = true; break;
                 case "--latencies": options.MatrixLatencies = Ints(Next()); break;
                 case "--ways": options.MatrixWays = Next().Split(','); break;
+                case "--conditions": options.MatrixConditions = Next().Split(','); break;
                 case "--sweep": options.SweepThrottleLimits = Ints(Next()); break;
                 case "--sweep-windows": options.SweepWindows = Int(1); break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.");

@@ -6,17 +6,47 @@ using IntercomSubscriptions.Tests;
 
 namespace IntercomSubscriptions.Bench;
 
-/// <summary>One cell of the matrix: a way of sending, at one latency, with or without faults.</summary>
+/// <summary>One cell of the matrix: a way of sending, at one latency, under one condition.</summary>
 internal sealed record MatrixCell(
-    string Way, int LatencyMs, bool Faults, int Rows, TimeSpan Elapsed, IReadOnlyList<int> AcceptedPerWindow,
+    string Way, int LatencyMs, MatrixCondition Condition, int Rows, TimeSpan Elapsed, IReadOnlyList<int> AcceptedPerWindow,
     int Limit, int TotalRequests, int Throttled, long? PeakMemoryOverBaseline, double? ShareOverride = null)
 {
     public IReadOnlyList<int> FullWindows => AcceptedPerWindow.Take(Math.Max(0, AcceptedPerWindow.Count - 1)).ToList();
 
-    /// <summary>Accepted per full window / limit; for runs too short for a full window, rows/s against the limit's rate.</summary>
+    /// <summary>
+    /// Accepted per full window / the limit (with another client on the app, what is left is its); for
+    /// runs too short for a full window, rows/s against the limit's rate.
+    /// </summary>
     public double Share => ShareOverride ?? (FullWindows.Count == 0 ? 0 : FullWindows.Average() / Limit);
 
     public double ThrottledShare => TotalRequests == 0 ? 0 : (double)Throttled / TotalRequests;
+}
+
+/// <summary>
+/// What the server does besides its latency: faults (3% 5xx + 1% dropped connections), a limit of its
+/// own instead of the run's (a small app), and another client of the app spending part of each window.
+/// </summary>
+internal sealed record MatrixCondition(string Name, bool Faults = false, int? Limit = null, int OtherClientPerWindow = 0)
+{
+    public static readonly MatrixCondition None = new("none");
+    public static readonly MatrixCondition WithFaults = new("3% 5xx + 1% drops", Faults: true);
+
+    public static MatrixCondition Parse(string name, int limit) => name switch
+    {
+        "none" => None,
+        "faults" => WithFaults,
+        // Intercom's limit for a smaller app: a tenth of 1,666.
+        "small" => new MatrixCondition("small limit (167 per window)", Limit: 167),
+        // Another integration of the same app sending half a window's worth through every window
+        // (counted while there is room, refused after).
+        "shared" => new MatrixCondition($"another client sends {limit / 2} per window", OtherClientPerWindow: limit / 2),
+        _ => throw new ArgumentException($"Unknown matrix condition '{name}' (none, faults, small, shared)."),
+    };
+
+    /// <summary>About what a window leaves this client: rows are sized by it so that a run spans the same windows.</summary>
+    public int LeftForUs(int limit) => Math.Max(1, limit - OtherClientPerWindow);
+
+    public override string ToString() => Name;
 }
 
 /// <summary>Calls the server saw per input row, for rows naming contacts by id, email or external id.</summary>
@@ -26,7 +56,7 @@ internal sealed record CallsPerRow(string Column, int Rows, int Calls, IReadOnly
 }
 
 /// <summary>
-/// Issue 10's matrix: latency × faults at Intercom's limit, for the module with default settings, the
+/// Issue 10's matrix: latency × condition (none, faults; optionally a small limit or a shared one) at Intercom's limit, for the module with default settings, the
 /// best fixed -ThrottleLimit (a sweep), raw HttpClient with ideal pacing (an upper bound), and a
 /// sequential loop (what an Invoke-RestMethod script does: one request after another).
 /// </summary>
@@ -56,34 +86,34 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
         foreach (var latency in options.MatrixLatencies)
         {
             int? best = null;
-            foreach (var faults in new[] { false, true })
+            foreach (var condition in options.MatrixConditions.Select(name => MatrixCondition.Parse(name, options.RateLimit)))
             {
                 server.Faults.LatencyMs = latency;
-                server.Faults.ServerErrorRate = faults ? 0.03 : 0;
-                server.Faults.DropConnectionRate = faults ? 0.01 : 0;
+                server.Faults.ServerErrorRate = condition.Faults ? 0.03 : 0;
+                server.Faults.DropConnectionRate = condition.Faults ? 0.01 : 0;
                 if (options.MatrixWays.Contains("default"))
-                    cells.Add(await RunModuleAsync(server, session, "module, default", "", latency, faults, options.Windows, sampleMemory: true));
+                    cells.Add(await RunModuleAsync(server, session, "module, default", "", latency, condition, options.Windows, sampleMemory: true));
                 if (options.MatrixWays.Contains("sweep"))
                 {
                     if (best is null)
                     {
                         var sweep = new List<MatrixCell>();
                         foreach (var limit in options.SweepThrottleLimits)
-                            sweep.Add(await RunModuleAsync(server, session, $"module, -ThrottleLimit {limit}", $"-ThrottleLimit {limit}", latency, faults, options.SweepWindows, sampleMemory: false));
+                            sweep.Add(await RunModuleAsync(server, session, $"module, -ThrottleLimit {limit}", $"-ThrottleLimit {limit}", latency, condition, options.SweepWindows, sampleMemory: false));
                         var winner = sweep.OrderByDescending(c => c.Share).First();
                         best = int.Parse(winner.Way.Split(' ').Last());
                         cells.Add(winner with { Way = $"module, best fixed -ThrottleLimit ({best} of {string.Join("/", options.SweepThrottleLimits)})" });
                     }
                     else
                     {
-                        var cell = await RunModuleAsync(server, session, "", $"-ThrottleLimit {best}", latency, faults, options.SweepWindows, sampleMemory: false);
+                        var cell = await RunModuleAsync(server, session, "", $"-ThrottleLimit {best}", latency, condition, options.SweepWindows, sampleMemory: false);
                         cells.Add(cell with { Way = $"module, best fixed -ThrottleLimit ({best})" });
                     }
                 }
                 if (options.MatrixWays.Contains("raw"))
-                    cells.Add(await RunRawPacedAsync(server, latency, faults));
+                    cells.Add(await RunRawPacedAsync(server, latency, condition));
                 if (options.MatrixWays.Contains("sequential"))
-                    cells.Add(await RunSequentialAsync(server, latency, faults));
+                    cells.Add(await RunSequentialAsync(server, latency, condition));
             }
         }
         server.Faults.ServerErrorRate = 0;
@@ -108,13 +138,14 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
     }
 
     private async Task<MatrixCell> RunModuleAsync(FakeIntercomServer server, PowerShellSession session, string way, string parameters,
-        int latency, bool faults, int windows, bool sampleMemory)
+        int latency, MatrixCondition condition, int windows, bool sampleMemory)
     {
-        var rows = options.RateLimit * windows + Math.Max(1, options.RateLimit / 2);
-        var label = $"{way} at {latency} ms{(faults ? ", faults" : "")}";
+        var ours = condition.LeftForUs(condition.Limit ?? options.RateLimit);
+        var rows = ours * windows + Math.Max(1, ours / 2);
+        var label = $"{way} at {latency} ms, {condition}";
         ResetChoices(server, rows);
         session.Run("$rows = foreach ($i in 1..$n) { [pscustomobject]@{ contact_id = \"c$i\" } }", new() { ["n"] = rows });
-        return await AtRateLimitAsync(server, latency, faults, way, label, rows, sampleMemory, () =>
+        return await AtRateLimitAsync(server, latency, condition, way, label, rows, sampleMemory, () =>
         {
             var result = session.Run($"$rows | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in {parameters} | Out-Null");
             session.Run("$rows = $null");
@@ -129,17 +160,18 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
     /// (epoch-aligned, <c>limit</c> each) and lets exactly <c>limit</c> requests reach each one; a failed
     /// request is sent again at once.
     /// </summary>
-    private async Task<MatrixCell> RunRawPacedAsync(FakeIntercomServer server, int latency, bool faults)
+    private async Task<MatrixCell> RunRawPacedAsync(FakeIntercomServer server, int latency, MatrixCondition condition)
     {
-        var rows = options.RateLimitedRows;
+        var limit = condition.LeftForUs(condition.Limit ?? options.RateLimit);
+        var rows = limit * options.Windows + Math.Max(1, limit / 2);
         ResetChoices(server, rows);
-        var label = $"raw HttpClient, ideal pacing at {latency} ms{(faults ? ", faults" : "")}";
+        var label = $"raw HttpClient, ideal pacing at {latency} ms, {condition}";
         using var http = NewHttpClient(server);
         var windowMs = options.WindowSeconds * 1000L;
         var gate = new object();
         long currentWindow = -1;
         var sentInWindow = 0;
-        return await AtRateLimitAsync(server, latency, faults, "raw HttpClient, ideal pacing (upper bound)", label, rows, false, async () =>
+        return await AtRateLimitAsync(server, latency, condition, "raw HttpClient, ideal pacing (upper bound)", label, rows, false, async () =>
         {
             async Task PaceAsync(CancellationToken ct)
             {
@@ -152,7 +184,7 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
                         var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + latency;
                         var window = at / windowMs;
                         if (window != currentWindow) { currentWindow = window; sentInWindow = 0; }
-                        if (sentInWindow < options.RateLimit) { sentInWindow++; return; }
+                        if (sentInWindow < limit) { sentInWindow++; return; }
                         wait = TimeSpan.FromMilliseconds((window + 1) * windowMs - at + 5);
                     }
                     await Task.Delay(wait, ct);
@@ -170,13 +202,14 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
     }
 
     /// <summary>One request after another, retried after a second on failure: an Invoke-RestMethod loop.</summary>
-    private async Task<MatrixCell> RunSequentialAsync(FakeIntercomServer server, int latency, bool faults)
+    private async Task<MatrixCell> RunSequentialAsync(FakeIntercomServer server, int latency, MatrixCondition condition)
     {
         var rows = options.SequentialMatrixRows;
         ResetChoices(server, rows);
         using var http = NewHttpClient(server);
-        server.Faults.RateLimit = options.RateLimit;
+        server.Faults.RateLimit = condition.Limit ?? options.RateLimit;
         server.Faults.RateLimitWindowSeconds = options.WindowSeconds;
+        server.Faults.OtherClientRequestsPerWindow = condition.OtherClientPerWindow;
         try
         {
             server.ResetLog();
@@ -189,24 +222,27 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
             clock.Stop();
             RequireUpdated(server, rows, "sequential loop");
             var perSecond = rows / clock.Elapsed.TotalSeconds;
-            var cell = new MatrixCell("sequential loop (Invoke-RestMethod script)", latency, faults, rows, clock.Elapsed, Array.Empty<int>(),
-                options.RateLimit, server.Requests.Count, server.RequestsWhileExhausted, null,
-                ShareOverride: perSecond / ((double)options.RateLimit / options.WindowSeconds));
-            Say($"sequential loop at {latency} ms{(faults ? ", faults" : "")}: {rows} rows in {clock.Elapsed.TotalSeconds:0.0} s, share {cell.Share:0.000}.");
+            var cell = new MatrixCell("sequential loop (Invoke-RestMethod script)", latency, condition, rows, clock.Elapsed, Array.Empty<int>(),
+                condition.Limit ?? options.RateLimit, server.Requests.Count, server.RequestsWhileExhausted, null,
+                ShareOverride: perSecond / ((double)(condition.Limit ?? options.RateLimit) / options.WindowSeconds));
+            Say($"sequential loop at {latency} ms, {condition}: {rows} rows in {clock.Elapsed.TotalSeconds:0.0} s, share {cell.Share:0.000}.");
             return cell;
         }
         finally
         {
             server.Faults.RateLimit = null;
+            server.Faults.OtherClientRequestsPerWindow = 0;
         }
     }
 
-    private async Task<MatrixCell> AtRateLimitAsync(FakeIntercomServer server, int latency, bool faults, string way, string label, int rows,
+    private async Task<MatrixCell> AtRateLimitAsync(FakeIntercomServer server, int latency, MatrixCondition condition, string way, string label, int rows,
         bool sampleMemory, Func<Task> run)
     {
         var window = options.WindowSeconds;
+        var limit = condition.Limit ?? options.RateLimit;
         server.Faults.RateLimitWindowSeconds = window;
-        server.Faults.RateLimit = options.RateLimit;
+        server.Faults.RateLimit = limit;
+        server.Faults.OtherClientRequestsPerWindow = condition.OtherClientPerWindow;
         try
         {
             var windowMs = window * 1000L;
@@ -227,7 +263,7 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
             var perWindow = new List<int>();
             for (var w = byWindow.Keys.Min(); w <= byWindow.Keys.Max(); w++)
                 perWindow.Add(byWindow.GetValueOrDefault(w));
-            var cell = new MatrixCell(way, latency, faults, rows, clock.Elapsed, perWindow, options.RateLimit, requests.Count,
+            var cell = new MatrixCell(way, latency, condition, rows, clock.Elapsed, perWindow, limit, requests.Count,
                 server.RequestsWhileExhausted, sampler is null ? null : sampler.PeakTotalMemory - baseline);
             Say($"{label}: {rows:N0} rows in {clock.Elapsed.TotalSeconds:0.0} s; per window [{string.Join(", ", perWindow)}]; share {cell.Share:0.000}; "
                 + $"{cell.Throttled} of {cell.TotalRequests} got 429; max {server.MaxConcurrentRequests} concurrent"
@@ -237,6 +273,7 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
         finally
         {
             server.Faults.RateLimit = null;
+            server.Faults.OtherClientRequestsPerWindow = 0;
         }
     }
 
@@ -286,13 +323,13 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
     public static string ToMarkdown(BenchOptions options, IReadOnlyList<MatrixCell> cells, IReadOnlyList<CallsPerRow> calls, TimeSpan total)
     {
         var text = new StringBuilder();
-        text.AppendLine($"Limit {options.RateLimit} per {options.WindowSeconds} s; faults = 3% 5xx + 1% dropped connections; "
-            + $"{Environment.ProcessorCount} cores; whole run {total.TotalSeconds:0} s.");
+        text.AppendLine($"Limit {options.RateLimit} per {options.WindowSeconds} s unless the condition says otherwise; "
+            + $"share = accepted per full window / the limit; {Environment.ProcessorCount} cores; whole run {total.TotalSeconds:0} s.");
         text.AppendLine();
-        text.AppendLine("| way | latency | faults | share of the limit | 429s | rows | peak memory over baseline |");
+        text.AppendLine("| way | latency | condition | share of the limit | 429s | rows | peak memory over baseline |");
         text.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var c in cells)
-            text.AppendLine($"| {c.Way} | {c.LatencyMs} ms | {(c.Faults ? "3% 5xx + 1% drops" : "none")} | {c.Share:0.00} "
+            text.AppendLine($"| {c.Way} | {c.LatencyMs} ms | {c.Condition} | {c.Share:0.00} "
                 + $"| {c.ThrottledShare:0.0%} ({c.Throttled}) | {c.Rows:N0} | {(c.PeakMemoryOverBaseline is { } m ? Benchmarks.Mb(m) : "")} |");
         text.AppendLine();
         text.AppendLine("| calls per row (module, default, 20 ms, no limit) | rows | calls per row | by endpoint |");

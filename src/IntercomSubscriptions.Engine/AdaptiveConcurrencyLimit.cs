@@ -7,13 +7,14 @@ namespace IntercomSubscriptions.Engine;
 /// law). So the limit is <c>rate × latency × Headroom + Spare</c>: at Intercom's 1,666 per 10 s,
 /// about 8 at 20 ms, 32 at 150 ms and 59 at 300 ms. More than that buys nothing: the
 /// <see cref="RateLimitPacer"/> holds the surplus until the window resets, and every extra request
-/// in flight makes its budget estimate more cautious (it must assume each may be counted), which
-/// costs throughput.
+/// in flight near a window's end is one more that may find it spent, and one more place the pacer
+/// must hold in doubt until its answer comes back.
 /// </summary>
 /// <remarks>
 /// <para>Latency is an exponentially weighted mean of the time on the wire (after the pacer let the
 /// request go, so waiting for a window never inflates it). The rate is the window's limit over
-/// <see cref="WindowLength"/> (Intercom's windows are 10 s); until the first answer tells the limit,
+/// the window's length: Intercom's are 10 s (<see cref="DefaultWindowLength"/>), and the pacer learns the
+/// length from the Resets it sees (<see cref="RateLimitPacer.WindowLength"/>); until the first answer tells the limit,
 /// <see cref="Initial"/> requests go at once.</para>
 /// <para>The limit rises by at most one per answer (slow start, as TCP: at most doubling per round
 /// trip), and falls at once: a first answer slowed by a new connection or a cold start would
@@ -35,12 +36,13 @@ internal sealed class AdaptiveConcurrencyLimit
     internal const double LatencyWeight = 0.1;
     internal const double RecoveryPerSecond = 0.1;
     internal const double SmallestShare = 1.0 / 16;
-    internal static readonly TimeSpan WindowLength = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan DefaultWindowLength = TimeSpan.FromSeconds(10);
 
     private readonly object _gate = new();
     private readonly TimeProvider _time;
     private double? _latencySeconds;
     private int? _requestsPerWindow;
+    private TimeSpan _windowLength = DefaultWindowLength;
     private double _shareAfterDecrease = 1;
     private DateTimeOffset _decreasedAt = DateTimeOffset.MinValue;
     private int _reached = Initial;
@@ -60,13 +62,15 @@ internal sealed class AdaptiveConcurrencyLimit
     public TimeSpan? Latency { get { lock (_gate) return _latencySeconds is { } s ? TimeSpan.FromSeconds(s) : null; } }
 
     /// <summary>
-    /// One answer: how long it took on the wire, its status, and the window's limit when the
-    /// answer said it (X-RateLimit-Limit).
+    /// One answer: how long it took on the wire, its status, the window's limit when the answer said
+    /// it (X-RateLimit-Limit), and the window's length when known.
     /// </summary>
-    public void OnAnswer(TimeSpan onTheWire, int statusCode, long? requestsPerWindow)
+    public void OnAnswer(TimeSpan onTheWire, int statusCode, long? requestsPerWindow, TimeSpan? windowLength = null)
     {
         lock (_gate)
         {
+            if (windowLength is { } length && length > TimeSpan.Zero)
+                _windowLength = length;
             var seconds = Math.Max(0, onTheWire.TotalSeconds);
             _latencySeconds = _latencySeconds is { } mean ? mean + LatencyWeight * (seconds - mean) : seconds;
             if (requestsPerWindow is > 0)
@@ -87,7 +91,7 @@ internal sealed class AdaptiveConcurrencyLimit
     {
         if (_latencySeconds is not { } latency || _requestsPerWindow is not { } perWindow)
             return Initial;
-        var rate = perWindow / WindowLength.TotalSeconds;
+        var rate = perWindow / _windowLength.TotalSeconds;
         var needed = Math.Ceiling(rate * latency * Headroom * Share(now));
         return (int)Math.Max(Minimum, Math.Min(Maximum, needed + Spare));
     }

@@ -172,7 +172,7 @@ internal sealed class IntercomTransport : IDisposable
             Pacer.Release(ticket, headers, status);
             if (status is { } answered)
             {
-                ConcurrencyLimit.OnAnswer(stopwatch.Elapsed, answered, headers is null ? null : RateLimitPacer.ReadLong(headers, "X-RateLimit-Limit"));
+                ConcurrencyLimit.OnAnswer(stopwatch.Elapsed, answered, headers is null ? null : RateLimitPacer.ReadLong(headers, "X-RateLimit-Limit"), Pacer.WindowLength);
                 _onTheWire.LimitChanged();
             }
         }

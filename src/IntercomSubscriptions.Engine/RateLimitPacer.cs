@@ -9,11 +9,10 @@ namespace IntercomSubscriptions.Engine;
 /// reset instead of collecting 429s. Shared by all in-flight requests of the connection.
 /// </summary>
 /// <remarks>
-/// The budget it keeps is a lower bound on what the server still allows. An answer's Remaining was
-/// counted when that request arrived; since it was sent, every other request this connection had in
-/// flight or sent may have been counted too. So the estimate is Remaining minus all of those, and
-/// two estimates for the same window are combined with min. This gives away a few requests per
-/// window (about the concurrency) in exchange for never sending into a spent window.
+/// The budget of a known window is a lower bound on what the server still allows, less an allowance
+/// for other clients of the same app (<see cref="WindowBudget"/>); which of our requests may have been
+/// counted where is kept by <see cref="RequestsInDoubt"/>. Between a window's refill and its first
+/// answer, the full limit less what is in flight may go.
 /// </remarks>
 internal sealed class RateLimitPacer
 {
@@ -34,12 +33,14 @@ internal sealed class RateLimitPacer
     private long _windowReset;          // UNIX seconds at which the known window refills; 0 while a new window is pending
     private DateTimeOffset _windowRefillsAt; // Reset + slack by our clock, but never more than LongestWait after we learnt it
     private int _limit;
-    private int _available;
-    private int _inFlight;
+    private WindowBudget? _budget;      // the known window's; null while a new window is pending
+    private int _pendingAvailable;      // what a refilled window allows until its first answer
+    private readonly RequestsInDoubt _doubt = new();
     private long _dispatched;
     private DateTimeOffset _blockedUntil = DateTimeOffset.MinValue;
     private TimeSpan _blockAsked;       // the Retry-After (or guess) that set _blockedUntil, as Intercom said it
     private long _lastReset;
+    private long? _windowSeconds;       // learnt: the smallest step seen between two windows' Resets
     private long _announcedWindow;
     private DateTimeOffset _announcedBlockUntil = DateTimeOffset.MinValue;
     private readonly TimeSpan _maxWait;
@@ -60,8 +61,14 @@ internal sealed class RateLimitPacer
         _maxWait = maxWait ?? TimeSpan.FromMinutes(5);
     }
 
+    /// <summary>
+    /// The window's length: the smallest step seen between the Resets of two windows (consecutive
+    /// windows step by one length, windows skipped by several), Intercom's 10 s until two were seen.
+    /// </summary>
+    public TimeSpan? WindowLength { get { lock (_gate) return _windowSeconds is { } s ? TimeSpan.FromSeconds(s) : null; } }
+
     /// <summary>Requests this connection has sent and not yet seen answered.</summary>
-    public int InFlight { get { lock (_gate) return _inFlight; } }
+    public int InFlight { get { lock (_gate) return _doubt.InFlight; } }
 
     /// <summary>
     /// Waits until a request may be sent, then counts it as in flight. Give the ticket back to
@@ -108,14 +115,16 @@ internal sealed class RateLimitPacer
             {
                 // The window refilled; its Reset is unknown until the first answer arrives.
                 _windowReset = 0;
-                _available = Math.Max(0, _limit - _inFlight);
+                _budget = null;
+                _pendingAvailable = Math.Max(0, _limit - _doubt.InFlight);
             }
 
-            if (!_windowKnown || _available > 0)
+            var mayFollow = _budget is { } known ? _doubt.MayFollow(known.LowestSequence) : 0;
+            if (!_windowKnown || (_budget?.Available(_dispatched, mayFollow, now) ?? _pendingAvailable) > 0)
             {
-                if (_windowKnown) _available--;
-                _inFlight++;
-                ticket = new PacerTicket(++_dispatched, _inFlight - 1);
+                if (_windowKnown && _budget is null) _pendingAvailable--;
+                _doubt.Sent(++_dispatched);
+                ticket = new PacerTicket(_dispatched, now);
                 return null;
             }
 
@@ -126,7 +135,8 @@ internal sealed class RateLimitPacer
             var until = Clamp(resetAt - now);
             announcement = AnnounceWindow(_windowReset,
                 $"Rate limit: the {_limit}-request window is used up; waiting {Seconds(until)} until it resets at {resetAt.ToLocalTime():HH:mm:ss}.");
-            return until;
+            // Answers still to come may give budget back (those in doubt were counted before the lowest).
+            return mayFollow > 0 && until > PendingWindowPoll ? PendingWindowPoll : until;
         }
     }
 
@@ -135,9 +145,11 @@ internal sealed class RateLimitPacer
     {
         lock (_gate)
         {
-            _inFlight = Math.Max(0, _inFlight - 1);
             if (headers is null)
+            {
+                EndedUnknown(ticket);
                 return;
+            }
             var limit = ReadLong(headers, "X-RateLimit-Limit");
             var remaining = ReadLong(headers, "X-RateLimit-Remaining");
             var reset = ReadLong(headers, "X-RateLimit-Reset");
@@ -151,15 +163,13 @@ internal sealed class RateLimitPacer
                     Block(TimeSpan.FromSeconds(1));
             }
             if (limit is null || remaining is null || reset is null)
+            {
+                EndedUnknown(ticket);
                 return;
+            }
 
-            // Everything that may have reached the server after this request did: whatever was sent
-            // since, and whatever was already in flight beside it when it was sent. Counting those
-            // once each (not also as "in flight now" or "finished since") keeps the estimate a lower
-            // bound while giving away about one concurrency's worth per window instead of three:
-            // at 300 ms and 67 in flight that is 4% of Intercom's 1,666 instead of 12% (issue 10).
-            var maybeCountedSince = (_dispatched - ticket.Sequence) + ticket.InFlightBeside;
-            var estimate = (int)Math.Max(0, Math.Min(int.MaxValue, remaining.Value - maybeCountedSince));
+            _doubt.Settled(ticket.Sequence);
+            var reading = new RateLimitReading(ticket.Sequence, ticket.SentAt, _clock(), (int)Math.Max(0, Math.Min(int.MaxValue, remaining.Value)));
             if (!_windowKnown || _windowReset == 0 || reset.Value > _windowReset)
             {
                 if (_windowKnown && _windowReset == 0 && reset.Value <= _lastReset)
@@ -168,24 +178,34 @@ internal sealed class RateLimitPacer
                     // ours and it still counts that window): this request was counted there, so the new
                     // window's budget it was given comes back. Without this, answers that all come from
                     // the old window would leave the new one pending, with no budget, for ever.
-                    _available = Math.Min(_available + 1, Math.Max(0, _limit - _inFlight));
+                    _pendingAvailable = Math.Min(_pendingAvailable + 1, Math.Max(0, _limit - _doubt.InFlight));
                     if (statusCode == 429)
                         Block(TimeSpan.FromSeconds(1)); // its window has not refilled yet
                     return;
                 }
+                if (_lastReset > 0 && reset.Value > _lastReset && reset.Value - _lastReset < (_windowSeconds ?? long.MaxValue))
+                    _windowSeconds = reset.Value - _lastReset;
                 _windowKnown = true;
                 _windowReset = reset.Value;
                 // Waiting longer than LongestWait in total means clocks disagree; after that, try the server again.
                 _windowRefillsAt = Min(ResetTime(reset.Value), _clock() + LongestWait);
                 _lastReset = reset.Value;
                 _limit = (int)Math.Min(int.MaxValue, limit.Value);
-                _available = estimate;
+                _budget = new WindowBudget(reset.Value, _limit, reading, _windowSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : AdaptiveConcurrencyLimit.DefaultWindowLength);
             }
             else if (reset.Value == _windowReset)
             {
-                _available = statusCode == 429 ? 0 : Math.Min(_available, estimate);
+                _budget?.Add(reading);
             }
+            // An answer from an older window settles its request (counted there) and says nothing of this one.
         }
+    }
+
+    /// <summary>A request ended without rate-limit headers: the server may have counted it, in this window or not (under the lock).</summary>
+    private void EndedUnknown(PacerTicket ticket)
+    {
+        _doubt.EndedUnknown(ticket.Sequence, _dispatched);
+        _budget?.AddEndedUnknown();
     }
 
     private string? AnnounceWindow(long reset, string message)
@@ -249,17 +269,16 @@ internal sealed class RateLimitPacer
     }
 }
 
-/// <summary>Which request a rate-limit answer belongs to: its place in the sending order.</summary>
+/// <summary>Which request a rate-limit answer belongs to: its place in the sending order, and when it went.</summary>
 internal readonly struct PacerTicket
 {
-    internal PacerTicket(long sequence, long inFlightBeside)
+    internal PacerTicket(long sequence, DateTimeOffset sentAt)
     {
         Sequence = sequence;
-        InFlightBeside = inFlightBeside;
+        SentAt = sentAt;
     }
 
     internal long Sequence { get; }
 
-    /// <summary>Requests of the connection already in flight when this one was sent.</summary>
-    internal long InFlightBeside { get; }
+    internal DateTimeOffset SentAt { get; }
 }

@@ -11,6 +11,7 @@ public sealed class FaultSettings
     private int _latencyMs;
     private int? _rateLimit;
     private int _rateLimitWindowSeconds = 10;
+    private int _otherClientRequestsPerWindow;
     private double _serverErrorRate;
     private double _dropConnectionRate;
     private double _slowResponseRate;
@@ -56,6 +57,22 @@ public sealed class FaultSettings
         {
             if (value <= 0) throw new ArgumentOutOfRangeException(nameof(value));
             lock (_gate) _rateLimitWindowSeconds = value;
+        }
+    }
+
+    /// <summary>
+    /// Another client of the same app sending this many requests in every window, evenly through it
+    /// (Intercom's limit is per app, so a second integration or script shares it); each is counted while
+    /// the window has room and refused after. Its requests are not in the request log; they only lower
+    /// Remaining and bring the 429s sooner. 0 = none.
+    /// </summary>
+    public int OtherClientRequestsPerWindow
+    {
+        get { lock (_gate) return _otherClientRequestsPerWindow; }
+        set
+        {
+            if (value < 0) throw new ArgumentOutOfRangeException(nameof(value));
+            lock (_gate) _otherClientRequestsPerWindow = value;
         }
     }
 
@@ -234,6 +251,7 @@ public sealed class FaultSettings
             _latencyMs = 0;
             _rateLimit = null;
             _rateLimitWindowSeconds = 10;
+            _otherClientRequestsPerWindow = 0;
             _serverErrorRate = 0;
             _dropConnectionRate = 0;
             _slowResponseRate = 0;
@@ -255,9 +273,10 @@ public sealed class FaultSettings
         }
     }
 
-    internal (int? Limit, int WindowSeconds) GetRateLimit()
+    /// <summary>The rate limit in force, or null when there is none.</summary>
+    internal RateLimitSetting? GetRateLimit()
     {
-        lock (_gate) return (_rateLimit, _rateLimitWindowSeconds);
+        lock (_gate) return _rateLimit is int limit ? new RateLimitSetting(limit, _rateLimitWindowSeconds, _otherClientRequestsPerWindow) : null;
     }
 
     internal ScriptedResponse? TryDequeueScripted(string method, string rawPath)
@@ -329,5 +348,8 @@ public sealed class FaultSettings
 }
 
 internal readonly record struct FaultRoll(bool Drop, int SlowMs, int ServerError);
+
+/// <summary>Requests per window, the window's length, and what another client of the app spends of each window.</summary>
+internal readonly record struct RateLimitSetting(int Limit, int WindowSeconds, int OtherClientPerWindow);
 
 internal readonly record struct RateLimitHeaderFaults(string? RetryAfter, int ResetSkewSeconds, string? ResetHeaderValue, bool Omit);

@@ -156,4 +156,12 @@ public sealed class AdaptiveConcurrencyLimitTests
         Assert.True(waiting.Wait(TimeSpan.FromSeconds(5))); // the limit rose by one (slow start), toward 7
         Assert.Equal(6, gate.InUse);
     }
+
+    [Fact]
+    public void The_windows_length_sets_the_rate_the_limit_is_sized_for()
+    {
+        var limit = new AdaptiveConcurrencyLimit(new VirtualClock());
+        for (var i = 0; i < 300; i++) limit.OnAnswer(Ms300, 200, 1666, TimeSpan.FromSeconds(20));
+        Assert.Equal(32, limit.Limit); // 83.3/s × 0.3 × 1.1 = 27.5 -> 28, + 4
+    }
 }

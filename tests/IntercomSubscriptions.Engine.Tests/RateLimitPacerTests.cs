@@ -92,8 +92,8 @@ public sealed class RateLimitPacerTests
 
         // Each request sent after the answered one may already have been counted by the server.
         Assert.True(allowed <= Math.Max(0, remaining - sentAfter), $"{allowed} let through, the server has at most {remaining - sentAfter} left");
-        // The documented price: at most about twice the concurrency given away.
-        Assert.True(allowed >= Math.Max(0, remaining - 2 * sentAfter), $"only {allowed} let through of {remaining} with {sentAfter} in flight");
+        // Nothing more is given away: the bound is exact here.
+        Assert.Equal(Math.Max(0, remaining - sentAfter), allowed);
     }
 
     [Theory]
@@ -204,7 +204,7 @@ public sealed class RateLimitPacerTests
     }
 
     [Fact]
-    public void A_late_answer_from_a_past_window_does_not_touch_the_known_window()
+    public void A_late_answer_from_a_past_window_does_not_spend_the_known_window_and_settles_its_doubt()
     {
         var (pacer, clock) = NewPacer();
         var answered = MustAcquire(pacer, Start);
@@ -213,10 +213,38 @@ public sealed class RateLimitPacerTests
 
         clock.Now = ResetTime(FirstReset);
         var first = MustAcquire(pacer, clock.Now);
-        pacer.Release(first, Headers(10, 6, FirstReset + 10), 200); // 6 minus the late one still in flight = 5
+        pacer.Release(first, Headers(10, 6, FirstReset + 10), 200);
+        // The late one is still in flight and may reach the server after the new window's first.
+        Assert.Equal(5, AcquireUntilRefused(pacer, clock.Now, cap: 5));
 
+        // Its answer says it was counted in the old window: the new one's 6 less the 5 sent since.
         pacer.Release(late, Headers(10, 0, FirstReset), 429);
-        Assert.Equal(5, AcquireUntilRefused(pacer, clock.Now));
+        Assert.Equal(1, AcquireUntilRefused(pacer, clock.Now));
+    }
+
+    [Fact]
+    public void Budget_held_for_a_request_in_flight_beside_an_answer_comes_back_when_it_is_answered_earlier_in_the_count()
+    {
+        var (pacer, _) = NewPacer();
+        var beside = MustAcquire(pacer, Start);
+        var answered = MustAcquire(pacer, Start);
+        pacer.Release(answered, Headers(100, 10, FirstReset), 200);
+        Assert.Equal(9, AcquireUntilRefused(pacer, Start, cap: 9)); // 10 less the one beside it
+
+        // Answered with a higher Remaining: the server counted it before, so it never was among the 10.
+        pacer.Release(beside, Headers(100, 11, FirstReset), 200);
+        Assert.Equal(1, AcquireUntilRefused(pacer, Start));
+    }
+
+    [Fact]
+    public void A_request_ended_without_headers_while_another_was_answered_stays_maybe_counted()
+    {
+        var (pacer, _) = NewPacer();
+        var dropped = MustAcquire(pacer, Start);
+        var answered = MustAcquire(pacer, Start);
+        pacer.Release(answered, Headers(100, 10, FirstReset), 200);
+        pacer.Release(dropped, null, null); // the server may have counted it, before or after
+        Assert.Equal(9, AcquireUntilRefused(pacer, Start));
     }
 
     [Fact]
@@ -317,5 +345,26 @@ public sealed class RateLimitPacerTests
             clock.Now += wait;
             Assert.True(waited < TimeSpan.FromMinutes(2), "the pacer kept waiting with nothing in flight");
         }
+    }
+
+    [Fact]
+    public void The_window_length_is_learnt_from_the_step_between_Resets()
+    {
+        var (pacer, clock) = NewPacer();
+        Assert.Null(pacer.WindowLength);
+        pacer.Release(MustAcquire(pacer, clock.Now), Headers(100, 99, FirstReset), 200);
+        Assert.Null(pacer.WindowLength); // one window says nothing of its length
+
+        clock.Now = ResetTime(FirstReset);
+        pacer.Release(MustAcquire(pacer, clock.Now), Headers(100, 99, FirstReset + 6), 200); // a window skipped
+        Assert.Equal(TimeSpan.FromSeconds(6), pacer.WindowLength);
+
+        clock.Now = ResetTime(FirstReset + 6);
+        pacer.Release(MustAcquire(pacer, clock.Now), Headers(100, 99, FirstReset + 9), 200);
+        Assert.Equal(TimeSpan.FromSeconds(3), pacer.WindowLength);
+
+        clock.Now = ResetTime(FirstReset + 9);
+        pacer.Release(MustAcquire(pacer, clock.Now), Headers(100, 99, FirstReset + 15), 200); // skipped again: still 3
+        Assert.Equal(TimeSpan.FromSeconds(3), pacer.WindowLength);
     }
 }

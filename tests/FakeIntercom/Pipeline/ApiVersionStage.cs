@@ -14,8 +14,8 @@ internal sealed partial class ApiVersionStage(FaultSettings faults, RateLimitWin
         if (version is null || IsValidVersion(version)) return false;
 
         // Authenticated, so Intercom reports the window, but a refused version is not counted against it.
-        var (limit, windowSeconds) = faults.GetRateLimit();
-        if (limit is int n) RateLimitHeaders.Write(exchange.Http.Response, window.Peek(n, windowSeconds, DateTimeOffset.UtcNow), faults.GetRateLimitHeaderFaults());
+        if (faults.GetRateLimit() is { } setting)
+            RateLimitHeaders.Write(exchange.Http.Response, window.Peek(setting, DateTimeOffset.UtcNow), faults.GetRateLimitHeaderFaults());
         await exchange.RespondErrorAsync(400, "intercom_version_invalid", $"The requested version '{version}' is not valid")
             .ConfigureAwait(false);
         return true;

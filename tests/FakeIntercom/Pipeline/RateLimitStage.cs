@@ -5,10 +5,9 @@ internal sealed class RateLimitStage(FaultSettings faults, RateLimitWindow windo
 {
     public async Task<bool> TryAnswerAsync(FakeExchange exchange)
     {
-        var (limit, windowSeconds) = faults.GetRateLimit();
-        if (limit is not int n) return false;
+        if (faults.GetRateLimit() is not { } setting) return false;
 
-        var reading = window.Take(n, windowSeconds, DateTimeOffset.UtcNow);
+        var reading = window.Take(setting, DateTimeOffset.UtcNow);
         var headerFaults = faults.GetRateLimitHeaderFaults();
         RateLimitHeaders.Write(exchange.Http.Response, reading, headerFaults);
         if (!reading.Exhausted) return false;
@@ -16,7 +15,7 @@ internal sealed class RateLimitStage(FaultSettings faults, RateLimitWindow windo
         if (headerFaults.RetryAfter is { } retryAfter) exchange.Http.Response.Headers.RetryAfter = retryAfter;
 
         exchange.MarkWhileExhausted();
-        await exchange.RespondErrorAsync(429, "rate_limit_exceeded", $"Exceeded rate limit of {n} in {windowSeconds}_seconds")
+        await exchange.RespondErrorAsync(429, "rate_limit_exceeded", $"Exceeded rate limit of {setting.Limit} in {setting.WindowSeconds}_seconds")
             .ConfigureAwait(false);
         return true;
     }

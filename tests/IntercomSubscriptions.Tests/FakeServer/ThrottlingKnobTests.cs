@@ -58,6 +58,32 @@ public sealed class ThrottlingKnobTests : FakeServerFixture
     }
 
     [Fact]
+    public async Task Another_client_sharing_the_limit_spends_Remaining_faster_than_our_own_requests()
+    {
+        // 10,000 a second for the other client: within 100 ms it has spent hundreds, we spent one.
+        Server.Faults.RateLimitWindowSeconds = 100;
+        Server.Faults.RateLimit = 1_000_000;
+        Server.Faults.OtherClientRequestsPerWindow = 1_000_000;
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var (firstRemaining, firstReset) = await ReadWindowAsync();
+            await Task.Delay(100);
+            var (secondRemaining, secondReset) = await ReadWindowAsync();
+            if (secondReset != firstReset) continue; // a window boundary fell between them: measure again
+            Assert.True(firstRemaining - secondRemaining > 500, $"Remaining fell from {firstRemaining} to {secondRemaining}");
+            return;
+        }
+        Assert.Fail("two window boundaries in 100 ms");
+
+        async Task<(long Remaining, long Reset)> ReadWindowAsync()
+        {
+            using var response = await Http.GetAsync("subscription_types");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (long.Parse(Header(response, "X-RateLimit-Remaining")), long.Parse(Header(response, "X-RateLimit-Reset")));
+        }
+    }
+
+    [Fact]
     public async Task Reset_can_be_garbage()
     {
         Server.Faults.ResetHeaderValue = "soon";

@@ -1,0 +1,54 @@
+namespace IntercomSubscriptions.Engine;
+
+/// <summary>
+/// The requests of one connection whose place in the server's count is not known: those still in
+/// flight, and those that ended without rate-limit headers (a dropped connection, a timeout, a proxy's
+/// answer), which the server may or may not have counted. An answer with headers settles a request:
+/// its Remaining says where it was counted.
+/// </summary>
+/// <remarks>
+/// The <see cref="RateLimitPacer"/> asks how many of these may have been counted after a given
+/// request (<see cref="MayFollow"/>): the ones sent before it and still open, or ended only after it was
+/// sent. Requests sent after it are the pacer's to count. Not thread-safe: the pacer holds its lock.
+/// </remarks>
+internal sealed class RequestsInDoubt
+{
+    private readonly SortedSet<long> _inFlight = new();
+    // Ended without headers: the request's sequence, and the last sequence sent when it ended.
+    private readonly List<(long Sequence, long EndedWhenSent)> _endedUnknown = new();
+
+    public int InFlight => _inFlight.Count;
+
+    public void Sent(long sequence) => _inFlight.Add(sequence);
+
+    /// <summary>An answer with rate-limit headers: where it was counted is known.</summary>
+    public void Settled(long sequence) => _inFlight.Remove(sequence);
+
+    /// <summary>Ended with nothing to say where, or whether, the server counted it.</summary>
+    public void EndedUnknown(long sequence, long lastSent)
+    {
+        if (_inFlight.Remove(sequence))
+            _endedUnknown.Add((sequence, lastSent));
+    }
+
+    /// <summary>
+    /// Requests sent before <paramref name="sequence"/> that may have reached the server after it did:
+    /// still in flight, or ended (unknown) after it was sent. Ended ones that can no longer follow any
+    /// request from <paramref name="sequence"/> on are forgotten.
+    /// </summary>
+    public int MayFollow(long sequence)
+    {
+        _endedUnknown.RemoveAll(e => e.EndedWhenSent < sequence);
+        var count = 0;
+        foreach (var open in _inFlight)
+        {
+            if (open >= sequence) break;
+            count++;
+        }
+        foreach (var ended in _endedUnknown)
+        {
+            if (ended.Sequence < sequence) count++;
+        }
+        return count;
+    }
+}
