@@ -82,6 +82,8 @@ public static class Program
         try
         {
             var results = await new RunbookMemory(Console.Error).RunAsync(sizes[0], sizes[1]);
+            Console.WriteLine(RunbookMemory.Runtime());
+            Console.WriteLine();
             Console.WriteLine(RunbookMemory.ToMarkdown(results));
             return 0;
         }
