@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using IntercomSubscriptions.Tests;
@@ -12,7 +13,7 @@ namespace IntercomSubscriptions.Bench;
 /// The fake Intercom runs in a child process (<see cref="FakeIntercomProcess"/>), so this process is
 /// what a runbook's is: PowerShell, the module, the rows and the run's garbage.
 /// </summary>
-internal sealed class RunbookMemory(TextWriter log)
+internal sealed class RunbookMemory(TextWriter log, int latencyMs)
 {
     private const string ById =
         "1..$n | ForEach-Object { [pscustomobject]@{ contact_id = \"c$_\" } } | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in -Summary -ErrorAction SilentlyContinue";
@@ -25,6 +26,7 @@ internal sealed class RunbookMemory(TextWriter log)
     public sealed record Result(
         string Label,
         int Rows,
+        int LatencyMs,
         TimeSpan Elapsed,
         long BaselineWorkingSet,
         long BaselineManaged,
@@ -61,9 +63,13 @@ internal sealed class RunbookMemory(TextWriter log)
 
     private async Task<Result> MeasureAsync(string label, string script, int rows, bool withEmail)
     {
-        var fakeArguments = new List<string> { "--contacts", rows.ToString(System.Globalization.CultureInfo.InvariantCulture), "--opt-out", "108", "--no-request-log" };
+        var fakeArguments = new List<string>
+        {
+            "--contacts", rows.ToString(CultureInfo.InvariantCulture), "--opt-out", "108", "--no-request-log",
+            "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture),
+        };
         if (withEmail) fakeArguments.Add("--contact-emails");
-        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: starting the fake Intercom with {rows:N0} contacts in a process of its own ...");
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: starting the fake Intercom with {rows:N0} contacts, latency {latencyMs} ms, in a process of its own ...");
         await using var fake = await FakeIntercomProcess.StartAsync(fakeArguments);
 
         using var session = new PowerShellSession();
@@ -73,7 +79,9 @@ internal sealed class RunbookMemory(TextWriter log)
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         var baseline = process.WorkingSet64;
-        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: {rows:N0} rows, baseline working set {Benchmarks.Mb(baseline)}, managed {Benchmarks.Mb(baselineManaged)} (runspace open, module imported, connected) ...");
+        var heap = GC.GetGCMemoryInfo();
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: {rows:N0} rows, baseline working set {Benchmarks.Mb(baseline)}, managed {Benchmarks.Mb(baselineManaged)} "
+            + $"(heap {Benchmarks.Mb(heap.HeapSizeBytes)}, committed {Benchmarks.Mb(heap.TotalCommittedBytes)}; runspace open, module imported, connected) ...");
 
         var collections = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2));
         long sampledPeak = 0;
@@ -103,7 +111,7 @@ internal sealed class RunbookMemory(TextWriter log)
         if (attaches != rows)
             throw new BenchmarkBrokenException($"{label}: the fake saw {attaches:N0} attaches for {rows:N0} rows.");
 
-        var measured = new Result(label, rows, elapsed, baseline, baselineManaged, sampledPeak, peakWorkingSet, peakIsThisRuns,
+        var measured = new Result(label, rows, latencyMs, elapsed, baseline, baselineManaged, sampledPeak, peakWorkingSet, peakIsThisRuns,
             managed.PeakTotalMemory, retained, collections.Gen0, collections.Gen1, collections.Gen2,
             calls.GetValueOrDefault(Search) / (double)rows, summaryText);
         log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: {rows / elapsed.TotalSeconds:N0} rows/s, peak working set {Benchmarks.Mb(peakWorkingSet)} "
@@ -145,10 +153,10 @@ internal sealed class RunbookMemory(TextWriter log)
     }
 
     public static string ToMarkdown(IReadOnlyList<Result> results) =>
-        "| Run (-Summary) | Rows | Time | Baseline working set (managed) | Peak working set: PeakWorkingSet64 (sampled every 50 ms) | Growth over baseline | Managed peak (GetTotalMemory) | Managed retained after the run | GCs gen0/1/2 | Searches per row |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|\n"
+        "| Run (-Summary) | Rows | Fake latency | Time | Baseline working set (managed) | Peak working set: PeakWorkingSet64 (sampled every 50 ms) | Growth over baseline | Managed peak (GetTotalMemory) | Managed retained after the run | GCs gen0/1/2 | Searches per row |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|\n"
         + string.Join("\n", results.Select(r =>
-            $"| {r.Label} | {r.Rows:N0} | {r.Elapsed.TotalSeconds:0} s ({r.Rows / r.Elapsed.TotalSeconds:N0} rows/s) | {Benchmarks.Mb(r.BaselineWorkingSet)} ({Benchmarks.Mb(r.BaselineManaged)}) "
+            $"| {r.Label} | {r.Rows:N0} | {r.LatencyMs} ms | {r.Elapsed.TotalSeconds:0} s ({r.Rows / r.Elapsed.TotalSeconds:N0} rows/s) | {Benchmarks.Mb(r.BaselineWorkingSet)} ({Benchmarks.Mb(r.BaselineManaged)}) "
             + $"| **{Benchmarks.Mb(r.PeakWorkingSet)}**{(r.PeakWorkingSetIsThisRuns ? "" : " (process peak so far)")} ({Benchmarks.Mb(r.PeakSampledWorkingSet)}) "
             + $"| {Benchmarks.Mb(Math.Max(r.PeakWorkingSet, r.PeakSampledWorkingSet) - r.BaselineWorkingSet)} | {Benchmarks.Mb(r.PeakManaged)} | {Benchmarks.Mb(r.RetainedManaged)} "
             + $"| {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections} | {r.SearchesPerRow:0.00} |"));
