@@ -13,7 +13,7 @@ namespace IntercomSubscriptions.Bench;
 /// The fake Intercom runs in a child process (<see cref="FakeIntercomProcess"/>), so this process is
 /// what a runbook's is: PowerShell, the module, the rows and the run's garbage.
 /// </summary>
-internal sealed class RunbookMemory(TextWriter log, int latencyMs)
+internal sealed class RunbookMemory(TextWriter log, int latencyMs, int? rateLimit)
 {
     private const string ById =
         "1..$n | ForEach-Object { [pscustomobject]@{ contact_id = \"c$_\" } } | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in -Summary -ErrorAction SilentlyContinue";
@@ -27,6 +27,7 @@ internal sealed class RunbookMemory(TextWriter log, int latencyMs)
         string Label,
         int Rows,
         int LatencyMs,
+        int? RateLimit,
         TimeSpan Elapsed,
         long BaselineWorkingSet,
         long BaselineManaged,
@@ -69,7 +70,10 @@ internal sealed class RunbookMemory(TextWriter log, int latencyMs)
             "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture),
         };
         if (withEmail) fakeArguments.Add("--contact-emails");
-        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: starting the fake Intercom with {rows:N0} contacts, latency {latencyMs} ms, in a process of its own ...");
+        // Without a rate limit the answers carry no X-RateLimit-Limit, and the module's adaptive
+        // concurrency stays at its start (8); a limit far above the rows' pace lets it rise to its cap.
+        if (rateLimit is int limit) fakeArguments.AddRange(["--rate-limit", limit.ToString(CultureInfo.InvariantCulture)]);
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: starting the fake Intercom with {rows:N0} contacts, latency {latencyMs} ms, rate limit {(rateLimit is int l ? $"{l:N0} per 10 s" : "none")}, in a process of its own ...");
         await using var fake = await FakeIntercomProcess.StartAsync(fakeArguments);
 
         using var session = new PowerShellSession();
@@ -111,7 +115,7 @@ internal sealed class RunbookMemory(TextWriter log, int latencyMs)
         if (attaches != rows)
             throw new BenchmarkBrokenException($"{label}: the fake saw {attaches:N0} attaches for {rows:N0} rows.");
 
-        var measured = new Result(label, rows, latencyMs, elapsed, baseline, baselineManaged, sampledPeak, peakWorkingSet, peakIsThisRuns,
+        var measured = new Result(label, rows, latencyMs, rateLimit, elapsed, baseline, baselineManaged, sampledPeak, peakWorkingSet, peakIsThisRuns,
             managed.PeakTotalMemory, retained, collections.Gen0, collections.Gen1, collections.Gen2,
             calls.GetValueOrDefault(Search) / (double)rows, summaryText);
         log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: {rows / elapsed.TotalSeconds:N0} rows/s, peak working set {Benchmarks.Mb(peakWorkingSet)} "
@@ -153,10 +157,10 @@ internal sealed class RunbookMemory(TextWriter log, int latencyMs)
     }
 
     public static string ToMarkdown(IReadOnlyList<Result> results) =>
-        "| Run (-Summary) | Rows | Fake latency | Time | Baseline working set (managed) | Peak working set: PeakWorkingSet64 (sampled every 50 ms) | Growth over baseline | Managed peak (GetTotalMemory) | Managed retained after the run | GCs gen0/1/2 | Searches per row |\n"
+        "| Run (-Summary) | Rows | Fake latency, rate limit | Time | Baseline working set (managed) | Peak working set: PeakWorkingSet64 (sampled every 50 ms) | Growth over baseline | Managed peak (GetTotalMemory) | Managed retained after the run | GCs gen0/1/2 | Searches per row |\n"
         + "|---|---|---|---|---|---|---|---|---|---|---|\n"
         + string.Join("\n", results.Select(r =>
-            $"| {r.Label} | {r.Rows:N0} | {r.LatencyMs} ms | {r.Elapsed.TotalSeconds:0} s ({r.Rows / r.Elapsed.TotalSeconds:N0} rows/s) | {Benchmarks.Mb(r.BaselineWorkingSet)} ({Benchmarks.Mb(r.BaselineManaged)}) "
+            $"| {r.Label} | {r.Rows:N0} | {r.LatencyMs} ms, {(r.RateLimit is int limit ? $"{limit:N0} per 10 s" : "none")} | {r.Elapsed.TotalSeconds:0} s ({r.Rows / r.Elapsed.TotalSeconds:N0} rows/s) | {Benchmarks.Mb(r.BaselineWorkingSet)} ({Benchmarks.Mb(r.BaselineManaged)}) "
             + $"| **{Benchmarks.Mb(r.PeakWorkingSet)}**{(r.PeakWorkingSetIsThisRuns ? "" : " (process peak so far)")} ({Benchmarks.Mb(r.PeakSampledWorkingSet)}) "
             + $"| {Benchmarks.Mb(Math.Max(r.PeakWorkingSet, r.PeakSampledWorkingSet) - r.BaselineWorkingSet)} | {Benchmarks.Mb(r.PeakManaged)} | {Benchmarks.Mb(r.RetainedManaged)} "
             + $"| {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections} | {r.SearchesPerRow:0.00} |"));
