@@ -73,15 +73,27 @@ public static class Program
         }
     }
 
-    /// <summary><c>--runbook-memory [ID_ROWS,EMAIL_ROWS]</c> (default 1000000,200000): issue 12's memory figures, on their own.</summary>
+    /// <summary>
+    /// <c>--runbook-memory [ID_ROWS,EMAIL_ROWS] [--latency-ms N] [--rate-limit N]</c> (default 1000000,200000,
+    /// latency 0, no rate limit): issue 12's memory figures, on their own.
+    /// </summary>
     private static async Task<int> RunbookMemoryAsync(string[] args)
     {
-        var sizes = (args.FirstOrDefault() ?? "1000000,200000").Split(',').Select(int.Parse).ToArray();
+        var sizes = (args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "1000000,200000").Split(',').Select(int.Parse).ToArray();
+        int? Option(string name)
+        {
+            var at = Array.IndexOf(args, name);
+            return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : null;
+        }
+        var latencyMs = Option("--latency-ms") ?? 0;
+        var rateLimit = Option("--rate-limit");
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         try
         {
-            var results = await new RunbookMemory(Console.Error).RunAsync(sizes[0], sizes[1]);
+            var results = await new RunbookMemory(Console.Error, latencyMs, rateLimit).RunAsync(sizes[0], sizes[1]);
+            Console.WriteLine(RunbookMemory.Runtime());
+            Console.WriteLine();
             Console.WriteLine(RunbookMemory.ToMarkdown(results));
             return 0;
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using System.Management.Automation;
-using FakeIntercom;
+using System.Globalization;
+using System.Runtime;
+using System.Runtime.InteropServices;
 using IntercomSubscriptions.Tests;
 
 namespace IntercomSubscriptions.Bench;
@@ -9,20 +10,52 @@ namespace IntercomSubscriptions.Bench;
 /// The runbook case of issue 12: peak working set (what Azure Automation's 400 MB sandbox limit
 /// counts) of a -Summary run of 1,000,000 rows by id and 200,000 rows by email, rows made one by one
 /// in the pipeline as Import-Csv makes them. Run by hand: <c>--runbook-memory</c>.
-/// The fake Intercom runs in this same process, so the figures include its state (every contact and
-/// its choices); the baseline, taken after the fake is filled, shows how much of it is the fake's.
+/// The fake Intercom runs in a child process (<see cref="FakeIntercomProcess"/>), so this process is
+/// what a runbook's is: PowerShell, the module, the rows and the run's garbage.
 /// </summary>
-internal sealed class RunbookMemory(TextWriter log)
+internal sealed class RunbookMemory(TextWriter log, int latencyMs, int? rateLimit)
 {
     private const string ById =
         "1..$n | ForEach-Object { [pscustomobject]@{ contact_id = \"c$_\" } } | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in -Summary -ErrorAction SilentlyContinue";
     private const string ByEmail =
         "1..$n | ForEach-Object { [pscustomobject]@{ email = \"c$_@example.com\" } } | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in -Summary -ErrorAction SilentlyContinue";
+    private const string Attach = "POST /contacts/{id}/subscriptions";
+    private const string Search = "POST /contacts/search";
+    private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(50);
 
-    public sealed record Result(string Label, int Rows, TimeSpan Elapsed, long BaselineWorkingSet, long PeakWorkingSet, long PeakSampledWorkingSet, string Summary);
+    public sealed record Result(
+        string Label,
+        int Rows,
+        int LatencyMs,
+        int? RateLimit,
+        TimeSpan Elapsed,
+        long BaselineWorkingSet,
+        long BaselineManaged,
+        long PeakSampledWorkingSet,
+        long PeakWorkingSet,
+        bool PeakWorkingSetIsThisRuns,
+        long PeakManaged,
+        long RetainedManaged,
+        int Gen0Collections,
+        int Gen1Collections,
+        int Gen2Collections,
+        double SearchesPerRow,
+        string Summary);
+
+    /// <summary>The runtime and GC mode the figures were taken under.</summary>
+    public static string Runtime()
+    {
+        var gc = GC.GetConfigurationVariables();
+        string Setting(string name) => gc.TryGetValue(name, out var value) ? value.ToString() ?? "" : "?";
+        return $"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores; "
+            + $"GC: {(GCSettings.IsServerGC ? "Server" : "Workstation")}, concurrent {Setting("ConcurrentGC")}, latency mode {GCSettings.LatencyMode}, "
+            + $"heap hard limit {Setting("GCHeapHardLimit")}, conserve memory {Setting("GCConserveMem")}";
+    }
 
     public async Task<IReadOnlyList<Result>> RunAsync(int idRows, int emailRows)
     {
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {Runtime()}");
+        log.WriteLine("GC configuration: " + string.Join(", ", GC.GetConfigurationVariables().OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}")));
         var results = new List<Result>();
         if (idRows > 0) results.Add(await MeasureAsync("by id", ById, idRows, withEmail: false));
         if (emailRows > 0) results.Add(await MeasureAsync("by email", ByEmail, emailRows, withEmail: true));
@@ -31,23 +64,30 @@ internal sealed class RunbookMemory(TextWriter log)
 
     private async Task<Result> MeasureAsync(string label, string script, int rows, bool withEmail)
     {
-        await using var server = await FakeIntercomServer.StartAsync(new FakeIntercomOptions { RecordRequests = false });
-        for (var i = 1; i <= rows; i++)
+        var fakeArguments = new List<string>
         {
-            server.State.AddContact("c" + i, withEmail ? $"c{i}@example.com" : null);
-            // An opt_out choice in a string of its own: each attach replaces it with an "opt_in" no
-            // larger, so the fake's state does not grow during the run and count against the module.
-            server.State.SetChoice("c" + i, "108", new string("opt_out".AsSpan()));
-        }
+            "--contacts", rows.ToString(CultureInfo.InvariantCulture), "--opt-out", "108", "--no-request-log",
+            "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture),
+        };
+        if (withEmail) fakeArguments.Add("--contact-emails");
+        // Without a rate limit the answers carry no X-RateLimit-Limit, and the module's adaptive
+        // concurrency stays at its start (8); a limit far above the rows' pace lets it rise to its cap.
+        if (rateLimit is int limit) fakeArguments.AddRange(["--rate-limit", limit.ToString(CultureInfo.InvariantCulture)]);
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: starting the fake Intercom with {rows:N0} contacts, latency {latencyMs} ms, rate limit {(rateLimit is int l ? $"{l:N0} per 10 s" : "none")}, in a process of its own ...");
+        await using var fake = await FakeIntercomProcess.StartAsync(fakeArguments);
+
         using var session = new PowerShellSession();
-        session.Connect(server);
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
+        session.Connect(fake.BaseUri, fake.Token);
+        var baselineManaged = ManagedMemorySampler.CollectFully();
+        var peakIsThisRuns = ResetPeakWorkingSet();
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         var baseline = process.WorkingSet64;
-        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: {rows:N0} rows, baseline working set {Benchmarks.Mb(baseline)} (fake filled, module imported) ...");
+        var heap = GC.GetGCMemoryInfo();
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: {rows:N0} rows, baseline working set {Benchmarks.Mb(baseline)}, managed {Benchmarks.Mb(baselineManaged)} "
+            + $"(heap {Benchmarks.Mb(heap.HeapSizeBytes)}, committed {Benchmarks.Mb(heap.TotalCommittedBytes)}; runspace open, module imported, connected) ...");
 
+        var collections = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2));
         long sampledPeak = 0;
         using var stop = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
@@ -57,28 +97,71 @@ internal sealed class RunbookMemory(TextWriter log)
             {
                 self.Refresh();
                 sampledPeak = Math.Max(sampledPeak, self.WorkingSet64);
-                try { await Task.Delay(50, stop.Token); } catch (OperationCanceledException) { }
+                try { await Task.Delay(SampleInterval, stop.Token); } catch (OperationCanceledException) { }
             }
         });
-        var clock = Stopwatch.StartNew();
-        var result = session.Run(script, new() { ["n"] = rows });
-        clock.Stop();
+        using var managed = ManagedMemorySampler.Start(SampleInterval);
+        var (elapsed, summaryText) = RunChecked(session, label, script, rows);
+        managed.Stop();
         stop.Cancel();
         await sampler;
         process.Refresh();
+        var peakWorkingSet = process.PeakWorkingSet64;
+        collections = (GC.CollectionCount(0) - collections.Gen0, GC.CollectionCount(1) - collections.Gen1, GC.CollectionCount(2) - collections.Gen2);
+        var retained = ManagedMemorySampler.CollectFully();
 
+        var calls = await fake.StopAsync();
+        var attaches = calls.GetValueOrDefault(Attach);
+        if (attaches != rows)
+            throw new BenchmarkBrokenException($"{label}: the fake saw {attaches:N0} attaches for {rows:N0} rows.");
+
+        var measured = new Result(label, rows, latencyMs, rateLimit, elapsed, baseline, baselineManaged, sampledPeak, peakWorkingSet, peakIsThisRuns,
+            managed.PeakTotalMemory, retained, collections.Gen0, collections.Gen1, collections.Gen2,
+            calls.GetValueOrDefault(Search) / (double)rows, summaryText);
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: {rows / elapsed.TotalSeconds:N0} rows/s, peak working set {Benchmarks.Mb(peakWorkingSet)} "
+            + $"(sampled {Benchmarks.Mb(sampledPeak)}), baseline {Benchmarks.Mb(baseline)}; managed peak {Benchmarks.Mb(managed.PeakTotalMemory)} "
+            + $"(baseline {Benchmarks.Mb(baselineManaged)}, retained after the run {Benchmarks.Mb(retained)}); GCs {collections.Gen0}/{collections.Gen1}/{collections.Gen2}. {summaryText}");
+        return measured;
+    }
+
+    /// <summary>Runs the script and checks it wrote one summary with every row succeeded; the output is not kept, so what stays after it is the module's.</summary>
+    private static (TimeSpan Elapsed, string Summary) RunChecked(PowerShellSession session, string label, string script, int rows)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = session.Run(script, new() { ["n"] = rows });
+        clock.Stop();
         var summary = result.Output.Count == 1 ? result.Output[0] : throw new BenchmarkBrokenException($"{label}: expected one summary, got {result.Output.Count} objects.");
         var succeeded = (long)summary.Properties["Succeeded"].Value;
         if (succeeded != rows)
             throw new BenchmarkBrokenException($"{label}: {succeeded:N0} of {rows:N0} rows succeeded ({summary}).");
-        var measured = new Result(label, rows, clock.Elapsed, baseline, process.PeakWorkingSet64, sampledPeak, summary.ToString());
-        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: {rows / clock.Elapsed.TotalSeconds:N0} rows/s, peak working set {Benchmarks.Mb(measured.PeakWorkingSet)} "
-            + $"(sampled {Benchmarks.Mb(sampledPeak)}), baseline {Benchmarks.Mb(baseline)}. {summary}");
-        return measured;
+        return (clock.Elapsed, summary.ToString());
+    }
+
+    /// <summary>
+    /// Linux keeps the process's peak resident set (VmHWM, which PeakWorkingSet64 reads) for its whole
+    /// life; writing 5 to clear_refs resets it, so the peak is this run's, not the set-up's or an
+    /// earlier run's. False where that cannot be done: the peak is then the process's so far.
+    /// </summary>
+    private static bool ResetPeakWorkingSet()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     public static string ToMarkdown(IReadOnlyList<Result> results) =>
-        "| Run (-Summary) | Rows | Time | Baseline working set | Peak working set (sampled every 50 ms) | Process peak (PeakWorkingSet64) |\n|---|---|---|---|---|---|\n"
+        "| Run (-Summary) | Rows | Fake latency, rate limit | Time | Baseline working set (managed) | Peak working set: PeakWorkingSet64 (sampled every 50 ms) | Growth over baseline | Managed peak (GetTotalMemory) | Managed retained after the run | GCs gen0/1/2 | Searches per row |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|\n"
         + string.Join("\n", results.Select(r =>
-            $"| {r.Label} | {r.Rows:N0} | {r.Elapsed.TotalSeconds:0} s ({r.Rows / r.Elapsed.TotalSeconds:N0} rows/s) | {Benchmarks.Mb(r.BaselineWorkingSet)} | {Benchmarks.Mb(r.PeakSampledWorkingSet)} | {Benchmarks.Mb(r.PeakWorkingSet)} |"));
+            $"| {r.Label} | {r.Rows:N0} | {r.LatencyMs} ms, {(r.RateLimit is int limit ? $"{limit:N0} per 10 s" : "none")} | {r.Elapsed.TotalSeconds:0} s ({r.Rows / r.Elapsed.TotalSeconds:N0} rows/s) | {Benchmarks.Mb(r.BaselineWorkingSet)} ({Benchmarks.Mb(r.BaselineManaged)}) "
+            + $"| **{Benchmarks.Mb(r.PeakWorkingSet)}**{(r.PeakWorkingSetIsThisRuns ? "" : " (process peak so far)")} ({Benchmarks.Mb(r.PeakSampledWorkingSet)}) "
+            + $"| {Benchmarks.Mb(Math.Max(r.PeakWorkingSet, r.PeakSampledWorkingSet) - r.BaselineWorkingSet)} | {Benchmarks.Mb(r.PeakManaged)} | {Benchmarks.Mb(r.RetainedManaged)} "
+            + $"| {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections} | {r.SearchesPerRow:0.00} |"));
 }

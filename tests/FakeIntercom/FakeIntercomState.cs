@@ -8,6 +8,10 @@ public sealed class FakeIntercomState
     private readonly List<ContactRecord> _contacts = new();
     // Where each contact sits in _contacts: benchmarks add 100,000 of them.
     private readonly Dictionary<string, int> _contactIndex = new(StringComparer.Ordinal);
+    // Positions by email (Intercom matches emails case-insensitively) and by external id, so a
+    // search by either costs a lookup per value, not a scan of every contact.
+    private readonly Dictionary<string, List<int>> _emailIndex = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<int>> _externalIdIndex = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, string>> _choices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SubscriptionListShape> _listShapes = new(StringComparer.Ordinal);
 
@@ -92,13 +96,36 @@ public sealed class FakeIntercomState
 
     private void Put(ContactRecord record)
     {
-        if (_contactIndex.TryGetValue(record.Id, out var idx)) _contacts[idx] = record;
+        if (_contactIndex.TryGetValue(record.Id, out var idx))
+        {
+            var old = _contacts[idx];
+            Unindex(_emailIndex, old.Email, idx);
+            Unindex(_externalIdIndex, old.ExternalId, idx);
+            _contacts[idx] = record;
+        }
         else
         {
-            _contactIndex[record.Id] = _contacts.Count;
+            idx = _contacts.Count;
+            _contactIndex[record.Id] = idx;
             _contacts.Add(record);
         }
+        Index(_emailIndex, record.Email, idx);
+        Index(_externalIdIndex, record.ExternalId, idx);
         if (!_choices.ContainsKey(record.Id)) _choices[record.Id] = new Dictionary<string, string>(StringComparer.Ordinal);
+    }
+
+    private static void Index(Dictionary<string, List<int>> index, string? value, int position)
+    {
+        if (value is null) return;
+        if (!index.TryGetValue(value, out var positions)) index[value] = positions = new List<int>(1);
+        positions.Add(position);
+    }
+
+    private static void Unindex(Dictionary<string, List<int>> index, string? value, int position)
+    {
+        if (value is null || !index.TryGetValue(value, out var positions)) return;
+        positions.Remove(position);
+        if (positions.Count == 0) index.Remove(value);
     }
 
     public IReadOnlyList<SubscriptionTypeRecord> SubscriptionTypes
@@ -178,16 +205,49 @@ public sealed class FakeIntercomState
         }
     }
 
-    /// <summary>Every contact that matches, in the order they were added.</summary>
-    internal IReadOnlyList<ContactView> FindContacts(Func<ContactRecord, bool> matches)
+    /// <summary>
+    /// Every contact that matches, in the order they were added. With <paramref name="keys"/>, only
+    /// the contacts that have one of them are tried (every match must have one); null tries all.
+    /// </summary>
+    internal IReadOnlyList<ContactView> FindContacts(IReadOnlyCollection<ContactKey>? keys, Func<ContactRecord, bool> matches)
     {
         lock (_gate)
         {
             var found = new List<ContactView>();
-            foreach (var contact in _contacts)
-                if (matches(contact)) found.Add(View(contact));
+            if (keys is null)
+            {
+                foreach (var contact in _contacts)
+                    if (matches(contact)) found.Add(View(contact));
+                return found;
+            }
+            foreach (var position in PositionsOf(keys))
+                if (matches(_contacts[position])) found.Add(View(_contacts[position]));
             return found;
         }
+    }
+
+    /// <summary>Where the contacts with any of the keys sit, each once, in the order they were added.</summary>
+    private SortedSet<int> PositionsOf(IReadOnlyCollection<ContactKey> keys)
+    {
+        var positions = new SortedSet<int>();
+        foreach (var key in keys)
+        {
+            switch (key.Field)
+            {
+                case "id":
+                    if (_contactIndex.TryGetValue(key.Value, out var position)) positions.Add(position);
+                    break;
+                case "email":
+                    if (_emailIndex.TryGetValue(key.Value, out var byEmail)) positions.UnionWith(byEmail);
+                    break;
+                case "external_id":
+                    if (_externalIdIndex.TryGetValue(key.Value, out var byExternalId)) positions.UnionWith(byExternalId);
+                    break;
+                default:
+                    throw new ArgumentException($"The fake does not index '{key.Field}'.", nameof(keys));
+            }
+        }
+        return positions;
     }
 
     private ContactView View(ContactRecord contact)

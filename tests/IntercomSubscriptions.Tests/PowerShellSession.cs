@@ -100,10 +100,13 @@ public sealed class PowerShellSession : IDisposable
     }
 
     /// <summary>Connect-Intercom to the fake server with its token; fails the test if it does not connect.</summary>
-    public void Connect(FakeIntercomServer server, string extra = "")
+    public void Connect(FakeIntercomServer server, string extra = "") => Connect(server.BaseUri, server.Token, extra);
+
+    /// <summary>Connect-Intercom to a fake server by its address and token (one in another process); throws if it does not connect.</summary>
+    public void Connect(Uri baseUri, string token, string extra = "")
     {
         var result = Run($"Connect-Intercom -BaseUri $baseUri -Token {PowerShellSnippets.SecureToken} {extra}",
-            new() { ["baseUri"] = server.BaseUri, ["token"] = server.Token });
+            new() { ["baseUri"] = baseUri, ["token"] = token });
         if (result.Errors.Count > 0)
             throw new InvalidOperationException("Connect-Intercom failed: " + result.Errors[0]);
     }

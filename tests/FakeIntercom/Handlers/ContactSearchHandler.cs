@@ -55,7 +55,7 @@ internal sealed class ContactSearchHandler(FakeIntercomState state, FaultSetting
             }
         }
 
-        var matches = state.FindContacts(query.Matches);
+        var matches = state.FindContacts(query.Keys, query.Matches);
         var page = matches.Skip(offset).Take(perPage).Select(IntercomJson.Contact);
         await exchange.RespondJsonAsync(200, ContactList.Of(page, matches.Count, offset, perPage)).ConfigureAwait(false);
     }

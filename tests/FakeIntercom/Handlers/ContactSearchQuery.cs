@@ -15,6 +15,13 @@ internal abstract record ContactSearchQuery
 
     public abstract bool Matches(ContactRecord contact);
 
+    /// <summary>
+    /// Keys every match has at least one of, so the search can look them up instead of scanning
+    /// every contact (a benchmark's workspace holds a million); null when a match need have none
+    /// (a negation, a role, an OR with such a branch). Matches still decides.
+    /// </summary>
+    public abstract IReadOnlyCollection<ContactKey>? Keys { get; }
+
     /// <summary>The parsed query, or null with <paramref name="error"/> saying what Intercom would refuse.</summary>
     public static ContactSearchQuery? Parse(JsonElement query, int filterLimit, out string error)
     {
@@ -113,12 +120,33 @@ internal abstract record ContactSearchQuery
     {
         public override bool Matches(ContactRecord contact) =>
             All ? Children.All(c => c.Matches(contact)) : Children.Any(c => c.Matches(contact));
+
+        // AND: a match has the keys of every narrowed child, so the fewest will do. OR: a match
+        // has the keys of one child, so all children must narrow and their keys add up.
+        public override IReadOnlyCollection<ContactKey>? Keys => All ? FewestKeys() : AllKeys();
+
+        private IReadOnlyCollection<ContactKey>? FewestKeys() =>
+            Children.Select(c => c.Keys).Where(k => k is not null).MinBy(k => k!.Count);
+
+        private IReadOnlyCollection<ContactKey>? AllKeys()
+        {
+            var union = new HashSet<ContactKey>();
+            foreach (var child in Children)
+            {
+                if (child.Keys is not { } keys) return null;
+                union.UnionWith(keys);
+            }
+            return union;
+        }
     }
 
     private sealed record Filter(string Field, bool Negated, IReadOnlyList<string> Values) : ContactSearchQuery
     {
         /// <summary>How many filters it counts as in its group.</summary>
         public int Weight => Values.Count;
+
+        public override IReadOnlyCollection<ContactKey>? Keys =>
+            !Negated && ContactKey.IsIndexed(Field) ? Values.Select(v => new ContactKey(Field, v)).ToArray() : null;
 
         public override bool Matches(ContactRecord contact)
         {

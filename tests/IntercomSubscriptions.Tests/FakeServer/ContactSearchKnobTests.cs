@@ -94,6 +94,42 @@ public sealed class ContactSearchKnobTests : FakeServerFixture
     }
 
     [Fact]
+    public async Task A_contact_replaced_with_a_new_email_and_external_id_is_found_by_the_new_ones_only()
+    {
+        Server.State.AddContact(Grace, "Grace.New@example.com", "U-new");
+
+        Assert.Empty(Ids((await SearchAsync($$"""{"field":"email","operator":"=","value":"{{GraceEmail}}"}""")).Body));
+        Assert.Empty(Ids((await SearchAsync($$"""{"field":"external_id","operator":"IN","value":["{{GraceExternalId}}"]}""")).Body));
+        Assert.Equal(new[] { Grace }, Ids((await SearchAsync("""{"field":"email","operator":"=","value":"GRACE.NEW@EXAMPLE.COM"}""")).Body));
+        Assert.Equal(new[] { Grace }, Ids((await SearchAsync("""{"field":"external_id","operator":"=","value":"U-new"}""")).Body));
+        // External ids match exactly, unlike emails.
+        Assert.Empty(Ids((await SearchAsync("""{"field":"external_id","operator":"=","value":"u-new"}""")).Body));
+    }
+
+    [Fact]
+    public async Task Contacts_sharing_an_email_come_in_the_order_they_were_added_each_once()
+    {
+        var (_, body) = await SearchAsync($$"""
+            {"operator":"OR","value":[{"field":"email","operator":"IN","value":["{{SharedEmail}}","{{SharedEmail.ToUpperInvariant()}}"]},{"field":"id","operator":"=","value":"{{Ada}}"}]}
+            """);
+        Assert.Equal(new[] { Ada, SharedEmailUser, SharedEmailLead }, Ids(body));
+    }
+
+    [Fact]
+    public async Task An_OR_with_a_branch_on_an_unindexed_field_still_finds_every_match()
+    {
+        var (_, body) = await SearchAsync($$"""
+            {"operator":"OR","value":[{"field":"email","operator":"=","value":"{{GraceEmail}}"},{"field":"role","operator":"=","value":"lead"}]}
+            """);
+        Assert.Equal(new[] { Grace, SharedEmailLead }, Ids(body));
+
+        var (_, narrowed) = await SearchAsync($$"""
+            {"operator":"AND","value":[{"field":"email","operator":"IN","value":["{{SharedEmail}}"]},{"field":"id","operator":"!=","value":"{{SharedEmailUser}}"}]}
+            """);
+        Assert.Equal(new[] { SharedEmailLead }, Ids(narrowed));
+    }
+
+    [Fact]
     public async Task Calls_are_counted_per_endpoint_whatever_the_answer()
     {
         await SearchAsync($$"""{"field":"email","operator":"=","value":"{{AdaEmail}}"}""");
