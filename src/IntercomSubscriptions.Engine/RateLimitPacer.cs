@@ -204,7 +204,7 @@ internal sealed class RateLimitPacer
     /// <summary>A request ended without rate-limit headers: the server may have counted it, in this window or not (under the lock).</summary>
     private void EndedUnknown(PacerTicket ticket)
     {
-        _doubt.EndedUnknown(ticket.Sequence, _dispatched);
+        _doubt.EndedUnknown(ticket.Sequence, _dispatched, _budget?.LowestSequence);
         _budget?.AddEndedUnknown();
     }
 

@@ -24,11 +24,23 @@ internal sealed class RequestsInDoubt
     /// <summary>An answer with rate-limit headers: where it was counted is known.</summary>
     public void Settled(long sequence) => _inFlight.Remove(sequence);
 
-    /// <summary>Ended with nothing to say where, or whether, the server counted it.</summary>
-    public void EndedUnknown(long sequence, long lastSent)
+    /// <summary>Requests that ended unknown and are still kept (they may follow a lowest answer).</summary>
+    internal int EndedUnknownKept => _endedUnknown.Count;
+
+    /// <summary>
+    /// Ended with nothing to say where, or whether, the server counted it. <paramref name="lowestInUse"/>
+    /// is the sequence of the window's lowest answer, if a window is known: only a request that ended
+    /// after the lowest (or a later one) was sent can follow it, so every ended request older than both
+    /// that and the oldest request still in flight is forgotten here. Without that, a server that never
+    /// sends rate-limit headers would leave one entry per request for the connection's life.
+    /// </summary>
+    public void EndedUnknown(long sequence, long lastSent, long? lowestInUse)
     {
         if (_inFlight.Remove(sequence))
             _endedUnknown.Add((sequence, lastSent));
+        var oldestThatMatters = _inFlight.Count > 0 ? _inFlight.Min : lastSent + 1;
+        if (lowestInUse is { } lowest && lowest < oldestThatMatters) oldestThatMatters = lowest;
+        _endedUnknown.RemoveAll(e => e.EndedWhenSent < oldestThatMatters);
     }
 
     /// <summary>
