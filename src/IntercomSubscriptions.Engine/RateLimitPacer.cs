@@ -63,7 +63,7 @@ internal sealed class RateLimitPacer
 
     /// <summary>
     /// The window's length: the smallest step seen between the Resets of two windows (consecutive
-    /// windows step by one length, windows skipped by several), Intercom's 10 s until two were seen.
+    /// windows step by one length, windows skipped by several); null until two windows were seen.
     /// </summary>
     public TimeSpan? WindowLength { get { lock (_gate) return _windowSeconds is { } s ? TimeSpan.FromSeconds(s) : null; } }
 
