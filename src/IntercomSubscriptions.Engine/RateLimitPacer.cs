@@ -191,7 +191,7 @@ internal sealed class RateLimitPacer
                 _windowRefillsAt = Min(ResetTime(reset.Value), _clock() + LongestWait);
                 _lastReset = reset.Value;
                 _limit = (int)Math.Min(int.MaxValue, limit.Value);
-                _budget = new WindowBudget(reset.Value, _limit, reading, _windowSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : AdaptiveConcurrencyLimit.DefaultWindowLength);
+                _budget = new WindowBudget(reading, _windowSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : AdaptiveConcurrencyLimit.DefaultWindowLength);
             }
             else if (reset.Value == _windowReset)
             {

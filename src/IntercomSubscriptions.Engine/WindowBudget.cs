@@ -37,19 +37,12 @@ internal sealed class WindowBudget
     private int _oursCountedAfterFirst;   // answers in this window with a Remaining below the first's
     private int _endedUnknown;            // requests that ended without headers while this window was current
 
-    public WindowBudget(long reset, int limit, RateLimitReading first, TimeSpan windowLength)
+    public WindowBudget(RateLimitReading first, TimeSpan windowLength)
     {
         _shortestSpanForOthersRate = TimeSpan.FromTicks(windowLength.Ticks / ShortestSpanPerWindow);
-        Reset = reset;
-        Limit = limit;
         _first = first;
         _lowest = first;
     }
-
-    /// <summary>The window's X-RateLimit-Reset (UNIX seconds, the server's clock).</summary>
-    public long Reset { get; }
-
-    public int Limit { get; }
 
     /// <summary>The request of the lowest Remaining seen: what <see cref="Available"/> counts from.</summary>
     public long LowestSequence => _lowest.Sequence;

@@ -23,7 +23,7 @@ public sealed class WindowBudgetTests
             var theirs = (int)Math.Floor(othersPerSecond * (countedAt - Start).TotalSeconds);
             return new RateLimitReading(sequence, sentAt, sentAt + RoundTrip, Limit - sequence - theirs);
         }
-        var budget = new WindowBudget(Start.ToUnixTimeSeconds() + 10, Limit, Reading(1), Window);
+        var budget = new WindowBudget(Reading(1), Window);
         for (var sequence = 2; sequence <= 101; sequence++)
             budget.Add(Reading(sequence));
         return (budget, Reading(101));
@@ -42,7 +42,7 @@ public sealed class WindowBudgetTests
     {
         // Ten of ours were in flight beside the lowest and counted before it: the fall of Remaining
         // is then ten more than our answers explain, and those ten must not read as another client.
-        var budget = new WindowBudget(Start.ToUnixTimeSeconds() + 10, 1666, new RateLimitReading(1, Start, Start + RoundTrip, 1665), Window);
+        var budget = new WindowBudget(new RateLimitReading(1, Start, Start + RoundTrip, 1665), Window);
         budget.Add(new RateLimitReading(30, Start + TimeSpan.FromSeconds(2), Start + TimeSpan.FromSeconds(2) + RoundTrip, 1665 - 29));
         Assert.Equal(0, budget.OthersPerSecond(mayFollowLowest: 28));
     }
@@ -67,7 +67,7 @@ public sealed class WindowBudgetTests
     [InlineData(1, 100, true)]    // a tenth of a 1-second window is enough
     public void Another_client_is_judged_over_at_least_a_tenth_of_the_window(int windowSeconds, int spanMs, bool judged)
     {
-        var budget = new WindowBudget(Start.ToUnixTimeSeconds() + windowSeconds, 1666,
+        var budget = new WindowBudget(
             new RateLimitReading(1, Start, Start + RoundTrip, 1600), TimeSpan.FromSeconds(windowSeconds));
         var later = Start + TimeSpan.FromMilliseconds(spanMs);
         budget.Add(new RateLimitReading(2, later, later + RoundTrip, 1500));
