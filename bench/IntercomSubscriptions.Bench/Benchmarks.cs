@@ -332,15 +332,15 @@ internal sealed class Benchmarks(BenchOptions options, TextWriter log)
         for (var i = 1; i <= rows; i++)
             SetOwnChoice(server, "c" + i);
 
-        var baseline = ManagedMemorySampler.CollectFully();
-        using var sampler = sample ? ManagedMemorySampler.Start(TimeSpan.FromMilliseconds(20)) : null;
+        var baseline = MemorySampler.CollectFully();
+        using var sampler = sample ? MemorySampler.Start(TimeSpan.FromMilliseconds(20)) : null;
         var clock = Stopwatch.StartNew();
         var result = session.Run(LazyAddScript, new() { ["n"] = rows });
         clock.Stop();
         sampler?.Stop();
         if (result.Errors.Count > 0)
             throw new BenchmarkBrokenException($"{label} ({rows:N0} rows): {result.Errors.Count} errors, the first: {result.Errors[0]}");
-        var retained = ManagedMemorySampler.CollectFully() - baseline;
+        var retained = MemorySampler.CollectFully() - baseline;
 
         // Every row really went through: each contact now has opt_in (it had opt_out).
         for (var i = 1; i <= rows; i++)

@@ -249,8 +249,8 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             await Task.Delay(TimeSpan.FromMilliseconds((now / windowMs + 1) * windowMs + 50 - now));
             server.ResetLog();
-            var baseline = sampleMemory ? ManagedMemorySampler.CollectFully() : 0;
-            using var sampler = sampleMemory ? ManagedMemorySampler.Start(TimeSpan.FromMilliseconds(20)) : null;
+            var baseline = sampleMemory ? MemorySampler.CollectFully() : 0;
+            using var sampler = sampleMemory ? MemorySampler.Start(TimeSpan.FromMilliseconds(20)) : null;
             var clock = Stopwatch.StartNew();
             await run();
             clock.Stop();

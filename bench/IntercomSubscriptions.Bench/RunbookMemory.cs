@@ -78,7 +78,7 @@ internal sealed class RunbookMemory(TextWriter log, int latencyMs, int? rateLimi
 
         using var session = new PowerShellSession();
         session.Connect(fake.BaseUri, fake.Token);
-        var baselineManaged = ManagedMemorySampler.CollectFully();
+        var baselineManaged = MemorySampler.CollectFully();
         var peakIsThisRuns = ResetPeakWorkingSet();
         using var process = Process.GetCurrentProcess();
         process.Refresh();
@@ -88,27 +88,14 @@ internal sealed class RunbookMemory(TextWriter log, int latencyMs, int? rateLimi
             + $"(heap {Benchmarks.Mb(heap.HeapSizeBytes)}, committed {Benchmarks.Mb(heap.TotalCommittedBytes)}; runspace open, module imported, connected) ...");
 
         var collections = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2));
-        long sampledPeak = 0;
-        using var stop = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            using var self = Process.GetCurrentProcess();
-            while (!stop.IsCancellationRequested)
-            {
-                self.Refresh();
-                sampledPeak = Math.Max(sampledPeak, self.WorkingSet64);
-                try { await Task.Delay(SampleInterval, stop.Token); } catch (OperationCanceledException) { }
-            }
-        });
-        using var managed = ManagedMemorySampler.Start(SampleInterval);
+        using var sampler = MemorySampler.Start(SampleInterval);
         var (elapsed, summaryText) = RunChecked(session, label, script, rows);
-        managed.Stop();
-        stop.Cancel();
-        await sampler;
+        sampler.Stop();
+        var sampledPeak = sampler.PeakWorkingSet;
         process.Refresh();
         var peakWorkingSet = process.PeakWorkingSet64;
         collections = (GC.CollectionCount(0) - collections.Gen0, GC.CollectionCount(1) - collections.Gen1, GC.CollectionCount(2) - collections.Gen2);
-        var retained = ManagedMemorySampler.CollectFully();
+        var retained = MemorySampler.CollectFully();
 
         var calls = await fake.StopAsync();
         var attaches = calls.GetValueOrDefault(Attach);
@@ -116,10 +103,10 @@ internal sealed class RunbookMemory(TextWriter log, int latencyMs, int? rateLimi
             throw new BenchmarkBrokenException($"{label}: the fake saw {attaches:N0} attaches for {rows:N0} rows.");
 
         var measured = new Result(label, rows, latencyMs, rateLimit, elapsed, baseline, baselineManaged, sampledPeak, peakWorkingSet, peakIsThisRuns,
-            managed.PeakTotalMemory, retained, collections.Gen0, collections.Gen1, collections.Gen2,
+            sampler.PeakTotalMemory, retained, collections.Gen0, collections.Gen1, collections.Gen2,
             calls.GetValueOrDefault(Search) / (double)rows, summaryText);
         log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: {rows / elapsed.TotalSeconds:N0} rows/s, peak working set {Benchmarks.Mb(peakWorkingSet)} "
-            + $"(sampled {Benchmarks.Mb(sampledPeak)}), baseline {Benchmarks.Mb(baseline)}; managed peak {Benchmarks.Mb(managed.PeakTotalMemory)} "
+            + $"(sampled {Benchmarks.Mb(sampledPeak)}), baseline {Benchmarks.Mb(baseline)}; managed peak {Benchmarks.Mb(sampler.PeakTotalMemory)} "
             + $"(baseline {Benchmarks.Mb(baselineManaged)}, retained after the run {Benchmarks.Mb(retained)}); GCs {collections.Gen0}/{collections.Gen1}/{collections.Gen2}. {summaryText}");
         return measured;
     }

@@ -3,19 +3,20 @@ using System.Runtime;
 namespace IntercomSubscriptions.Bench;
 
 /// <summary>
-/// Samples the managed heap on a background timer while a run goes on and keeps the peak.
-/// GC.GetTotalMemory(false) counts everything allocated and not yet collected (garbage included),
-/// so its peak is what the process really needed at worst; GC info's heap size is the size at the
-/// last collection.
+/// Samples the managed heap and the process's working set on a background timer while a run goes on
+/// and keeps the peaks. GC.GetTotalMemory(false) counts everything allocated and not yet collected
+/// (garbage included), so its peak is what the process really needed at worst; GC info's heap size is
+/// the size at the last collection; the working set is what a host such as Azure Automation counts.
 /// </summary>
-internal sealed class ManagedMemorySampler : IDisposable
+internal sealed class MemorySampler : IDisposable
 {
     private readonly Timer _timer;
     private long _peakTotalMemory;
     private long _peakHeapSize;
+    private long _peakWorkingSet;
     private int _samples;
 
-    private ManagedMemorySampler(TimeSpan interval)
+    private MemorySampler(TimeSpan interval)
     {
         _timer = new Timer(_ => Sample(), null, TimeSpan.Zero, interval);
     }
@@ -24,9 +25,11 @@ internal sealed class ManagedMemorySampler : IDisposable
 
     public long PeakHeapSize => Interlocked.Read(ref _peakHeapSize);
 
+    public long PeakWorkingSet => Interlocked.Read(ref _peakWorkingSet);
+
     public int Samples => Volatile.Read(ref _samples);
 
-    public static ManagedMemorySampler Start(TimeSpan interval) => new(interval);
+    public static MemorySampler Start(TimeSpan interval) => new(interval);
 
     /// <summary>A full, compacting, blocking collection (finalizers included), so each run starts from the same floor.</summary>
     public static long CollectFully()
@@ -49,6 +52,7 @@ internal sealed class ManagedMemorySampler : IDisposable
     {
         Raise(ref _peakTotalMemory, GC.GetTotalMemory(false));
         Raise(ref _peakHeapSize, GC.GetGCMemoryInfo().HeapSizeBytes);
+        Raise(ref _peakWorkingSet, Environment.WorkingSet);
         Interlocked.Increment(ref _samples);
     }
 
