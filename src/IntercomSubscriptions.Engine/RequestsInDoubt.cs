@@ -45,12 +45,11 @@ internal sealed class RequestsInDoubt
 
     /// <summary>
     /// Requests sent before <paramref name="sequence"/> that may have reached the server after it did:
-    /// still in flight, or ended (unknown) after it was sent. Ended ones that can no longer follow any
-    /// request from <paramref name="sequence"/> on are forgotten.
+    /// still in flight, or ended (unknown) after it was sent. Only asks: what can no longer matter is
+    /// forgotten in <see cref="EndedUnknown"/>, not here on every request's way out.
     /// </summary>
     public int MayFollow(long sequence)
     {
-        _endedUnknown.RemoveAll(e => e.EndedWhenSent < sequence);
         var count = 0;
         foreach (var open in _inFlight)
         {
@@ -59,7 +58,7 @@ internal sealed class RequestsInDoubt
         }
         foreach (var ended in _endedUnknown)
         {
-            if (ended.Sequence < sequence) count++;
+            if (ended.Sequence < sequence && ended.EndedWhenSent >= sequence) count++;
         }
         return count;
     }
