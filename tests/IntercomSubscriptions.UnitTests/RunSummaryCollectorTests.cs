@@ -128,6 +128,33 @@ public sealed class RunSummaryCollectorTests : IDisposable
     }
 
     [Fact]
+    public void A_record_a_stop_interrupts_before_anything_was_sent_is_not_processed_not_skipped()
+    {
+        var run = NewRun();
+        run.BeginRecord();
+        var first = run.Current;
+        run.RequestSent(first);
+        run.RequestDone(first, succeeded: true);
+        run.BeginRecord();                                           // Ctrl+C lands while it waits for a slot
+        var summary = run.Finish(IntercomRunStatus.Stopped);
+
+        Assert.Equal((2L, 1L, 1L, 0L, 1L), (summary.Received, summary.Total, summary.Succeeded, summary.Skipped, summary.Handled));
+        Assert.Equal(1L, summary.NotProcessed);
+    }
+
+    [Fact]
+    public void A_record_that_failed_before_a_stop_stays_failed()
+    {
+        var run = NewRun();
+        run.BeginRecord();
+        run.Failed(NotFound(CsvRow(1), "x"));
+        var summary = run.Finish(IntercomRunStatus.Stopped);
+
+        Assert.Equal((1L, 1L, 0L), (summary.Total, summary.Failed, summary.NotProcessed));
+        Assert.Single(summary.Errors);
+    }
+
+    [Fact]
     public void After_the_time_limit_records_are_refused_and_counted_as_not_processed()
     {
         var run = NewRun(TimeSpan.FromMinutes(1));

@@ -100,6 +100,10 @@ internal sealed class RunSummaryCollector
     public IntercomRunSummary Finish(IntercomRunStatus status)
     {
         if (_finished) return Summary;
+        // A stop (Ctrl+C) can land while the record being processed waits to send its request: it
+        // was not processed, and closing it would count it as skipped (and Handled would pass it).
+        if (status == IntercomRunStatus.Stopped && _current is { Failed: false, Succeeded: false, Outstanding: 0 })
+            _current = null;
         EndRecord();
         _finished = true;
         _failedFile?.Dispose();
