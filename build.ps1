@@ -7,13 +7,19 @@
       Build    dotnet build IntercomSubscriptions.PS.sln: lays the module out in out/IntercomSubscriptions/,
                writes its MAML help from docs/en-US with build/HelpBuilder (the only help generator), and
                zips the folder into out/IntercomSubscriptions.zip
-      Test     dotnet test IntercomSubscriptions.PS.sln, then Invoke-Pester tests/Pester when Pester is installed
+      Test     the README's test command (dotnet test IntercomSubscriptions.PS.sln, TRX results in
+               TestResults/), then the Pester suite tests/Pester in this PowerShell, on Pester 5.7.1
+               restored from NuGet by build/Pester/Pester.csproj into .tools/ (NUnit XML results in
+               TestResults/pester.xml)
       Docs     with platyPS: refresh the markdown in docs/en-US from the built module's parameters, then
-               Build again so build/HelpBuilder writes the MAML from the refreshed pages
+               Build again so build/HelpBuilder writes the MAML from the refreshed pages; without
+               platyPS, Build only (say so)
       Package  Build, then check and name out/IntercomSubscriptions.zip, the zip the build wrote (the
                IntercomSubscriptions folder at its root with forward-slash entry names, as Azure
                Automation expects; Windows PowerShell 5.1's Compress-Archive would write backslashes)
     The exit code is the failing tool's (non-zero on any failure).
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh -File ./build.ps1 -Task Test
 .EXAMPLE
     ./build.ps1 -Task Package
 #>
@@ -22,7 +28,10 @@ param(
     [ValidateSet('Build', 'Test', 'Docs', 'Package')]
     [string] $Task = 'Build',
 
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Test: run only the Pester suite (after a build), not dotnet test.
+    [switch] $PesterOnly
 )
 
 Set-StrictMode -Version Latest
@@ -32,6 +41,8 @@ $root = $PSScriptRoot
 $solution = Join-Path $root 'IntercomSubscriptions.PS.sln'
 $moduleDir = Join-Path (Join-Path $root 'out') 'IntercomSubscriptions'
 $docsDir = Join-Path (Join-Path $root 'docs') 'en-US'
+$resultsDir = Join-Path $root 'TestResults'
+$PesterVersion = '5.7.1'
 
 function Invoke-Dotnet {
     param([Parameter(Mandatory)] [string[]] $Arguments)
@@ -48,21 +59,36 @@ function Invoke-Build {
     Invoke-Dotnet @('build', $solution, '-c', $Configuration)
 }
 
-function Invoke-Test {
-    Invoke-Dotnet @('test', $solution, '-c', $Configuration)
-    $pesterTests = Join-Path (Join-Path $root 'tests') 'Pester'
-    if (-not (Test-Path $pesterTests)) { return }
-    if (-not (Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.0' })) {
-        Write-Warning 'Pester 5 is not installed; skipping tests/Pester (Install-Module Pester -MinimumVersion 5.0).'
-        return
+# Pester 5.7.1 from NuGet: the package's tools/ folder is the module. Restored into .tools/nuget
+# (git-ignored), so no Install-Module and no PowerShell Gallery are needed.
+function Import-PinnedPester {
+    $packages = Join-Path (Join-Path $root '.tools') 'nuget'
+    $manifest = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $manifest)) {
+        Invoke-Dotnet @('restore', (Join-Path $root 'build/Pester/Pester.csproj'), '--packages', $packages)
     }
-    Import-Module Pester -MinimumVersion 5.0
+    Import-Module $manifest -Force
+}
+
+function Invoke-Test {
+    if (-not $PesterOnly) {
+        # The README's test command, exactly.
+        Invoke-Dotnet @('test', $solution, '-c', $Configuration, '--logger', 'trx', '--results-directory', 'TestResults')
+    }
+    Import-PinnedPester
+    New-Item -ItemType Directory -Force -Path $resultsDir | Out-Null
     $configuration = New-PesterConfiguration
-    $configuration.Run.Path = $pesterTests
+    $configuration.Run.Path = Join-Path (Join-Path $root 'tests') 'Pester'
     $configuration.Run.PassThru = $true
     $configuration.Output.Verbosity = 'Detailed'
+    # CI logs are read as text: no colour codes.
+    if ($env:CI) { $configuration.Output.RenderMode = 'Plaintext' }
+    $configuration.TestResult.Enabled = $true
+    $configuration.TestResult.OutputFormat = 'NUnitXml'
+    $configuration.TestResult.OutputPath = Join-Path $resultsDir 'pester.xml'
     $result = Invoke-Pester -Configuration $configuration
-    if ($result.FailedCount -gt 0 -or $result.Result -ne 'Passed') {
+    Write-Host "Pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped in $([int]$result.Duration.TotalSeconds) s."
+    if ($result.FailedCount -gt 0 -or $result.Result -ne 'Passed' -or $result.PassedCount -eq 0) {
         Write-Error "Pester: $($result.FailedCount) test(s) failed." -ErrorAction Continue
         exit 1
     }
