@@ -394,9 +394,9 @@ function Get-ReadmeCode {
 
 <#
 .SYNOPSIS
-    The examples of a cmdlet's help page (docs/en-US/<cmdlet>.md): { Cmdlet, Number, Title, Code,
-    Output }. In a block with prompts (PS C:\>), the prompt lines are the code and the others what
-    it prints; a block without prompts is all code.
+    The examples of a cmdlet's help page (docs/en-US/<cmdlet>.md), as hashtables for Pester's
+    -ForEach: @{ Cmdlet; Number; Title; Code; Printed }. In a block with prompts (PS C:\>), the
+    prompt lines are the code and the others what it prints; a block without prompts is all code.
 #>
 function Get-HelpPageExample {
     param([Parameter(Mandatory)] [string] $Path)
@@ -414,10 +414,10 @@ function Get-HelpPageExample {
             $prompted = @($block | Where-Object { $_ -match '^PS [^>]*> ' })
             if ($prompted.Count) {
                 $code = @($prompted | ForEach-Object { $_ -replace '^PS [^>]*> ', '' })
-                $output = @($block | Where-Object { $_ -notmatch '^PS [^>]*> ' })
+                $printed = @($block | Where-Object { $_ -notmatch '^PS [^>]*> ' })
             }
-            else { $code = @($block); $output = @() }
-            [pscustomobject]@{ Cmdlet = $cmdlet; Number = $number; Title = $title; Code = ($code -join "`n"); Output = $output }
+            else { $code = @($block); $printed = @() }
+            @{ Cmdlet = $cmdlet; Number = $number; Title = $title; Code = ($code -join "`n"); Printed = $printed }
         }
     }
 }
