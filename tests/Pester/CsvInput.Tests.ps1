@@ -31,10 +31,10 @@ Describe 'CSV files as real tools write them, piped into Add-IntercomContactSubs
         $fake = Start-FakeIntercom
         Use-FakeIntercom $fake
         Connect-Intercom -Token (Get-FakeToken)
-        Push-Location $TestDrive
+        Push-Location $TestDrive -StackName IntercomPester
     }
     AfterAll {
-        Pop-Location
+        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
         Disconnect-Intercom -ErrorAction SilentlyContinue
         Stop-FakeIntercom $fake
     }
@@ -203,10 +203,10 @@ Describe 'Get-Content emails.txt | Get-IntercomContactSubscription' {
         Add-TestContacts $fake
         Set-FakeChoice $fake 'c-zoe' 108 opt_in
         Connect-Intercom -Token (Get-FakeToken)
-        Push-Location $TestDrive
+        Push-Location $TestDrive -StackName IntercomPester
     }
     AfterAll {
-        Pop-Location
+        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
         Disconnect-Intercom -ErrorAction SilentlyContinue
         Stop-FakeIntercom $fake
     }

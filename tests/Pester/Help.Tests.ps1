@@ -67,7 +67,7 @@ Describe 'The help pages'' examples, run as printed' {
     BeforeAll {
         $fake = Start-FakeIntercom
         Use-FakeIntercom $fake
-        Push-Location $TestDrive
+        Push-Location $TestDrive -StackName IntercomPester
 
         # What the examples take for granted: tokens in variables, a secret store, Azure Automation, a prompt.
         $token = Get-FakeToken $fake
@@ -80,10 +80,10 @@ Describe 'The help pages'' examples, run as printed' {
 
         # The files they name: contacts by id, unsubscribes by email, wishes by email and type name.
         function New-ExampleFiles {
-            New-TextFile contacts.csv -Line 'contact_id', $Ada, $Grace | Out-Null
-            New-TextFile big.csv -Line 'contact_id', $Ada, $Grace | Out-Null
-            New-TextFile unsubscribes.csv -Line 'email', 'grace@example.com', 'nobody@example.com' | Out-Null
-            New-TextFile wishes.csv -Line 'email,subscription_name,state', 'grace@example.com,Product updates,Unsubscribed', 'ada@example.com,Newsletters,Subscribed' | Out-Null
+            New-TextFile (Join-Path $TestDrive contacts.csv) -Line 'contact_id', $Ada, $Grace | Out-Null
+            New-TextFile (Join-Path $TestDrive big.csv) -Line 'contact_id', $Ada, $Grace | Out-Null
+            New-TextFile (Join-Path $TestDrive unsubscribes.csv) -Line 'email', 'grace@example.com', 'nobody@example.com' | Out-Null
+            New-TextFile (Join-Path $TestDrive wishes.csv) -Line 'email,subscription_name,state', 'grace@example.com,Product updates,Unsubscribed', 'ada@example.com,Newsletters,Subscribed' | Out-Null
         }
 
         function Get-TableHeader {
@@ -148,13 +148,13 @@ Describe 'The help pages'' examples, run as printed' {
                     $transcript | Should -Match 'What if: 2 of 2 contact subscriptions would change' } }
             'Set-IntercomContactSubscription 3'    = @{ Setup = { Set-FakeChoice $fake $Grace 108 opt_in }; Check = { Get-FakeChoice $fake $Grace -AsText | Should -Be '' } }
             'Set-IntercomContactSubscription 4'    = @{ Check = { Get-FakeChoice $fake $Ada -AsText | Should -Be '108=opt_in 109=opt_out' } }
-            'Set-IntercomContactSubscription 5'    = @{ Setup = { New-TextFile wishes.csv -Line 'email,state', 'ada@example.com,Subscribed', 'grace@example.com,Subscribed' | Out-Null }
+            'Set-IntercomContactSubscription 5'    = @{ Setup = { New-TextFile (Join-Path $TestDrive wishes.csv) -Line 'email,state', 'ada@example.com,Subscribed', 'grace@example.com,Subscribed' | Out-Null }
                 Check = { Get-FakeChoice $fake $Ada -AsText | Should -Be '108=opt_in 109=opt_out'; Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in' } }
         }
     }
     AfterAll {
         $env:INTERCOM_ACCESS_TOKEN = $savedEnvironmentToken
-        Pop-Location
+        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
         Disconnect-Intercom -ErrorAction SilentlyContinue
         Stop-FakeIntercom $fake
     }

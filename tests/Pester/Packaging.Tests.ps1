@@ -32,6 +32,9 @@ BeforeAll {
             $environmentOfMachine.APPDATA = Join-Path $HomeFolder 'AppData/Roaming'
         }
         foreach ($name in $Environment.Keys) { $environmentOfMachine[$name] = $Environment[$name] }
+        # A home has a configuration folder: without one .NET reports no ApplicationData folder, and
+        # NuGet (under Publish-PSResource) would write its NuGet.Config into the working directory.
+        New-Item -ItemType Directory -Force -Path (Join-Path $HomeFolder '.config') | Out-Null
         $result = Invoke-FreshPwsh -Command "`$ErrorActionPreference = 'Stop'`n$Command" -Environment $environmentOfMachine -TimeoutSeconds 180
         if ($result.ExitCode -ne 0) { throw "The new pwsh failed ($($result.ExitCode)): $($result.Output) $($result.Error)" }
         @($result.Output -split "`r?`n" | Where-Object { $_ })
@@ -185,6 +188,7 @@ finally { Unregister-PSResourceRepository -Name MyRepository }
         $lines[1] | Should -Be '0.1.0'
         $lines[2] | Should -Be '0'
         $script:InstalledModules = Split-Path (Split-Path $installed)
+        Join-Path (Get-RepositoryRoot) 'NuGet' | Should -Not -Exist
 
         $package = @(Get-ChildItem $folder -Filter 'IntercomSubscriptions.0.1.0.nupkg')
         $package.Count | Should -Be 1

@@ -20,12 +20,12 @@ Describe 'The README''s opening lines' {
     BeforeAll {
         $fake = Start-FakeIntercom
         Use-FakeIntercom $fake
-        Push-Location $TestDrive
+        Push-Location $TestDrive -StackName IntercomPester
         New-TextFile contacts.csv -Line 'contact_id', $Ada, $Grace
         New-TextFile wishes.csv -Line 'email,subscription_name,state', 'grace@example.com,Product updates,Unsubscribed'
     }
     AfterAll {
-        Pop-Location
+        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
         Disconnect-Intercom -ErrorAction SilentlyContinue
         Stop-FakeIntercom $fake
     }
@@ -62,10 +62,10 @@ Describe 'The README''s quick start' {
         New-Item -ItemType SymbolicLink -Path (Join-Path $root 'IntercomSubscriptions.psd1') -Target (Join-Path (Get-RepositoryRoot) 'IntercomSubscriptions.psd1') | Out-Null
         New-Item -ItemType SymbolicLink -Path (Join-Path $root 'out') -Target (Join-Path (Get-RepositoryRoot) 'out') | Out-Null
         New-TextFile (Join-Path $root 'contacts.csv') -Line 'contact_id', $Ada, $Grace
-        Push-Location $root
+        Push-Location $root -StackName IntercomPester
     }
     AfterAll {
-        Pop-Location
+        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
         Stop-FakeIntercom $fake
         # The module the quick start imported from the linked folder goes before the folder does.
         Get-Module IntercomSubscriptions | Remove-Module

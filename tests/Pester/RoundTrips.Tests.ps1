@@ -20,10 +20,10 @@ Describe 'Round trips between the cmdlets' {
         $fake = Start-FakeIntercom
         Use-FakeIntercom $fake
         Connect-Intercom -Token (Get-FakeToken)
-        Push-Location $TestDrive
+        Push-Location $TestDrive -StackName IntercomPester
     }
     AfterAll {
-        Pop-Location
+        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
         Disconnect-Intercom -ErrorAction SilentlyContinue
         Stop-FakeIntercom $fake
     }

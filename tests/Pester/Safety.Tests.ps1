@@ -21,11 +21,11 @@ Describe '-WhatIf, -Confirm and $ConfirmPreference' {
         $fake = Start-FakeIntercom
         Use-FakeIntercom $fake
         Connect-Intercom -Token (Get-FakeToken)
-        Push-Location $TestDrive
+        Push-Location $TestDrive -StackName IntercomPester
         New-TextFile contacts.csv -Line 'contact_id', $Ada, $Grace
     }
     AfterAll {
-        Pop-Location
+        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
         Disconnect-Intercom -ErrorAction SilentlyContinue
         Stop-FakeIntercom $fake
     }
@@ -106,11 +106,11 @@ Describe '$ErrorActionPreference = ''Stop'' and the README''s catch' {
         Add-FakeContact $fake @($ids | Where-Object { $_ -like 'stop*' } | ForEach-Object { @{ id = $_ } })
         $null = Set-FakeKnob $fake @{ LatencyMs = 100 }
         Connect-Intercom -Token (Get-FakeToken)
-        Push-Location $TestDrive
+        Push-Location $TestDrive -StackName IntercomPester
         New-TextFile contacts.csv -Line (@('contact_id') + $ids)
     }
     AfterAll {
-        Pop-Location
+        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
         Disconnect-Intercom -ErrorAction SilentlyContinue
         Stop-FakeIntercom $fake
     }
@@ -228,11 +228,11 @@ Describe 'The token in a transcript with -Verbose' {
         $secret = 'canary-' + [guid]::NewGuid().ToString('n')
         $fake = Start-FakeIntercom -Token $secret
         Use-FakeIntercom $fake
-        Push-Location $TestDrive
+        Push-Location $TestDrive -StackName IntercomPester
         New-TextFile contacts.csv -Line 'contact_id,email', "$Ada,", ',grace@example.com', '63a07ddf05a32042dffac999,'
     }
     AfterAll {
-        Pop-Location
+        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
         Disconnect-Intercom -ErrorAction SilentlyContinue
         Stop-FakeIntercom $fake
     }
