@@ -2,6 +2,8 @@
 <#
     `Import-Csv file | Add-…` and `Get-Content emails.txt | Get-…` on files written byte for byte as
     real tools write them (Excel, Mailchimp, a CRM export), checked on the fake's state and request log.
+    How the suite runs, and what runs where (pwsh 7.6.10 and Pester 5.7.1 here and in CI; Windows
+    PowerShell 5.1 on CI's windows runner only; platyPS nowhere): tests/Pester/README.md.
 #>
 
 BeforeAll {

@@ -3,6 +3,8 @@
     Get-Help for every cmdlet, and every example of docs/en-US/*.md run as printed (prompts taken
     off, what the page shows as output compared with what the cmdlet prints) against a fake Intercom
     reset to the sample workspace before each, its state checked after; tab completion.
+    How the suite runs, and what runs where (pwsh 7.6.10 and Pester 5.7.1 here and in CI; Windows
+    PowerShell 5.1 on CI's windows runner only; platyPS nowhere): tests/Pester/README.md.
 #>
 
 BeforeDiscovery {

@@ -1,8 +1,9 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
 <#
     The README's first lines, its quick start, its cmdlet table and its "Try it without an Intercom
-    account" section, run as printed against a fake Intercom (tests/Pester/README.md says how the
-    suite runs and what runs where).
+    account" section, run as printed against a fake Intercom.
+    How the suite runs, and what runs where (pwsh 7.6.10 and Pester 5.7.1 here and in CI; Windows
+    PowerShell 5.1 on CI's windows runner only; platyPS nowhere): tests/Pester/README.md.
 #>
 
 BeforeAll {

@@ -2,6 +2,8 @@
 <#
     The round trips the README promises: what one cmdlet writes, piped (or exported and imported)
     into the next, checked on the fake's state and on the writes it received.
+    How the suite runs, and what runs where (pwsh 7.6.10 and Pester 5.7.1 here and in CI; Windows
+    PowerShell 5.1 on CI's windows runner only; platyPS nowhere): tests/Pester/README.md.
 #>
 
 BeforeAll {

@@ -4,6 +4,8 @@
     (Get-AutomationPSCredential, Get-AutomationVariable, Set-AutomationVariable,
     Start-AzAutomationRunbook) are stand-ins defined here, as functions of the same names; the
     module, Import-Csv and Select-Object are the real ones.
+    How the suite runs, and what runs where (pwsh 7.6.10 and Pester 5.7.1 here and in CI; Windows
+    PowerShell 5.1 on CI's windows runner only; platyPS nowhere): tests/Pester/README.md.
 #>
 
 BeforeAll {

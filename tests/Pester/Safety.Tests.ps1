@@ -3,6 +3,8 @@
     What an unattended script relies on, in real pwsh: -WhatIf and -Confirm with $ConfirmPreference
     (answered at a real prompt), $ErrorActionPreference = 'Stop' and the README's catch, two
     connections in two thread jobs of one process, and the token nowhere in a transcript.
+    How the suite runs, and what runs where (pwsh 7.6.10 and Pester 5.7.1 here and in CI; Windows
+    PowerShell 5.1 on CI's windows runner only; platyPS nowhere): tests/Pester/README.md.
 #>
 
 BeforeAll {
