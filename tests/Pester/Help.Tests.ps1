@@ -3,8 +3,7 @@
     Get-Help for every cmdlet, and every example of docs/en-US/*.md run as printed (prompts taken
     off, what the page shows as output compared with what the cmdlet prints) against a fake Intercom
     reset to the sample workspace before each, its state checked after; tab completion.
-    How the suite runs, and what runs where (pwsh 7.6.10 and Pester 5.7.1 here and in CI; Windows
-    PowerShell 5.1 on CI's windows runner only; platyPS nowhere): tests/Pester/README.md.
+    How the suite runs and what runs where: tests/Pester/README.md.
 #>
 
 BeforeDiscovery {
@@ -17,8 +16,6 @@ BeforeDiscovery {
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-ModuleUnderTest
-    $script:Ada = '63a07ddf05a32042dffac965'
-    $script:Grace = '63a07ddf05a32042dffac966'
 }
 
 AfterAll {
@@ -67,9 +64,7 @@ Describe 'Get-Help about_IntercomSubscriptions' {
 
 Describe 'The help pages'' examples, run as printed' {
     BeforeAll {
-        $fake = Start-FakeIntercom
-        Use-FakeIntercom $fake
-        Push-Location $TestDrive -StackName IntercomPester
+        $fake = Open-FakeIntercomSession -Location $TestDrive
 
         # What the examples take for granted: tokens in variables, a secret store, Azure Automation, a prompt.
         $token = Get-FakeToken $fake
@@ -156,9 +151,7 @@ Describe 'The help pages'' examples, run as printed' {
     }
     AfterAll {
         $env:INTERCOM_ACCESS_TOKEN = $savedEnvironmentToken
-        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
-        Disconnect-Intercom -ErrorAction SilentlyContinue
-        Stop-FakeIntercom $fake
+        Close-FakeIntercomSession $fake
     }
 
     It '<Cmdlet> example <Number>: <Title>' -ForEach $examples {
@@ -201,9 +194,7 @@ Describe 'The help pages'' examples, run as printed' {
 
 Describe 'Tab completion (TabExpansion2)' {
     BeforeAll {
-        $fake = Start-FakeIntercom
-        Use-FakeIntercom $fake
-        Connect-Intercom -Token (Get-FakeToken $fake)
+        $fake = Open-FakeIntercomSession -Connect
 
         function Get-Completion {
             param([string] $Line)
@@ -211,8 +202,7 @@ Describe 'Tab completion (TabExpansion2)' {
         }
     }
     AfterAll {
-        Disconnect-Intercom -ErrorAction SilentlyContinue
-        Stop-FakeIntercom $fake
+        Close-FakeIntercomSession $fake
     }
 
     It 'offers the workspace''s type names, quoted where they have spaces (<Line>)' -ForEach @(

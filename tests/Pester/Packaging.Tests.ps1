@@ -4,8 +4,7 @@
     zip for Azure Automation, the README's install lines on a machine where the user module folder
     does not exist yet, and Publish-PSResource / Install-PSResource through a repository in a folder,
     each in a new pwsh whose home is a temporary folder, importing the module by its name.
-    How the suite runs, and what runs where (pwsh 7.6.10 and Pester 5.7.1 here and in CI; Windows
-    PowerShell 5.1 on CI's windows runner only; platyPS nowhere): tests/Pester/README.md.
+    How the suite runs and what runs where: tests/Pester/README.md.
 #>
 
 BeforeAll {

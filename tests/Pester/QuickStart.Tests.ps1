@@ -2,15 +2,12 @@
 <#
     The README's first lines, its quick start, its cmdlet table and its "Try it without an Intercom
     account" section, run as printed against a fake Intercom.
-    How the suite runs, and what runs where (pwsh 7.6.10 and Pester 5.7.1 here and in CI; Windows
-    PowerShell 5.1 on CI's windows runner only; platyPS nowhere): tests/Pester/README.md.
+    How the suite runs and what runs where: tests/Pester/README.md.
 #>
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-ModuleUnderTest
-    $script:Ada = '63a07ddf05a32042dffac965'
-    $script:Grace = '63a07ddf05a32042dffac966'
 }
 
 AfterAll {
@@ -19,16 +16,12 @@ AfterAll {
 
 Describe 'The README''s opening lines' {
     BeforeAll {
-        $fake = Start-FakeIntercom
-        Use-FakeIntercom $fake
-        Push-Location $TestDrive -StackName IntercomPester
+        $fake = Open-FakeIntercomSession -Location $TestDrive
         New-TextFile contacts.csv -Line 'contact_id', $Ada, $Grace
         New-TextFile wishes.csv -Line 'email,subscription_name,state', 'grace@example.com,Product updates,Unsubscribed'
     }
     AfterAll {
-        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
-        Disconnect-Intercom -ErrorAction SilentlyContinue
-        Stop-FakeIntercom $fake
+        Close-FakeIntercomSession $fake
     }
 
     It 'run as printed: types out, the CSV opted in, the -WhatIf lines change nothing' {
@@ -54,8 +47,7 @@ Describe 'The README''s opening lines' {
 
 Describe 'The README''s quick start' {
     BeforeAll {
-        $fake = Start-FakeIntercom
-        Use-FakeIntercom $fake
+        $fake = Open-FakeIntercomSession
         # The quick start runs "from the repository root, after the build": its folder here has the
         # repository's manifest and out/ (linked), and the contacts.csv it names.
         $root = Join-Path $TestDrive 'clone'
@@ -66,8 +58,7 @@ Describe 'The README''s quick start' {
         Push-Location $root -StackName IntercomPester
     }
     AfterAll {
-        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
-        Stop-FakeIntercom $fake
+        Close-FakeIntercomSession $fake
         # The module the quick start imported from the linked folder goes before the folder does.
         Get-Module IntercomSubscriptions | Remove-Module
         Import-ModuleUnderTest
@@ -117,8 +108,7 @@ Describe 'The README''s fake Intercom, "Try it without an Intercom account"' {
         $fake = Start-FakeIntercom
     }
     AfterAll {
-        Disconnect-Intercom -ErrorAction SilentlyContinue
-        Stop-FakeIntercom $fake
+        Close-FakeIntercomSession $fake
     }
 
     It 'prints a Connect-Intercom line that connects when pasted' {

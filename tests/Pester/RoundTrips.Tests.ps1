@@ -2,15 +2,12 @@
 <#
     The round trips the README promises: what one cmdlet writes, piped (or exported and imported)
     into the next, checked on the fake's state and on the writes it received.
-    How the suite runs, and what runs where (pwsh 7.6.10 and Pester 5.7.1 here and in CI; Windows
-    PowerShell 5.1 on CI's windows runner only; platyPS nowhere): tests/Pester/README.md.
+    How the suite runs and what runs where: tests/Pester/README.md.
 #>
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-ModuleUnderTest
-    $script:Ada = '63a07ddf05a32042dffac965'
-    $script:Grace = '63a07ddf05a32042dffac966'
 }
 
 AfterAll {
@@ -19,15 +16,10 @@ AfterAll {
 
 Describe 'Round trips between the cmdlets' {
     BeforeAll {
-        $fake = Start-FakeIntercom
-        Use-FakeIntercom $fake
-        Connect-Intercom -Token (Get-FakeToken)
-        Push-Location $TestDrive -StackName IntercomPester
+        $fake = Open-FakeIntercomSession -Connect -Location $TestDrive
     }
     AfterAll {
-        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
-        Disconnect-Intercom -ErrorAction SilentlyContinue
-        Stop-FakeIntercom $fake
+        Close-FakeIntercomSession $fake
     }
     BeforeEach {
         Reset-FakeIntercom $fake

@@ -4,8 +4,7 @@
     (Get-AutomationPSCredential, Get-AutomationVariable, Set-AutomationVariable,
     Start-AzAutomationRunbook) are stand-ins defined here, as functions of the same names; the
     module, Import-Csv and Select-Object are the real ones.
-    How the suite runs, and what runs where (pwsh 7.6.10 and Pester 5.7.1 here and in CI; Windows
-    PowerShell 5.1 on CI's windows runner only; platyPS nowhere): tests/Pester/README.md.
+    How the suite runs and what runs where: tests/Pester/README.md.
 #>
 
 BeforeAll {
@@ -50,8 +49,7 @@ AfterAll {
 
 Describe 'The README''s runbook, -Summary and the failed rows re-run' {
     BeforeAll {
-        $fake = Start-FakeIntercom
-        Use-FakeIntercom $fake
+        $fake = Open-FakeIntercomSession
         $present = 1..120 | ForEach-Object { 'r{0:D3}' -f $_ }
         $missing = 1..110 | ForEach-Object { 'm{0:D3}' -f $_ }
         Add-FakeContact $fake @($present | ForEach-Object { @{ id = $_ } })
@@ -64,8 +62,7 @@ Describe 'The README''s runbook, -Summary and the failed rows re-run' {
     }
     AfterAll {
         $runs | ForEach-Object { Remove-FailedRecordFile $_ }
-        Disconnect-Intercom -ErrorAction SilentlyContinue
-        Stop-FakeIntercom $fake
+        Close-FakeIntercomSession $fake
     }
 
     It 'runs as printed: one summary, the error counts, every failed row in the file' {
@@ -130,8 +127,7 @@ Describe 'The README''s runbook, -Summary and the failed rows re-run' {
 
 Describe 'The README''s recovery loop: the failed-records file re-run, and that run''s file re-run' {
     BeforeAll {
-        $fake = Start-FakeIntercom
-        Use-FakeIntercom $fake
+        $fake = Open-FakeIntercomSession
         Connect-Intercom -Credential (Get-AutomationPSCredential -Name Intercom) -Region EU
         $missing = 1..105 | ForEach-Object { 'm{0:D3}' -f $_ }
         $csvPath = New-ContactFile (Join-Path $TestDrive 'contacts.csv') $missing
@@ -139,8 +135,7 @@ Describe 'The README''s recovery loop: the failed-records file re-run, and that 
     }
     AfterAll {
         $runs | ForEach-Object { Remove-FailedRecordFile $_ }
-        Disconnect-Intercom -ErrorAction SilentlyContinue
-        Stop-FakeIntercom $fake
+        Close-FakeIntercomSession $fake
     }
 
     It 'keeps every row through three passes' {
@@ -164,8 +159,7 @@ Describe 'The README''s 3-hour pattern: the offset loop over several jobs' {
     BeforeAll {
         # 400 rows at 80 requests a second take about 5 s: with the time limit at 2 s the file is
         # split over several jobs, each resuming where the last one's Handled ended.
-        $fake = Start-FakeIntercom
-        Use-FakeIntercom $fake
+        $fake = Open-FakeIntercomSession
         $ids = 1..400 | ForEach-Object { 'o{0:D3}' -f $_ }
         Add-FakeContact $fake @($ids | ForEach-Object { @{ id = $_ } })
         $null = Set-FakeKnob $fake @{ RateLimit = 80; RateLimitWindowSeconds = 1 }
@@ -175,8 +169,7 @@ Describe 'The README''s 3-hour pattern: the offset loop over several jobs' {
         $script:JobsStarted = @()
     }
     AfterAll {
-        Disconnect-Intercom -ErrorAction SilentlyContinue
-        Stop-FakeIntercom $fake
+        Close-FakeIntercomSession $fake
     }
 
     It 'runs job after job until the file is done, every row applied, the offsets adding up' {

@@ -3,15 +3,12 @@
     What an unattended script relies on, in real pwsh: -WhatIf and -Confirm with $ConfirmPreference
     (answered at a real prompt), $ErrorActionPreference = 'Stop' and the README's catch, two
     connections in two thread jobs of one process, and the token nowhere in a transcript.
-    How the suite runs, and what runs where (pwsh 7.6.10 and Pester 5.7.1 here and in CI; Windows
-    PowerShell 5.1 on CI's windows runner only; platyPS nowhere): tests/Pester/README.md.
+    How the suite runs and what runs where: tests/Pester/README.md.
 #>
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-ModuleUnderTest
-    $script:Ada = '63a07ddf05a32042dffac965'
-    $script:Grace = '63a07ddf05a32042dffac966'
 }
 
 AfterAll {
@@ -20,16 +17,11 @@ AfterAll {
 
 Describe '-WhatIf, -Confirm and $ConfirmPreference' {
     BeforeAll {
-        $fake = Start-FakeIntercom
-        Use-FakeIntercom $fake
-        Connect-Intercom -Token (Get-FakeToken)
-        Push-Location $TestDrive -StackName IntercomPester
+        $fake = Open-FakeIntercomSession -Connect -Location $TestDrive
         New-TextFile contacts.csv -Line 'contact_id', $Ada, $Grace
     }
     AfterAll {
-        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
-        Disconnect-Intercom -ErrorAction SilentlyContinue
-        Stop-FakeIntercom $fake
+        Close-FakeIntercomSession $fake
     }
     BeforeEach {
         Reset-FakeIntercom $fake
@@ -102,19 +94,14 @@ Remove-IntercomContactSubscription -ContactId 63a07ddf05a32042dffac966 -Subscrip
 
 Describe '$ErrorActionPreference = ''Stop'' and the README''s catch' {
     BeforeAll {
-        $fake = Start-FakeIntercom
-        Use-FakeIntercom $fake
+        $fake = Open-FakeIntercomSession -Connect -Location $TestDrive
         $ids = 0..12 | ForEach-Object { if ($_ -eq 4) { '63a07ddf05a32042dffac999' } else { 'stop{0:D3}' -f $_ } }
         Add-FakeContact $fake @($ids | Where-Object { $_ -like 'stop*' } | ForEach-Object { @{ id = $_ } })
         $null = Set-FakeKnob $fake @{ LatencyMs = 100 }
-        Connect-Intercom -Token (Get-FakeToken)
-        Push-Location $TestDrive -StackName IntercomPester
         New-TextFile contacts.csv -Line (@('contact_id') + $ids)
     }
     AfterAll {
-        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
-        Disconnect-Intercom -ErrorAction SilentlyContinue
-        Stop-FakeIntercom $fake
+        Close-FakeIntercomSession $fake
     }
 
     It 'ends the run at the first failing row, reports every change applied, and the README''s catch gets Kind, StatusCode, ErrorCode, RequestId' {
@@ -228,15 +215,11 @@ Describe 'Two thread jobs, two connections, one process' {
 Describe 'The token in a transcript with -Verbose' {
     BeforeAll {
         $secret = 'canary-' + [guid]::NewGuid().ToString('n')
-        $fake = Start-FakeIntercom -Token $secret
-        Use-FakeIntercom $fake
-        Push-Location $TestDrive -StackName IntercomPester
+        $fake = Open-FakeIntercomSession -Token $secret -Location $TestDrive
         New-TextFile contacts.csv -Line 'contact_id,email', "$Ada,", ',grace@example.com', '63a07ddf05a32042dffac999,'
     }
     AfterAll {
-        Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
-        Disconnect-Intercom -ErrorAction SilentlyContinue
-        Stop-FakeIntercom $fake
+        Close-FakeIntercomSession $fake
     }
 
     It 'appears nowhere in what the session shows, errors and verbose messages included' {

@@ -9,6 +9,10 @@
 
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $script:FakeToken = 'fake-intercom-token'
+# The sample workspace's two contacts every fake starts with (tests/FakeIntercom/SampleData.cs): Ada
+# (ada@example.com, u-1001, opted out of 109 Product updates) and Grace (grace@example.com, u-1002).
+$script:Ada = '63a07ddf05a32042dffac965'
+$script:Grace = '63a07ddf05a32042dffac966'
 
 # Nothing in this suite may reach a real Intercom: until a Describe points Connect-Intercom at its
 # fake (Use-FakeIntercom), -BaseUri defaults to a loopback port nothing listens on, so even the
@@ -114,6 +118,33 @@ function Stop-FakeIntercom {
 function Use-FakeIntercom {
     param([Parameter(Mandatory)] $Fake)
     $global:PSDefaultParameterValues['Connect-Intercom:BaseUri'] = $Fake.BaseUri
+}
+
+<#
+.SYNOPSIS
+    A Describe's fake: started, this session's Connect-Intercom pointed at it, connected (-Connect)
+    and the location moved (-Location) if asked. Close-FakeIntercomSession undoes it all.
+#>
+function Open-FakeIntercomSession {
+    param([string[]] $ArgumentList = @(), [string] $Token = $script:FakeToken, [switch] $Connect, [string] $Location)
+    $fake = Start-FakeIntercom -ArgumentList $ArgumentList -Token $Token
+    try {
+        Use-FakeIntercom $fake
+        if ($Connect) { $null = Connect-Intercom -Token (Get-FakeToken $fake) -ErrorAction Stop }
+        if ($Location) { Push-Location $Location -StackName IntercomPester }
+    }
+    catch {
+        Stop-FakeIntercom $fake
+        throw
+    }
+    $fake
+}
+
+function Close-FakeIntercomSession {
+    param($Fake)
+    Pop-Location -StackName IntercomPester -ErrorAction SilentlyContinue
+    if (Get-Command Disconnect-Intercom -ErrorAction SilentlyContinue) { Disconnect-Intercom -ErrorAction SilentlyContinue }
+    Stop-FakeIntercom $Fake
 }
 
 <# The fake's token as the SecureString Connect-Intercom takes. #>
