@@ -92,6 +92,37 @@ Describe 'The README''s quick start' {
     }
 }
 
+Describe 'The README''s "say what you want" lines (wishes.csv)' {
+    BeforeAll {
+        $fake = Open-FakeIntercomSession -Connect -Location $TestDrive
+        New-TextFile wishes.csv -Line 'email,subscription_name,state', 'grace@example.com,Product updates,Unsubscribed', 'ada@example.com,Product updates,Subscribed', 'ada@example.com,SMS offers,Default'
+        $code = Get-ReadmeCode -Containing 'Import-Csv wishes.csv | Set-IntercomContactSubscription            # one object per row'
+    }
+    AfterAll {
+        Close-FakeIntercomSession $fake
+    }
+
+    It 'previews with counts, then changes what differs' {
+        $run = Invoke-WithTranscript -Path (Join-Path $TestDrive 'wishes.txt') { . ([scriptblock]::Create($code)) }
+
+        $run.Transcript | Should -Match 'What if: 2 of 3 contact subscriptions would change; 1 are already in the state asked for'
+        ($run.Output | ForEach-Object { "$($_.ContactId) $($_.SubscriptionId) $($_.Action) $($_.Changed)" }) |
+            Should -Be "$Grace 109 opt_out True", "$Ada 109 remove True", "$Ada 110 none False"
+        Get-FakeChoice $fake $Grace -AsText | Should -Be '109=opt_out'
+        Get-FakeChoice $fake $Ada -AsText | Should -Be ''
+        @(Get-FakeWrite $fake).Count | Should -Be 2
+    }
+
+    It 'run again, sends no write at all' {
+        Reset-FakeCall $fake
+
+        $again = @(. ([scriptblock]::Create($code)))
+
+        $again.Changed | Should -Be $false, $false, $false
+        @(Get-FakeWrite $fake).Count | Should -Be 0
+    }
+}
+
 Describe 'The README''s cmdlet table' {
     It 'lists exactly the cmdlets the module exports' {
         $readme = Get-Content (Join-Path (Get-RepositoryRoot) 'README.md')
