@@ -101,12 +101,12 @@ Describe 'The README''s runbook, -Summary and the failed rows re-run' {
         $realNames | Should -Be $readmeNames
     }
 
-    It 're-runs the kept errors'' rows with $run.Errors.TargetObject | Add-…, once the contacts exist' {
+    It 're-runs the kept errors'' rows with $run.Errors | ForEach-Object TargetObject | Add-…, once the contacts exist' {
         Add-FakeContact $fake @($missing | ForEach-Object { @{ id = $_ } })
         Reset-FakeCall $fake
         $run = $runs[0]
 
-        $again = @($run.Errors.TargetObject | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in)
+        $again = @($run.Errors | ForEach-Object TargetObject | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in)
 
         $again.ContactId | Should -Be ($missing | Select-Object -First 100)
         Get-FakeCallCount $fake 'POST /contacts/{id}/subscriptions' | Should -Be 100
