@@ -72,6 +72,8 @@ internal static class FaultKnobs
                     throw new ArgumentException($"{property.Name} cannot be null.");
                 changes.Add((property.Name, () => property.SetValue(faults, converted)));
             }
+            else if (Properties.ContainsKey(knob.Name))
+                throw new ArgumentException($"{knob.Name} can be read, not set.");
             else
                 throw new ArgumentException($"No knob is named '{knob.Name}'. Knobs: {string.Join(", ", Names)}.");
         }

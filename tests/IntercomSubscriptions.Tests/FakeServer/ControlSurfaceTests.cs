@@ -118,6 +118,7 @@ public sealed class ControlSurfaceTests : FakeServerFixture
         using var unknown = await SendControlAsync(HttpMethod.Post, "faults", """{ "LatencyMs": 50, "Latency": 50 }""");
         using var wrongType = await SendControlAsync(HttpMethod.Post, "faults", """{ "LatencyMs": 50, "RateLimit": "many" }""");
         using var outOfRange = await SendControlAsync(HttpMethod.Post, "faults", """{ "RateLimitWindowSeconds": 0 }""");
+        using var readOnly = await SendControlAsync(HttpMethod.Post, "faults", """{ "PendingScriptedCount": 3 }""");
 
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Contains("'Latency'", (await JsonOf(unknown)).GetProperty("error").GetString());
@@ -125,6 +126,8 @@ public sealed class ControlSurfaceTests : FakeServerFixture
         Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, outOfRange.StatusCode);
         Assert.Contains("RateLimitWindowSeconds", (await JsonOf(outOfRange)).GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, readOnly.StatusCode);
+        Assert.Contains("read, not set", (await JsonOf(readOnly)).GetProperty("error").GetString());
         Assert.Equal(0, Server.Faults.LatencyMs);
         Assert.Equal(10, Server.Faults.RateLimitWindowSeconds);
     }
