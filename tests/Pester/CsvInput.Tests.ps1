@@ -22,7 +22,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-Module IntercomSubscriptions -ErrorAction SilentlyContinue
+    Remove-ModuleUnderTest
 }
 
 Describe 'CSV files as real tools write them, piped into Add-IntercomContactSubscription' {

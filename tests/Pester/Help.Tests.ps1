@@ -19,7 +19,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-Module IntercomSubscriptions -ErrorAction SilentlyContinue
+    Remove-ModuleUnderTest
 }
 
 Describe 'Get-Help <Cmdlet>' -ForEach $cmdlets {

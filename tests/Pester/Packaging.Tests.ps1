@@ -50,6 +50,10 @@ BeforeAll {
     }
 }
 
+AfterAll {
+    Remove-ModuleUnderTest
+}
+
 Describe 'The published manifest' {
     BeforeAll {
         $manifest = Test-ModuleManifest $PublishedManifest -ErrorAction Stop

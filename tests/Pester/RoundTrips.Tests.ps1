@@ -11,7 +11,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-Module IntercomSubscriptions -ErrorAction SilentlyContinue
+    Remove-ModuleUnderTest
 }
 
 Describe 'Round trips between the cmdlets' {

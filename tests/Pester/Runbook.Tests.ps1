@@ -44,7 +44,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-Module IntercomSubscriptions -ErrorAction SilentlyContinue
+    Remove-ModuleUnderTest
 }
 
 Describe 'The README''s runbook, -Summary and the failed rows re-run' {

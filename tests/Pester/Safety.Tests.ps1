@@ -12,7 +12,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-Module IntercomSubscriptions -ErrorAction SilentlyContinue
+    Remove-ModuleUnderTest
 }
 
 Describe '-WhatIf, -Confirm and $ConfirmPreference' {

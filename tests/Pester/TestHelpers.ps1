@@ -36,6 +36,12 @@ function Import-ModuleUnderTest {
     Import-Module (Get-ManifestUnderTest) -Force -ErrorAction Stop
 }
 
+<# A file's AfterAll: the module out, and this session's Connect-Intercom as it was before the suite. #>
+function Remove-ModuleUnderTest {
+    Remove-Module IntercomSubscriptions -ErrorAction SilentlyContinue
+    $global:PSDefaultParameterValues.Remove('Connect-Intercom:BaseUri')
+}
+
 # ---------------------------------------------------------------------------------------------
 # The fake Intercom, a process of its own
 # ---------------------------------------------------------------------------------------------
