@@ -1,7 +1,7 @@
 #
 # Module manifest for IntercomSubscriptions.
-# This copy, at the repository root, imports the build output in out/IntercomSubscriptions/; the
-# build writes a copy beside the assemblies with those paths made relative (what gets published).
+# This copy, at the repository root, imports the module the build lays out in the out folder.
+# The build writes the published copy beside the assemblies, with the paths below made relative.
 #
 @{
     RootModule             = 'out/IntercomSubscriptions/IntercomSubscriptions.dll'
@@ -31,8 +31,9 @@
     PrivateData            = @{
         PSData = @{
             Tags         = @('Intercom', 'Subscriptions', 'Consent', 'OptIn', 'OptOut', 'GDPR', 'AzureAutomation', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
-            LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'First release: Connect-Intercom, Get-IntercomSubscriptionType, Get/Add/Remove-IntercomContactSubscription.'
+            LicenseUri   = 'https://github.com/intercom-subscriptions/IntercomSubscriptions.PS/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/intercom-subscriptions/IntercomSubscriptions.PS'
+            ReleaseNotes = '0.1.0, the first release: Connect-Intercom, Disconnect-Intercom, Get-IntercomConnection, Get-IntercomSubscriptionType, Get-IntercomContactSubscription, Set-IntercomContactSubscription, Add-IntercomContactSubscription and Remove-IntercomContactSubscription. Read and change contacts'' subscription consent one by one or in bulk from CSV, paced by Intercom''s rate limits, with -WhatIf/-Confirm and one-object run summaries for Azure Automation.'
         }
     }
 }

@@ -10,7 +10,7 @@
       Test     the README's test command (dotnet test IntercomSubscriptions.PS.sln, TRX results in
                TestResults/), then the Pester suite tests/Pester in this PowerShell, on Pester 5.7.1
                restored from NuGet by build/Pester/Pester.csproj into .tools/ (NUnit XML results in
-               TestResults/pester.xml)
+               TestResults/pester.xml; pester-windows-powershell.xml under Windows PowerShell 5.1)
       Docs     with platyPS: refresh the markdown in docs/en-US from the built module's parameters, then
                Build again so build/HelpBuilder writes the MAML from the refreshed pages; without
                platyPS, Build only (say so)
@@ -85,8 +85,16 @@ function Invoke-Test {
     if ($env:CI) { $configuration.Output.RenderMode = 'Plaintext' }
     $configuration.TestResult.Enabled = $true
     $configuration.TestResult.OutputFormat = 'NUnitXml'
-    $configuration.TestResult.OutputPath = Join-Path $resultsDir 'pester.xml'
-    $result = Invoke-Pester -Configuration $configuration
+    # Windows PowerShell 5.1 runs the suite too (CI, on Windows): its results beside pwsh's, not over them.
+    $resultsFile = if ($PSVersionTable.PSEdition -eq 'Desktop') { 'pester-windows-powershell.xml' } else { 'pester.xml' }
+    $configuration.TestResult.OutputPath = Join-Path $resultsDir $resultsFile
+    # The suite runs the README's lines as a user's session would: not under this script's
+    # StrictMode and 'Stop' (a row's non-terminating error must stay non-terminating).
+    $result = & {
+        Set-StrictMode -Off
+        $ErrorActionPreference = 'Continue'
+        Invoke-Pester -Configuration $configuration
+    }
     Write-Host "Pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped in $([int]$result.Duration.TotalSeconds) s."
     if ($result.FailedCount -gt 0 -or $result.Result -ne 'Passed' -or $result.PassedCount -eq 0) {
         Write-Error "Pester: $($result.FailedCount) test(s) failed." -ErrorAction Continue

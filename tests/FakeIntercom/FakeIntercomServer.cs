@@ -1,4 +1,5 @@
 using System.Net;
+using FakeIntercom.Control;
 using FakeIntercom.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -28,6 +29,7 @@ public sealed class FakeIntercomServer : IAsyncDisposable, IDisposable
         _app = app;
         _log = new RequestLog(options.RecordRequests);
         Token = options.Token;
+        SeededSampleData = options.SeedSampleData;
         Pipeline = new RequestPipeline(options, Faults, State, _log, _shutdown.Token);
         BaseUri = null!;
     }
@@ -35,6 +37,9 @@ public sealed class FakeIntercomServer : IAsyncDisposable, IDisposable
     public Uri BaseUri { get; private set; }
 
     public string Token { get; }
+
+    /// <summary>Whether the workspace started as <see cref="SampleData"/> (what the control surface's reset goes back to).</summary>
+    public bool SeededSampleData { get; }
 
     public FakeIntercomState State { get; } = new();
 
@@ -90,7 +95,9 @@ public sealed class FakeIntercomServer : IAsyncDisposable, IDisposable
         var app = builder.Build();
         var server = new FakeIntercomServer(app, options);
         if (options.SeedSampleData) server.State.AddSampleData();
-        app.Run(server.Pipeline.HandleAsync);
+        // The control surface (/_fake/…) answers before the Intercom pipeline: it is no part of the API the module sees.
+        var control = new ControlSurface(server);
+        app.Run(ctx => ControlSurface.Owns(ctx.Request.Path) ? control.HandleAsync(ctx) : server.Pipeline.HandleAsync(ctx));
 
         await app.StartAsync().ConfigureAwait(false);
 

@@ -158,6 +158,21 @@ public sealed class FakeIntercomState
         }
     }
 
+    /// <summary>Empties the workspace: no types, no contacts, no choices.</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _types.Clear();
+            _contacts.Clear();
+            _contactIndex.Clear();
+            _emailIndex.Clear();
+            _externalIdIndex.Clear();
+            _choices.Clear();
+            _listShapes.Clear();
+        }
+    }
+
     /// <summary>Seeds the sample workspace described by <see cref="SampleData"/>.</summary>
     public void AddSampleData()
     {
@@ -184,6 +199,19 @@ public sealed class FakeIntercomState
         {
             if (!_choices.TryGetValue(contactId, out var c)) return null;
             return _types.Where(t => c.ContainsKey(t.Id)).ToList();
+        }
+    }
+
+    /// <summary>Every contact with at least one explicit choice, and its choices, in the order the contacts were added.</summary>
+    internal IReadOnlyList<KeyValuePair<string, IReadOnlyDictionary<string, string>>> ContactsWithChoices()
+    {
+        lock (_gate)
+        {
+            var found = new List<KeyValuePair<string, IReadOnlyDictionary<string, string>>>();
+            foreach (var contact in _contacts)
+                if (_choices[contact.Id] is { Count: > 0 } choices)
+                    found.Add(new(contact.Id, new Dictionary<string, string>(choices, StringComparer.Ordinal)));
+            return found;
         }
     }
 

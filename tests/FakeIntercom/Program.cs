@@ -101,6 +101,7 @@ public static class Program
         var tokenLiteral = server.Token.Replace("'", "''", StringComparison.Ordinal);
         Console.WriteLine($"Fake Intercom listening on {server.BaseUri}");
         Console.WriteLine($"Connect-Intercom -BaseUri {server.BaseUri} -Token (ConvertTo-SecureString '{tokenLiteral}' -AsPlainText -Force)");
+        Console.WriteLine($"Control surface (state, request log, fault knobs): {server.BaseUri}_fake");
         Console.WriteLine("Press Ctrl+C to stop.");
 
         await stop.Task;

@@ -13,10 +13,18 @@ public sealed class ContactSubscriptionTests : IntercomTestBase
         foreach (var id in ids) Server.State.AddContact(id);
         Connect();
 
-        var result = Run("""
-            $rows = foreach ($id in $ids) { [pscustomobject]@{ contact_id = $id; name = 'x' } }
-            $rows | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in
-            """, new() { ["ids"] = ids });
+        var folder = Directory.CreateTempSubdirectory("intercom-csv-");
+        ScriptResult result;
+        try
+        {
+            var csv = Path.Combine(folder.FullName, "contacts.csv");
+            File.WriteAllLines(csv, ids.Select(id => $"{id},x").Prepend("contact_id,name"));
+            result = Run("Import-Csv $csv | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in", new() { ["csv"] = csv });
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
 
         Assert.Empty(result.Errors);
         var output = result.Objects("IntercomSubscriptions.ContactSubscription").ToList();

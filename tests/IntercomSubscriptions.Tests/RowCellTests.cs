@@ -5,6 +5,7 @@ namespace IntercomSubscriptions.Tests;
 /// <summary>
 /// Issue 11, "Cells and columns": rows as real CSVs have them (empty cells, stray spaces, headers
 /// spelled by Mailchimp or Excel, hashtables, plain strings) do what their cells say, end to end.
+/// CSV rows come from the real ConvertFrom-Csv (the parser Import-Csv uses) reading CSV text.
 /// </summary>
 public sealed class RowCellTests : IntercomTestBase
 {
@@ -15,10 +16,11 @@ public sealed class RowCellTests : IntercomTestBase
     {
         Connect();
         var result = Run($$"""
-            @(
-                [pscustomobject]@{ contact_id = ''; email = '{{GraceEmail}}'; subscription_id = '110'; subscription_name = ''; consent_type = '' }
-                [pscustomobject]@{ contact_id = '{{Ada}}'; email = '  '; subscription_id = ''; subscription_name = 'SMS offers'; consent_type = ' ' }
-            ) | Add-IntercomContactSubscription
+            @'
+            contact_id,email,subscription_id,subscription_name,consent_type
+            ,{{GraceEmail}},110,,
+            {{Ada}},"  ",,SMS offers," "
+            '@ | ConvertFrom-Csv | Add-IntercomContactSubscription
             """);
 
         Assert.Empty(result.Errors);
@@ -34,10 +36,11 @@ public sealed class RowCellTests : IntercomTestBase
         Connect();
         Server.ResetLog();
         var result = Run($$"""
-            @(
-                [pscustomobject]@{ contact_id = '{{Ada}} '; subscription_id = ' 110' }
-                [pscustomobject]@{ email = ' {{GraceEmail}} '; subscription_id = '110 '; consent_type = ' OPT_IN ' }
-            ) | Add-IntercomContactSubscription
+            @'
+            contact_id,email,subscription_id,consent_type
+            "{{Ada}} ",," 110",
+            ," {{GraceEmail}} ","110 "," OPT_IN "
+            '@ | ConvertFrom-Csv | Add-IntercomContactSubscription
             """);
 
         Assert.Empty(result.Errors);
@@ -52,13 +55,15 @@ public sealed class RowCellTests : IntercomTestBase
     public void Column_names_match_whatever_their_case_spaces_dashes_underscores_or_invisible_characters()
     {
         Connect();
+        // Four files, four spellings. Import-Csv and ConvertFrom-Csv take Excel's byte-order mark
+        // off the first header; a row built from text read some other way can keep it, as the third does.
         var result = Run($$"""
             @(
-                [pscustomobject]@{ 'Email Address' = '{{AdaEmail}}'; 'Subscription ID' = '110' }
-                [pscustomobject]@{ 'E-mail' = '{{GraceEmail}}'; 'SUBSCRIPTION-ID' = '108'; 'Consent Type' = 'opt_in' }
+                "Email Address,Subscription ID`n{{AdaEmail}},110" | ConvertFrom-Csv
+                "E-mail,SUBSCRIPTION-ID,Consent Type`n{{GraceEmail}},108,opt_in" | ConvertFrom-Csv
                 [pscustomobject]@{ "$([char]0xFEFF)contact_id" = '{{SharedEmailUser}}'; subscription_id = '110' }
-                [pscustomobject]@{ 'Contact ID' = '{{SharedEmailLead}}'; 'Subscription Name' = 'SMS offers' }
-                [pscustomobject]@{ 'External ID' = '{{GraceExternalId}}'; subscription_id = '110' }
+                "Contact ID,Subscription Name`n{{SharedEmailLead}},SMS offers" | ConvertFrom-Csv
+                "External ID,subscription_id`n{{GraceExternalId}},110" | ConvertFrom-Csv
             ) | Add-IntercomContactSubscription
             """);
 

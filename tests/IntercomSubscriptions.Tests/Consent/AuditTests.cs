@@ -59,9 +59,13 @@ public sealed class AuditTests : IntercomTestBase
         Assert.Equal("Newsletters", (string)sample.Name);
         Assert.Equal(ids[0] + "@example.com", (string)sample.Email);
         Assert.True((bool)sample.Subscribed);
-        // Export-Csv writes what ToString gives: every property a plain value, none a collection.
-        Assert.All(((System.Management.Automation.PSObject)output[0].Inner).Properties,
-            p => Assert.True(p.Value is null or string or bool, $"{p.Name} is {p.Value?.GetType()}"));
+        // What Export-Csv writes for the audit (the README's `-All | Export-Csv`): plain values, no type names.
+        var csv = Run("$rows | ConvertTo-Csv", new() { ["rows"] = output.Take(50).Select(o => (object)o.Inner).ToArray() });
+        Assert.Empty(csv.Errors);
+        var lines = csv.Output.Select(o => o.ToString()).ToList();
+        Assert.Equal("\"ContactId\",\"Email\",\"ExternalId\",\"SubscriptionId\",\"Name\",\"ConsentType\",\"Consent\",\"Subscribed\",\"UnsubscribedFromEmails\"", lines[0]);
+        Assert.Equal(51, lines.Count);
+        Assert.All(lines, line => Assert.DoesNotContain("System.", line));
     }
 
     [Fact]
