@@ -75,6 +75,7 @@ public sealed class ConnectionLifecycleTests : IntercomTestBase
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var baseUri = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
+        var module = (Assembly)Run("(Get-Module IntercomSubscriptions).ImplementingAssembly").Output.Single().BaseObject;
         using var connect = PowerShell.Create();
         connect.Runspace = Shell.Runspace;
         Shell.Runspace.SessionStateProxy.SetVariable("baseUri", baseUri);
@@ -98,23 +99,26 @@ public sealed class ConnectionLifecycleTests : IntercomTestBase
         Assert.True(SpinWait.SpinUntil(() => connect.Streams.Verbose.Any(v => v.Message.Contains("waiting 20")), TimeSpan.FromSeconds(30)),
             "Connect-Intercom did not say it waits: " + string.Join(" | ", connect.Streams.Verbose.Select(v => v.Message)));
 
+        // The connection being checked, held here: the runspace keeps only a weak reference to it.
+        var opened = Assert.Single(ConnectionsOpenedIn(module, Shell.Runspace));
+        var isOpen = opened.GetType().GetProperty("IsOpen")!;
+        Assert.Equal(true, isOpen.GetValue(opened));
+
         Assert.True(Task.Run(connect.Stop).Wait(TimeSpan.FromSeconds(10)), "Stop() did not return");
 
         Assert.True(running.IsCompleted);
         Assert.Empty(Run("Get-IntercomConnection").Output);
-        // The connection the stopped check had opened: closed, its token gone (not left to the garbage collector).
-        var opened = Assert.Single(ConnectionsOpenedIn(Shell));
-        Assert.Equal(false, opened.GetType().GetProperty("IsOpen")!.GetValue(opened));
+        // Closed by the stopped check, its token gone: not left open for the garbage collector to find.
+        Assert.Equal(false, isOpen.GetValue(opened));
         SessionIsolationTests.AssertTokenGone(opened);
     }
 
     /// <summary>Every connection the module remembers as opened in the session's runspace (the tests do not reference the module: reflection).</summary>
-    private static List<object> ConnectionsOpenedIn(PowerShellSession session)
+    private static List<object> ConnectionsOpenedIn(Assembly module, System.Management.Automation.Runspaces.Runspace runspace)
     {
-        var module = (Assembly)session.Run("(Get-Module IntercomSubscriptions).ImplementingAssembly").Output.Single().BaseObject;
         var slots = module.GetType("IntercomSubscriptions.RunspaceConnectionStore", throwOnError: true)!
             .GetField("Slots", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
-        var lookup = new object?[] { session.Runspace, null };
+        var lookup = new object?[] { runspace, null };
         if (!(bool)slots.GetType().GetMethod("TryGetValue")!.Invoke(slots, lookup)!) return new();
         var opened = (System.Collections.IEnumerable)lookup[1]!.GetType().GetField("Opened")!.GetValue(lookup[1])!;
         var connections = new List<object>();
