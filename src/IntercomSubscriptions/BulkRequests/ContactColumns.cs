@@ -65,7 +65,7 @@ internal readonly record struct ContactColumns(string[]? ContactId, string[]? Em
     /// <summary>A plain string piped in (Get-Content emails.txt): an email when it looks like one, otherwise a contact id.</summary>
     private static IReadOnlyList<ContactTarget> Piped(string piped, Action<ErrorRecord> writeError)
     {
-        var value = RecordCells.Clean(piped) ?? piped;
+        var value = CellValue.Clean(piped) ?? piped;
         var field = LooksLikeEmail(value) ? ContactSearchField.Email : (ContactSearchField?)null;
         return Checked(field, value, piped, writeError) is { } target ? new[] { target } : Array.Empty<ContactTarget>();
     }
@@ -99,9 +99,6 @@ internal readonly record struct ContactColumns(string[]? ContactId, string[]? Em
             ? dictionary.Keys.Cast<object>().Select(k => k?.ToString() ?? "").Take(12).ToArray()
             : inputObject.Properties.Select(p => p.Name).Take(12).ToArray();
         // Shown escaped, so that a byte-order mark or other invisible character stuck to a header is visible.
-        return names.Length == 0 ? "" : $" The input record has: {string.Join(", ", names.Select(Visible))}.";
+        return names.Length == 0 ? "" : $" The input record has: {string.Join(", ", names.Select(CellValue.Escaped))}.";
     }
-
-    private static string Visible(string name) => string.Concat(name.Select(c =>
-        char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format ? $"\\u{(int)c:X4}" : c.ToString()));
 }

@@ -12,7 +12,7 @@ internal sealed class ValidateConsentAttribute : ValidateEnumeratedArgumentsAttr
     protected override void ValidateElement(object element)
     {
         var text = element is PSObject wrapped ? wrapped.BaseObject as string : element as string;
-        var consent = RecordCells.Clean(text);
+        var consent = CellValue.Clean(text);
         if (consent is null || string.Equals(consent, "opt_in", StringComparison.OrdinalIgnoreCase)
             || string.Equals(consent, "opt_out", StringComparison.OrdinalIgnoreCase))
             return;

@@ -17,7 +17,7 @@ internal sealed class ValidateIntercomIdAttribute : ValidateEnumeratedArgumentsA
     protected override void ValidateElement(object element)
     {
         // An empty cell is an absent value (the record may name its contact another way); values are trimmed.
-        if (RecordCells.Clean(element is PSObject wrapped ? wrapped.BaseObject as string : element as string) is not { } id) return;
+        if (CellValue.Clean(element is PSObject wrapped ? wrapped.BaseObject as string : element as string) is not { } id) return;
         var problem = IntercomIds.Problem(id, What);
         if (problem is not null)
             throw new ValidationMetadataException(problem);

@@ -10,7 +10,7 @@ internal sealed class ValidateSubscriptionTypeIdAttribute : ValidateEnumeratedAr
     protected override void ValidateElement(object element)
     {
         // An empty cell is an absent value (the record may name the type by name); values are trimmed.
-        if (RecordCells.Clean(element is PSObject wrapped ? wrapped.BaseObject as string : element as string) is not { } id) return;
+        if (CellValue.Clean(element is PSObject wrapped ? wrapped.BaseObject as string : element as string) is not { } id) return;
         var problem = IntercomIds.SubscriptionTypeIdProblem(id);
         if (problem is not null)
             throw new ValidationMetadataException(problem + " Get-IntercomSubscriptionType lists them.");
