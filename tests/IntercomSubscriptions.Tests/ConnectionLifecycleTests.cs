@@ -6,7 +6,7 @@ using System.Text;
 
 namespace IntercomSubscriptions.Tests;
 
-/// <summary>Issue 11, "Errors and connections": closing connections, and a failed Connect-Intercom, end to end.</summary>
+/// <summary>Closing connections, and a failed or stopped Connect-Intercom, end to end.</summary>
 public sealed class ConnectionLifecycleTests : IntercomTestBase
 {
     private ScriptResult ConnectPassThru(string variable) =>
