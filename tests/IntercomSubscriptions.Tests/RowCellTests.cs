@@ -237,6 +237,18 @@ public sealed class RowCellTests : IntercomTestBase
     }
 
     [Fact]
+    public void A_second_spelling_of_a_column_is_used_when_the_one_PowerShell_bound_is_empty()
+    {
+        Connect();
+
+        // PowerShell binds the parameter's own name first, even from an empty cell.
+        var result = Run($"[pscustomobject]@{{ ContactId = ''; contact_id = '{Grace}'; 'Subscription ID' = ' '; subscription_type_id = '110' }} | Add-IntercomContactSubscription");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("opt_in", Server.State.GetChoices(Grace)[SmsOffers]);
+    }
+
+    [Fact]
     public void Two_spellings_of_one_column_that_disagree_fail_that_row_naming_both_and_send_nothing_for_it()
     {
         Connect();
