@@ -85,7 +85,7 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
             ThrowTerminatingError(empty);
         base.BeginProcessing();
         if (All) return;
-        _run = NewBulkRun("Reading contacts' subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId).Count);
+        _run = StartBulkRun("Reading contacts' subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId).Count);
     }
 
     protected override void ProcessRecord()
@@ -214,15 +214,4 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
         return only;
     }
 
-    protected override void EndProcessing()
-    {
-        _run?.Complete();
-        base.EndProcessing();
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _run?.Dispose();
-        base.Dispose(disposing);
-    }
 }

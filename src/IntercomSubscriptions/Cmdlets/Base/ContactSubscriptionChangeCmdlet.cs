@@ -105,7 +105,7 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
         if (_columns.EmptyOnCommandLine() is { } empty)
             ThrowTerminatingError(empty);
         base.BeginProcessing();
-        _run = NewBulkRun(Activity, ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId).Count,
+        _run = StartBulkRun(Activity, ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId).Count,
             writeSummary: Summary.IsPresent, keepErrors: Summary.IsPresent || !string.IsNullOrEmpty(SummaryVariable), TimeLimit);
         // Set from the start, so that a stopped run still has its summary.
         if (!string.IsNullOrEmpty(SummaryVariable))
@@ -147,15 +147,4 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
     /// </summary>
     private protected abstract void ProcessRecord(RecordInput record, RecordCells cells);
 
-    protected override void EndProcessing()
-    {
-        _run?.Complete();
-        base.EndProcessing();
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _run?.Dispose();
-        base.Dispose(disposing);
-    }
 }

@@ -9,6 +9,7 @@ namespace IntercomSubscriptions;
 public abstract class IntercomConnectedCmdlet : IntercomCmdlet
 {
     private IntercomConnection? _active;
+    private BulkRun? _bulkRun;
 
     /// <summary>A connection from Connect-Intercom -PassThru; the session's default when omitted.</summary>
     [Parameter]
@@ -24,17 +25,18 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
     }
 
     /// <summary>
-    /// The bulk run a contact cmdlet builds in BeginProcessing: its lookups go through this
+    /// Starts the bulk run of a contact cmdlet, in BeginProcessing: its lookups go through this
     /// connection's cache, its changes to this connection, its progress is reported under
     /// <paramref name="activity"/> (out of <paramref name="recordsGiven"/> when the records are
-    /// parameters, not piped), and its summary ends the run at <paramref name="timeLimit"/>. The
-    /// cmdlet owns the run, and disposes it.
+    /// parameters, not piped), and its summary ends the run at <paramref name="timeLimit"/>. This
+    /// base completes the run in EndProcessing and disposes it with the cmdlet.
     /// </summary>
     /// <param name="writeSummary">-Summary: the run writes its summary instead of per-record results.</param>
     /// <param name="keepErrors">Whether anyone will see the summary (-Summary, -SummaryVariable): if not, its errors are only counted.</param>
-    private protected BulkRun NewBulkRun(string activity, int throttleLimit, long? recordsGiven,
+    private protected BulkRun StartBulkRun(string activity, int throttleLimit, long? recordsGiven,
         bool writeSummary = false, bool keepErrors = false, TimeSpan? timeLimit = null)
     {
+        if (_bulkRun is not null) throw new InvalidOperationException("A cmdlet has one bulk run.");
         var connection = ActiveConnection;
         var client = connection.Client;
         var events = EngineEvents;
@@ -44,11 +46,24 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
         // One record at a time has no other lookups to share a search with: search at once.
         var gather = throttleLimit == 1 ? TimeSpan.Zero : ContactLookupBatcher.Gather;
         var contacts = new ContactResolver((field, value, cancellationToken) => connection.Contacts.FindAsync(field, value, gather, events, cancellationToken));
-        return new BulkRun(new BulkRunOptions(throttleLimit, writeSummary, StopsOnError()), this, contacts,
+        return _bulkRun = new BulkRun(new BulkRunOptions(throttleLimit, writeSummary, StopsOnError()), this, contacts,
             (change, cancellationToken) => change.Action == SubscriptionChange.Remove
                 ? client.DetachSubscriptionAsync(change.ContactId, change.SubscriptionTypeId, events, cancellationToken)
                 : client.AttachSubscriptionAsync(change.ContactId, change.SubscriptionTypeId, change.Action, events, cancellationToken),
             summary, progress, Pump, CancellationToken);
+    }
+
+    /// <summary>Waits for what the bulk run still has in flight, hands it back, and writes its summary.</summary>
+    protected override void EndProcessing()
+    {
+        _bulkRun?.Complete();
+        base.EndProcessing();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _bulkRun?.Dispose();
+        base.Dispose(disposing);
     }
 
     /// <summary>
