@@ -142,9 +142,15 @@ internal sealed class RecordColumns
         var byColumn = new Dictionary<string, List<(string Header, bool Reachable, Func<object?> Value)>>(StringComparer.Ordinal);
         void Add(string? header, bool reachable, Func<object?> value)
         {
-            if (header is null || !_columnBySpelling.TryGetValue(CellValue.Visible(header), out var column)) return;
+            if (header is null) return;
+            // Most headers are a spelling as they stand; only the others are looked at for what hides in them.
+            if (!_columnBySpelling.TryGetValue(header, out var column))
+            {
+                if (!_columnBySpelling.TryGetValue(CellValue.Visible(header), out column)) return;
+                reachable = false;
+            }
             if (!byColumn.TryGetValue(column, out var cells)) byColumn[column] = cells = new();
-            cells.Add((header, reachable && CellValue.Visible(header) == header, value));
+            cells.Add((header, reachable, value));
         }
         if (record.BaseObject is IDictionary dictionary)
         {
