@@ -23,8 +23,13 @@ internal static class CellValue
     /// <summary>The non-empty values, cleaned; null when none is left.</summary>
     public static string[]? Clean(IEnumerable<string?>? values)
     {
-        var kept = values?.Select(Clean).Where(v => v is not null).Select(v => v!).ToArray();
-        return kept is { Length: > 0 } ? kept : null;
+        if (values is null) return null;
+        List<string>? kept = null;
+        foreach (var value in values)
+        {
+            if (Clean(value) is { } clean) (kept ??= new List<string>()).Add(clean);
+        }
+        return kept?.ToArray();
     }
 
     /// <summary>Whatever a cell or a bound parameter holds (text, a number, an array), as cleaned text values; null when none.</summary>
@@ -33,6 +38,7 @@ internal static class CellValue
         null => null,
         PSObject wrapped => Values(wrapped.BaseObject),
         string text => Clean(text) is { } one ? new[] { one } : null,
+        string?[] texts => Clean(texts),
         IEnumerable many => Clean(many.Cast<object?>().Select(Text)),
         _ => Clean(Text(value)) is { } one ? new[] { one } : null,
     };

@@ -39,6 +39,7 @@ internal sealed class RecordColumns
     private readonly Dictionary<string, PropertyInfo> _parameters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _columnBySpelling = new(StringComparer.OrdinalIgnoreCase);
     private readonly string[] _columns;
+    private readonly (string Column, PropertyInfo Parameter)[] _parameterList;
     private readonly HashSet<string> _givenOnCommandLine;
     private readonly HashSet<string> _decidedByCommandLine = new(StringComparer.Ordinal);
 
@@ -59,6 +60,7 @@ internal sealed class RecordColumns
         foreach (var column in otherColumns)
             _columnBySpelling[column] = column;
         _columns = _columnBySpelling.Values.Distinct().ToArray();
+        _parameterList = _parameters.Select(p => (p.Key, p.Value)).ToArray();
         _givenOnCommandLine = new HashSet<string>(commandLine.Where(_parameters.ContainsKey), StringComparer.Ordinal);
         foreach (var given in _givenOnCommandLine)
         {
@@ -102,17 +104,19 @@ internal sealed class RecordColumns
     /// </summary>
     public RecordCells Read(PSObject? record)
     {
-        var unbound = record is null || record.BaseObject is string ? null : CellsBindingMissedOrShares(record);
-        var values = new Dictionary<string, string[]?>(StringComparer.Ordinal);
+        var values = new Dictionary<string, string[]?>(_columns.Length, StringComparer.Ordinal);
+        foreach (var (column, parameter) in _parameterList)
+            values[column] = CellValue.Values(parameter.GetValue(_cmdlet));
+        var unbound = record is null || record.BaseObject is string ? null : CellsBindingMissedOrShares(record, values);
         (string Column, string Message)? conflict = null;
         foreach (var column in _columns)
         {
+            values.TryGetValue(column, out var bound);
             if (_decidedByCommandLine.Contains(column))
             {
-                values[column] = _givenOnCommandLine.Contains(column) ? CellValue.Values(_parameters[column].GetValue(_cmdlet)) : null;
+                values[column] = _givenOnCommandLine.Contains(column) ? bound : null;
                 continue;
             }
-            var bound = _parameters.TryGetValue(column, out var parameter) ? CellValue.Values(parameter.GetValue(_cmdlet)) : null;
             string[]? found = null;
             if (unbound is not null && unbound.TryGetValue(column, out var cells))
             {
@@ -137,9 +141,10 @@ internal sealed class RecordColumns
     /// The record's cells for each column whose cells binding could not reach, or shares with another
     /// spelling, or may have refused; the names of every cell are looked at, the values of those only.
     /// </summary>
-    private Dictionary<string, List<Cell>>? CellsBindingMissedOrShares(PSObject record)
+    /// <param name="bound">What binding left in each parameter, cleaned.</param>
+    private Dictionary<string, List<Cell>>? CellsBindingMissedOrShares(PSObject record, Dictionary<string, string[]?> bound)
     {
-        var byColumn = new Dictionary<string, List<(string Header, bool Reachable, Func<object?> Value)>>(StringComparer.Ordinal);
+        Dictionary<string, List<(string Header, bool Reachable, Func<object?> Value)>>? byColumn = null;
         void Add(string? header, bool reachable, Func<object?> value)
         {
             if (header is null) return;
@@ -149,6 +154,7 @@ internal sealed class RecordColumns
                 if (!_columnBySpelling.TryGetValue(CellValue.Visible(header), out column)) return;
                 reachable = false;
             }
+            byColumn ??= new(StringComparer.Ordinal);
             if (!byColumn.TryGetValue(column, out var cells)) byColumn[column] = cells = new();
             cells.Add((header, reachable, value));
         }
@@ -162,15 +168,14 @@ internal sealed class RecordColumns
             foreach (var property in record.Properties)
                 Add(property.Name, reachable: true, () => property.Value);
         }
-        if (byColumn.Count == 0) return null;
+        if (byColumn is null) return null;
 
         var read = new Dictionary<string, List<Cell>>(StringComparer.Ordinal);
         foreach (var entry in byColumn)
         {
             var (column, cells) = (entry.Key, entry.Value);
             // One spelling binding reached, and a value in the parameter: binding had it all.
-            if (cells.Count == 1 && cells[0].Reachable && _parameters.TryGetValue(column, out var parameter)
-                && CellValue.Values(parameter.GetValue(_cmdlet)) is not null)
+            if (cells.Count == 1 && cells[0].Reachable && bound.TryGetValue(column, out var value) && value is not null)
                 continue;
             read[column] = cells.Select(c => new Cell(c.Header, ValueOf(c.Value))).ToList();
         }
