@@ -4,7 +4,7 @@ using FakeIntercom;
 namespace IntercomSubscriptions.Tests;
 
 /// <summary>
-/// Issue 10 over HTTP: lookups by email and external id share searches (counted by the fake per
+/// Bulk runs over HTTP: lookups by email and external id share searches (counted by the fake per
 /// endpoint), a slow record does not hold back the others, and the number of requests in flight
 /// follows the server's limit rather than -ThrottleLimit.
 /// </summary>

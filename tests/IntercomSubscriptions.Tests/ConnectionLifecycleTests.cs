@@ -1,6 +1,12 @@
+using System.Management.Automation;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+
 namespace IntercomSubscriptions.Tests;
 
-/// <summary>Issue 11, "Errors and connections": closing connections, and a failed Connect-Intercom, end to end.</summary>
+/// <summary>Closing connections, and a failed or stopped Connect-Intercom, end to end.</summary>
 public sealed class ConnectionLifecycleTests : IntercomTestBase
 {
     private ScriptResult ConnectPassThru(string variable) =>
@@ -60,5 +66,67 @@ public sealed class ConnectionLifecycleTests : IntercomTestBase
         Assert.Equal(new[] { ErrorIds.Unauthorized, ErrorIds.NotConnected }, result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
         Assert.Empty(Server.State.GetChoices(Grace));
         Assert.DoesNotContain(Server.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task Stopping_Connect_while_it_waits_for_its_check_closes_the_connection_it_opened()
+    {
+        // A server of its own: it answers the check with a 429 whose Retry-After keeps Connect-Intercom waiting.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var baseUri = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
+        var module = (Assembly)Run("(Get-Module IntercomSubscriptions).ImplementingAssembly").Output.Single().BaseObject;
+        using var connect = PowerShell.Create();
+        connect.Runspace = Shell.Runspace;
+        Shell.Runspace.SessionStateProxy.SetVariable("baseUri", baseUri);
+        Shell.Runspace.SessionStateProxy.SetVariable("token", Server.Token);
+        connect.AddScript($"Connect-Intercom -BaseUri $baseUri -Token {SecureToken} -Verbose");
+        var running = connect.BeginInvoke();
+
+        using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var stream = accepted.GetStream();
+        var head = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!head.ToString().Contains("\r\n\r\n"))
+        {
+            var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.NotEqual(0, read);
+            head.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+        const string body = """{"type":"error.list","errors":[{"code":"rate_limit_exceeded","message":"Rate Limit Exceeded"}]}""";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 20\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n{body}"));
+        Assert.True(SpinWait.SpinUntil(() => connect.Streams.Verbose.Any(v => v.Message.Contains("waiting 20")), TimeSpan.FromSeconds(30)),
+            "Connect-Intercom did not say it waits: " + string.Join(" | ", connect.Streams.Verbose.Select(v => v.Message)));
+
+        // The connection being checked, held here: the runspace keeps only a weak reference to it.
+        var opened = Assert.Single(ConnectionsOpenedIn(module, Shell.Runspace));
+        var isOpen = opened.GetType().GetProperty("IsOpen")!;
+        Assert.Equal(true, isOpen.GetValue(opened));
+
+        Assert.True(Task.Run(connect.Stop).Wait(TimeSpan.FromSeconds(10)), "Stop() did not return");
+
+        Assert.True(running.IsCompleted);
+        Assert.Empty(Run("Get-IntercomConnection").Output);
+        // Closed by the stopped check, its token gone: not left open for the garbage collector to find.
+        Assert.Equal(false, isOpen.GetValue(opened));
+        SessionIsolationTests.AssertTokenGone(opened);
+    }
+
+    /// <summary>Every connection the module remembers as opened in the session's runspace (the tests do not reference the module: reflection).</summary>
+    private static List<object> ConnectionsOpenedIn(Assembly module, System.Management.Automation.Runspaces.Runspace runspace)
+    {
+        var slots = module.GetType("IntercomSubscriptions.RunspaceConnectionStore", throwOnError: true)!
+            .GetField("Slots", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        var lookup = new object?[] { runspace, null };
+        if (!(bool)slots.GetType().GetMethod("TryGetValue")!.Invoke(slots, lookup)!) return new();
+        var opened = (System.Collections.IEnumerable)lookup[1]!.GetType().GetField("Opened")!.GetValue(lookup[1])!;
+        var connections = new List<object>();
+        foreach (var weak in opened)
+        {
+            var target = new object?[] { null };
+            if ((bool)weak.GetType().GetMethod("TryGetTarget")!.Invoke(weak, target)!) connections.Add(target[0]!);
+        }
+        return connections;
     }
 }

@@ -7,7 +7,7 @@ using FakeIntercom;
 namespace IntercomSubscriptions.Tests;
 
 /// <summary>
-/// Issue 11, "Errors and connections": the exceptions in error records are public types of the
+/// The exceptions in error records are public types of the
 /// cmdlet assembly that scripts can catch; no engine type (loaded in the module's own load context)
 /// reaches PowerShell; and every error id comes from the one catalogue, <see cref="ErrorIds"/>.
 /// </summary>

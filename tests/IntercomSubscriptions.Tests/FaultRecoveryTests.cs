@@ -3,7 +3,7 @@ using FakeIntercom;
 
 namespace IntercomSubscriptions.Tests;
 
-/// <summary>Servers that misbehave mid-run (issue 9): nothing asked for is lost, nothing applied goes unreported.</summary>
+/// <summary>Servers that misbehave mid-run: nothing asked for is lost, nothing applied goes unreported.</summary>
 public sealed class FaultRecoveryTests : IntercomTestBase
 {
     [Fact]
@@ -61,7 +61,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
             Assert.Equal(new Dictionary<string, string> { [SampleData.Newsletters] = "opt_in" }, Server.State.GetChoices(id));
     }
 
-    [Fact] // issue 9, case 1
+    [Fact]
     public void Waiting_for_the_rate_limit_is_not_counted_as_time_on_the_wire()
     {
         var ids = AddContacts(40, "wire");
@@ -80,7 +80,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
         Assert.Equal(0, Server.RequestsWhileExhausted);
     }
 
-    [Fact] // issue 9, case 2 (within the bound)
+    [Fact] // within the bound
     public void A_Retry_After_within_the_bound_is_waited_out_and_announced_once_with_its_true_length()
     {
         var ids = AddContacts(4, "after");
@@ -103,7 +103,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
         Assert.True(posts[1].ReceivedAt - posts[0].CompletedAt >= TimeSpan.FromSeconds(2.5), "the retry did not wait for Retry-After");
     }
 
-    [Fact] // issue 9, case 2 (beyond the bound)
+    [Fact] // beyond the bound
     public void A_Retry_After_beyond_the_bound_fails_each_waiting_record_at_once_saying_how_long_Intercom_asked()
     {
         var ids = AddContacts(6, "long");
@@ -128,7 +128,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
         Assert.All(ids, id => Assert.Empty(Server.State.GetChoices(id)));
     }
 
-    [Fact] // issue 9, case 3
+    [Fact]
     public void Rate_limit_answers_do_not_use_up_the_retries_for_server_errors()
     {
         Connect("-MaxRetries 1");
@@ -149,7 +149,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
         Assert.Equal(new[] { 429, 429, 429, 429, 500, 200 }, Posts().Select(p => p.StatusCode));
     }
 
-    [Fact] // issue 9, case 4
+    [Fact]
     public void A_Reset_in_the_past_loses_no_row()
     {
         var ids = AddContacts(50, "skew");
@@ -166,7 +166,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
         AssertAllApplied(ids);
     }
 
-    [Fact] // issue 9, case 6
+    [Fact]
     public void After_Intercom_refuses_the_token_nothing_more_is_sent_and_every_remaining_record_gets_that_error()
     {
         var ids = AddContacts(60, "revoked");
@@ -187,7 +187,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
         AssertAllApplied(applied);
     }
 
-    [Fact] // issue 9, case 7
+    [Fact]
     public void An_answer_about_another_subscription_type_is_an_invalid_response_not_a_success()
     {
         Connect();
@@ -201,7 +201,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
         Assert.Contains($"answered about subscription type {SampleData.ProductUpdates} when asked to change {SampleData.Newsletters}", error.ErrorDetails.Message);
     }
 
-    [Fact] // issue 9, case 8 (the bound on buffered bytes is an engine unit test; this is the same path over HTTP)
+    [Fact] // the bound on buffered bytes is an engine unit test; this is the same path over HTTP
     public void Large_answers_in_flight_at_once_are_all_read()
     {
         var ids = AddContacts(16, "large");
@@ -214,7 +214,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
         Assert.Equal(ids, result.Objects("IntercomSubscriptions.ContactSubscription").Select(o => (string)o.ContactId));
     }
 
-    [Fact] // issue 9, case 9
+    [Fact]
     public void Control_characters_in_server_text_never_reach_output_properties()
     {
         Server.State.AddSubscriptionType("120", "News\u001b[31m\u0007", description: "Bell\u0007");
@@ -227,7 +227,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
         Assert.Equal("Bell\\u0007", (string)type.Description);
     }
 
-    [Fact] // issue 9, case 10 (a body cut off mid-way)
+    [Fact] // a body cut off mid-way
     public void An_answer_cut_off_mid_way_is_not_called_unreachable_and_says_the_change_may_have_been_applied()
     {
         Connect("-MaxRetries 0");
@@ -245,7 +245,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
         Assert.Contains("may have applied the change", error.ErrorDetails.Message);
     }
 
-    [Fact] // issue 9, case 10 (a timeout)
+    [Fact] // a timeout
     public void A_timed_out_change_says_it_may_have_been_applied()
     {
         Connect("-MaxRetries 0 -TimeoutSec 1");
@@ -259,7 +259,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
         Assert.Contains("may have applied the change", error.ErrorDetails.Message);
     }
 
-    [Fact] // issue 9, case 11
+    [Fact]
     public void With_no_retries_a_dropped_DELETE_is_sent_exactly_once()
     {
         Server.State.SetChoice(Grace, SampleData.Newsletters, "opt_in");
@@ -275,7 +275,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
         Assert.Single(Server.Requests, r => r.Method == "DELETE");
     }
 
-    [Fact] // issue 9, case 12
+    [Fact]
     public void A_token_with_an_embedded_NUL_is_refused_without_a_request()
     {
         Server.ResetLog();

@@ -117,7 +117,7 @@ public sealed class FuzzTests : IntercomTestBase
             """{"type":"error.list","request_id":{"a":1},"errors":[{"code":7,"message":123}]}""",
             """{"type":"error.list","request_id":"req-fuzz","errors":[{"code":"not_found","message":"User Not Found"}]}""",
         };
-        // No 401: after one, the connection sends nothing more (issue 9), which would end the run; that
+        // No 401: after one, the connection sends nothing more (a refused token stays refused), which would end the run; that
         // path has tests of its own (ConnectionTests, TokenSecrecyTests, the engine's transport tests).
         var statuses = new[] { 200, 200, 200, 201, 202, 204, 302, 400, 403, 404, 409, 422, 500, 502, 503 };
         var status = statuses[random.Next(statuses.Length)];

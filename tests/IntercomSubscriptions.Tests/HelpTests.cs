@@ -42,8 +42,13 @@ public sealed class HelpTests
                 if ($common -contains $parameter.Name) { continue }
                 $hidden = @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.DontShow }).Count -gt 0
                 if ($hidden) { continue }
-                if (-not $documented.ContainsKey($parameter.Name)) { "${name}: -$($parameter.Name) is not documented" }
-                elseif (-not $documented[$parameter.Name]) { "${name}: -$($parameter.Name) has an empty description" }
+                if (-not $documented.ContainsKey($parameter.Name)) { "${name}: -$($parameter.Name) is not documented"; continue }
+                if (-not $documented[$parameter.Name]) { "${name}: -$($parameter.Name) has an empty description" }
+                # Get-Help shows the aliases the help file lists: they must be the ones the cmdlet binds.
+                $helpAliases = @($help.parameters.parameter | Where-Object name -eq $parameter.Name)[0].aliases
+                $listed = @("$helpAliases" -split ',\s*' | Where-Object { $_ -and $_ -ne 'none' }) -join ', '
+                $real = @($parameter.Aliases) -join ', '
+                if ($listed -ne $real) { "${name}: -$($parameter.Name)'s help lists the aliases '$listed', the cmdlet has '$real'" }
             }
         }
         """;

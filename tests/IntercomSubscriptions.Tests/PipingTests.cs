@@ -2,7 +2,7 @@ using System.Management.Automation;
 
 namespace IntercomSubscriptions.Tests;
 
-/// <summary>Issue 11, "Objects that pipe where a user expects", end to end.</summary>
+/// <summary>Objects pipe where a user expects: each cmdlet's output binds into the next by property name, end to end.</summary>
 public sealed class PipingTests : IntercomTestBase
 {
     private const string Subscription = "IntercomSubscriptions.ContactSubscription";

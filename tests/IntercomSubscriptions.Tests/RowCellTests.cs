@@ -3,8 +3,8 @@ using System.Management.Automation;
 namespace IntercomSubscriptions.Tests;
 
 /// <summary>
-/// Issue 11, "Cells and columns": rows as real CSVs have them (empty cells, stray spaces, headers
-/// spelled by Mailchimp or Excel, hashtables, plain strings) do what their cells say, end to end.
+/// Rows as real CSVs have them (empty cells, stray spaces, headers spelled by Mailchimp or Excel,
+/// hashtables, plain strings) do what their cells say, end to end.
 /// CSV rows come from the real ConvertFrom-Csv (the parser Import-Csv uses) reading CSV text.
 /// </summary>
 public sealed class RowCellTests : IntercomTestBase
@@ -177,5 +177,101 @@ public sealed class RowCellTests : IntercomTestBase
         Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
         Assert.Contains("-SubscriptionName is empty", error.ToString());
         Assert.Empty(Server.Requests);
+    }
+
+    [Theory]
+    [InlineData("contact_id", Ada)]
+    [InlineData("ContactId", Ada)]
+    [InlineData("Contact ID", Ada)]
+    [InlineData("CONTACT-ID", Ada)]
+    [InlineData("intercom_id", Ada)]
+    [InlineData("Intercom Contact ID", Ada)]
+    [InlineData("email", AdaEmail)]
+    [InlineData("Email Address", AdaEmail)]
+    [InlineData("email_address", AdaEmail)]
+    [InlineData("E-mail", AdaEmail)]
+    [InlineData("E-mail Address", AdaEmail)]
+    [InlineData("external_id", GraceExternalId)]
+    [InlineData("External ID", GraceExternalId)]
+    [InlineData("user_id", GraceExternalId)]
+    public void Every_contact_column_spelling_the_README_promises_names_the_contact(string header, string value)
+    {
+        Connect();
+        Server.State.SetChoice(Ada, Newsletters, "opt_in");
+        Server.State.SetChoice(Grace, Newsletters, "opt_in");
+
+        var result = Run("[pscustomobject]@{ $header = $value } | Get-IntercomContactSubscription", new() { ["header"] = header, ["value"] = value });
+
+        Assert.Empty(result.Errors);
+        var expected = value == GraceExternalId ? Grace : Ada;
+        Assert.Contains(result.Objects(Subscription), o => (string)o.ContactId == expected);
+    }
+
+    [Theory]
+    [InlineData("subscription_id", "110")]
+    [InlineData("Subscription ID", "110")]
+    [InlineData("subscription_type_id", "110")]
+    [InlineData("SubscriptionTypeId", "110")]
+    [InlineData("subscription_name", "SMS offers")]
+    [InlineData("Subscription Name", "SMS offers")]
+    public void Every_subscription_column_spelling_the_README_promises_names_the_type(string header, string value)
+    {
+        Connect();
+
+        var result = Run($"[pscustomobject]@{{ contact_id = '{Ada}'; $header = $value }} | Add-IntercomContactSubscription", new() { ["header"] = header, ["value"] = value });
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("opt_in", Server.State.GetChoices(Ada)[SmsOffers]);
+    }
+
+    [Theory]
+    [InlineData("consent_type")]
+    [InlineData("Consent Type")]
+    [InlineData("consent")]
+    [InlineData("ConsentType")]
+    public void Every_consent_column_spelling_the_README_promises_gives_the_consent(string header)
+    {
+        Connect();
+
+        // SMS offers is opt_in: an opt_out read from the column is refused, which shows it was read.
+        var result = Run($"[pscustomobject]@{{ contact_id = '{Ada}'; subscription_id = '110'; $header = 'opt_out' }} | Add-IntercomContactSubscription",
+            new() { ["header"] = header });
+
+        Assert.StartsWith(ErrorIds.ConsentMismatch + ",", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        Assert.False(Server.State.GetChoices(Ada).ContainsKey(SmsOffers));
+    }
+
+    [Fact]
+    public void A_second_spelling_of_a_column_is_used_when_the_one_PowerShell_bound_is_empty()
+    {
+        Connect();
+
+        // PowerShell binds the parameter's own name first, even from an empty cell.
+        var result = Run($"[pscustomobject]@{{ ContactId = ''; contact_id = '{Grace}'; 'Subscription ID' = ' '; subscription_type_id = '110' }} | Add-IntercomContactSubscription");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("opt_in", Server.State.GetChoices(Grace)[SmsOffers]);
+    }
+
+    [Fact]
+    public void Two_spellings_of_one_column_that_disagree_fail_that_row_naming_both_and_send_nothing_for_it()
+    {
+        Connect();
+        Server.ResetLog();
+
+        var result = Run($$"""
+            @(
+                [pscustomobject]@{ contact_id = '{{Ada}}'; 'Contact ID' = '{{Grace}}'; subscription_id = '110' }
+                [pscustomobject]@{ contact_id = '{{Grace}}'; 'Contact ID' = ' {{Grace}} '; subscription_id = '110' }
+            ) | Add-IntercomContactSubscription
+            """);
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith(ErrorIds.ContactConflict + ",", error.FullyQualifiedErrorId);
+        Assert.Contains($"'contact_id' ('{Ada}')", error.ErrorDetails.Message);
+        Assert.Contains($"'Contact ID' ('{Grace}')", error.ErrorDetails.Message);
+        Assert.IsType<PSObject>(error.TargetObject);
+        Assert.False(Server.State.GetChoices(Ada).ContainsKey(SmsOffers));
+        Assert.Equal("opt_in", Server.State.GetChoices(Grace)[SmsOffers]);
     }
 }

@@ -115,7 +115,7 @@ public sealed class SessionIsolationTests : IntercomTestBase
     }
 
     /// <summary>Reaches into the connection (the tests do not reference the module): its engine client's SecureString is disposed.</summary>
-    private static void AssertTokenGone(object connection)
+    internal static void AssertTokenGone(object connection)
     {
         var client = connection.GetType().GetProperty("Client", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(connection)!;
         var tokens = client.GetType().GetFields(BindingFlags.NonPublic | BindingFlags.Instance)

@@ -1,7 +1,7 @@
 namespace IntercomSubscriptions.Tests;
 
 /// <summary>
-/// Issue 11, "When a run stops": under -ErrorAction Stop (or $ErrorActionPreference = 'Stop') the
+/// When a run stops: under -ErrorAction Stop (or $ErrorActionPreference = 'Stop') the
 /// first failing record ends the run, nothing new is sent once the failure is known, the requests in
 /// flight finish, and every change the server applied is reported before the terminating error.
 /// </summary>

@@ -5,9 +5,11 @@ namespace IntercomSubscriptions.UnitTests;
 public sealed class ProgressReporterTests
 {
     private TimeSpan _now;
-    private readonly List<ProgressRecord> _written = new();
+    private readonly RecordingOutput _output = new();
 
-    private ProgressReporter Reporter(long? expectedTotal) => new("Testing", expectedTotal, () => _now, _written.Add);
+    private List<ProgressRecord> Written => _output.Progress;
+
+    private ProgressReporter Reporter(long? expectedTotal) => new("Testing", expectedTotal, () => _now, _output);
 
     [Fact]
     public void Quiet_for_the_first_second()
@@ -17,7 +19,7 @@ public sealed class ProgressReporterTests
         progress.Report(10);
         progress.Complete();
 
-        Assert.Empty(_written);
+        Assert.Empty(Written);
     }
 
     [Fact]
@@ -32,13 +34,13 @@ public sealed class ProgressReporterTests
         progress.Report(22);
         progress.Complete();
 
-        Assert.Equal(3, _written.Count);
-        Assert.Equal("20 of 100 records (10/s)", _written[0].StatusDescription);
-        Assert.Equal(20, _written[0].PercentComplete);
-        Assert.Equal(8, _written[0].SecondsRemaining);
-        Assert.Equal(22, _written[1].PercentComplete);
-        Assert.Equal(ProgressRecordType.Completed, _written[2].RecordType);
-        Assert.All(_written, r => Assert.Equal("Testing", r.Activity));
+        Assert.Equal(3, Written.Count);
+        Assert.Equal("20 of 100 records (10/s)", Written[0].StatusDescription);
+        Assert.Equal(20, Written[0].PercentComplete);
+        Assert.Equal(8, Written[0].SecondsRemaining);
+        Assert.Equal(22, Written[1].PercentComplete);
+        Assert.Equal(ProgressRecordType.Completed, Written[2].RecordType);
+        Assert.All(Written, r => Assert.Equal("Testing", r.Activity));
     }
 
     [Fact]
@@ -48,7 +50,7 @@ public sealed class ProgressReporterTests
         _now = TimeSpan.FromSeconds(4);
         progress.Report(2000);
 
-        var record = Assert.Single(_written);
+        var record = Assert.Single(Written);
         Assert.Equal("2,000 records (500/s)", record.StatusDescription);
         Assert.Equal(-1, record.PercentComplete);
         Assert.Equal(-1, record.SecondsRemaining);

@@ -15,19 +15,19 @@ internal sealed class ProgressReporter
     private readonly string _activity;
     private readonly long? _expectedTotal;
     private readonly Func<TimeSpan> _elapsed;
-    private readonly Action<ProgressRecord> _write;
+    private readonly IPipelineOutput _output;
     private TimeSpan _lastShown;
     private bool _shown;
 
     /// <param name="expectedTotal">How many records the run will have, when known (an array given to a parameter).</param>
     /// <param name="elapsed">Time since the run began (a Stopwatch's Elapsed; a fake clock in tests).</param>
-    /// <param name="write">WriteProgress of the cmdlet; called on the pipeline thread only.</param>
-    public ProgressReporter(string activity, long? expectedTotal, Func<TimeSpan> elapsed, Action<ProgressRecord> write)
+    /// <param name="output">Where the progress records go; written on the pipeline thread only.</param>
+    public ProgressReporter(string activity, long? expectedTotal, Func<TimeSpan> elapsed, IPipelineOutput output)
     {
         _activity = activity;
         _expectedTotal = expectedTotal is > 0 ? expectedTotal : null;
         _elapsed = elapsed;
-        _write = write;
+        _output = output;
     }
 
     /// <summary>Shows <paramref name="done"/> records done, unless too early or too soon after the last update.</summary>
@@ -48,13 +48,13 @@ internal sealed class ProgressReporter
             var remaining = expected - done;
             if (rate > 0) record.SecondsRemaining = (int)(remaining / rate);
         }
-        _write(record);
+        _output.WriteProgress(record);
     }
 
     /// <summary>Closes the progress bar, if one was shown.</summary>
     public void Complete()
     {
         if (_shown)
-            _write(new ProgressRecord(1, _activity, "Done") { RecordType = ProgressRecordType.Completed });
+            _output.WriteProgress(new ProgressRecord(1, _activity, "Done") { RecordType = ProgressRecordType.Completed });
     }
 }

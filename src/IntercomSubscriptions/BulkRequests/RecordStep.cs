@@ -2,47 +2,35 @@ namespace IntercomSubscriptions;
 
 /// <summary>
 /// The second step of one input record whose outcome is known only after it (Set: the write that
-/// follows the read). It holds the record's ticket open from the moment it is made until it ends,
-/// so the record is counted as succeeded, failed or skipped by this step, not by the first one.
-/// Ended once, on the pipeline thread.
+/// follows the read). The <see cref="BulkRun"/> makes it when the record's read is handed back, and
+/// the record stays open until the step ends: once, in one of three ways, on the pipeline thread.
+/// A step's result comes back in input order with the other records' steps.
 /// </summary>
 internal sealed class RecordStep
 {
-    private readonly RunSummaryCollector _run;
+    private readonly BulkRun _run;
     private readonly RecordTicket _ticket;
-    private readonly Action<RecordTicket, Exception, object, string> _fail;
-    private readonly Action _throwIfRunEnding;
     private bool _ended;
 
-    /// <param name="fail">Handles a failed step as the owner handles a failed request: (ticket, exception, the record errors name, subject).</param>
-    /// <param name="throwIfRunEnding">Throws when the run is ending (-ErrorAction Stop saw a failure), so that nothing new is sent.</param>
-    public RecordStep(RunSummaryCollector run, RecordTicket ticket, Action<RecordTicket, Exception, object, string> fail, Action throwIfRunEnding)
+    internal RecordStep(BulkRun run, RecordTicket ticket)
     {
         _run = run;
         _ticket = ticket;
-        _fail = fail;
-        _throwIfRunEnding = throwIfRunEnding;
-        run.RequestSent(ticket);
     }
+
+    /// <summary>Nothing needed sending (the contact is in the state asked for): a success. <paramref name="onHandedBack"/> writes its result.</summary>
+    public void Succeeded(Action onHandedBack) => End(() => _run.StepSucceeded(_ticket, onHandedBack));
+
+    /// <summary>ShouldProcess declined the change: the record is skipped.</summary>
+    public void Skipped() => End(() => _run.StepSkipped(_ticket));
 
     /// <summary>
-    /// Starts the step's request, counted in the run's Requests, Retries and RateLimitWaits; once the
-    /// run is ending it is not sent, and the exception that says so goes to <see cref="Failed"/>.
+    /// Sends <paramref name="change"/>; <paramref name="onApplied"/> runs once Intercom accepted it. A
+    /// failure is the record's error, targeting <paramref name="errorTarget"/> (the input record) and
+    /// naming <paramref name="subject"/> (the contact and type).
     /// </summary>
-    public Task<T> SendAsync<T>(Func<Task<T>> request)
-    {
-        _throwIfRunEnding();
-        return _run.Counts.CountAsync(request);
-    }
-
-    /// <summary>The step did what the record asked (a write accepted, or none needed).</summary>
-    public void Succeeded() => End(() => _run.RequestDone(_ticket, succeeded: true));
-
-    /// <summary>The step was not done and did not fail (ShouldProcess declined it).</summary>
-    public void Skipped() => End(() => _run.RequestDone(_ticket, succeeded: false));
-
-    /// <summary>The step's request failed (or was not sent); <paramref name="errorTarget"/> is the input record, <paramref name="subject"/> names the contact.</summary>
-    public void Failed(Exception exception, object errorTarget, string subject) => End(() => _fail(_ticket, exception, errorTarget, subject));
+    public void SendChange(SubscriptionChange change, object errorTarget, string subject, Action onApplied) =>
+        End(() => _run.StepSendsChange(_ticket, change, errorTarget, subject, onApplied));
 
     private void End(Action outcome)
     {

@@ -5,11 +5,11 @@ namespace IntercomSubscriptions;
 
 /// <summary>
 /// Keeps the <see cref="IntercomRunSummary"/> of one bulk run up to date: each input record is a
-/// ticket that ends as succeeded, failed or skipped once every request it made is handed back;
-/// errors are kept lean and bounded; the -TimeLimit is checked before each record. Runs on the
-/// pipeline thread only, except <see cref="MarkStopped"/>.
+/// <see cref="RecordTicket"/> that finishes as succeeded, failed or skipped once every request it
+/// made is handed back; errors are kept lean and bounded; the -TimeLimit is checked before each
+/// record. Runs on the pipeline thread only, except <see cref="MarkStopped"/>.
 /// </summary>
-internal sealed class RunSummaryCollector
+internal sealed class RunSummaryCollector : IDisposable
 {
     private readonly Func<TimeSpan> _elapsed;
     private readonly TimeSpan? _timeLimit;
@@ -20,6 +20,8 @@ internal sealed class RunSummaryCollector
     private readonly string _failedFileDirectory;
     private FailedRecordFile? _failedFile;
     private readonly bool _keepErrors;
+    // What the records' requests cost on the wire.
+    private readonly RequestCounts _counts = new();
 
     /// <param name="elapsed">Time since the run began (a Stopwatch; a fake clock in tests).</param>
     /// <param name="timeLimit">After it, records are no longer processed (-TimeLimit).</param>
@@ -31,14 +33,20 @@ internal sealed class RunSummaryCollector
         _failedFileDirectory = failedFileDirectory ?? Path.GetTempPath();
         _elapsed = elapsed;
         _timeLimit = timeLimit;
-        Counts = new RequestCounts();
         Summary = new IntercomRunSummary(command, DateTime.Now);
     }
 
     public IntercomRunSummary Summary { get; }
 
-    /// <summary>What the records' requests cost on the wire; the requests run inside <see cref="RequestCounts.CountAsync{T}"/>.</summary>
-    public RequestCounts Counts { get; }
+    /// <summary>Time since the run began.</summary>
+    public TimeSpan Elapsed => _elapsed();
+
+    /// <summary>
+    /// Runs <paramref name="requests"/> (the requests of one record's step, one after another),
+    /// counted in the summary's Requests, Retries and RateLimitWaits: every request of a run is
+    /// counted here and nowhere else.
+    /// </summary>
+    public Task<T> CountedAsync<T>(Func<Task<T>> requests) => _counts.CountAsync(requests);
 
     public bool TimeLimitReached { get; private set; }
 
@@ -63,15 +71,14 @@ internal sealed class RunSummaryCollector
     public void EndRecord()
     {
         if (_current is null) return;
-        _current.Closed = true;
-        Count(_current);
+        if (_current.ProcessingDone()) Count(_current);
         _current = null;
     }
 
     /// <summary>An error for <paramref name="ticket"/> (the current record when null): counts it and keeps a lean copy.</summary>
     public void Failed(ErrorRecord error, RecordTicket? ticket = null)
     {
-        (ticket ?? Current).Failed = true;
+        (ticket ?? Current).Report(RecordState.Failed);
         if (!_keepErrors) return;
         var lean = Lean(error);
         if (Summary.Keep(lean)) return;
@@ -85,15 +92,14 @@ internal sealed class RunSummaryCollector
         _failedFile.Write(lean);
     }
 
-    public void RequestSent(RecordTicket ticket) => ticket.Outstanding++;
+    public void RequestSent(RecordTicket ticket) => ticket.RequestSent();
 
     /// <summary>A request of <paramref name="ticket"/> came back, with its <paramref name="error"/> when it failed.</summary>
     public void RequestDone(RecordTicket ticket, bool succeeded, ErrorRecord? error = null)
     {
         if (error is not null) Failed(error, ticket);
-        ticket.Outstanding--;
-        if (succeeded) ticket.Succeeded = true;
-        Count(ticket);
+        if (succeeded) ticket.Report(RecordState.Succeeded);
+        if (ticket.RequestDone()) Count(ticket);
     }
 
     /// <summary>Ends the run: records still open are counted as not processed; the elapsed time and wire counts are taken. The first call wins.</summary>
@@ -102,7 +108,7 @@ internal sealed class RunSummaryCollector
         if (_finished) return Summary;
         // A stop (Ctrl+C) can land while the record being processed waits to send its request: it
         // was not processed, and closing it would count it as skipped (and Handled would pass it).
-        if (status == IntercomRunStatus.Stopped && _current is { Failed: false, Succeeded: false, Outstanding: 0 })
+        if (status == IntercomRunStatus.Stopped && _current is { IsUntouched: true })
             _current = null;
         EndRecord();
         _finished = true;
@@ -116,6 +122,9 @@ internal sealed class RunSummaryCollector
         }
         return Summary;
     }
+
+    /// <summary>Closes the file of failed records, for a run that never reached <see cref="Finish"/>.</summary>
+    public void Dispose() => _failedFile?.Dispose();
 
     /// <summary>
     /// Called from the thread that stops the pipeline (Ctrl+C): PowerShell allows no more writes, and
@@ -135,9 +144,9 @@ internal sealed class RunSummaryCollector
     private void Snapshot()
     {
         Summary.Elapsed = _elapsed();
-        Summary.Requests = Counts.Requests;
-        Summary.Retries = Counts.Retries;
-        Summary.RateLimitWaits = Counts.RateLimitWaits;
+        Summary.Requests = _counts.Requests;
+        Summary.Retries = _counts.Retries;
+        Summary.RateLimitWaits = _counts.RateLimitWaits;
     }
 
     private RecordTicket Open()
@@ -147,16 +156,18 @@ internal sealed class RunSummaryCollector
         return ticket;
     }
 
-    // A record is counted the moment it finishes. Requests come back in input order, so the
-    // records still unfinished are few (the window's width, plus records that failed meanwhile).
+    // A record is counted the moment it finishes, which is once. Requests come back in input order,
+    // so the records still unfinished are few (the window's width, plus records that failed meanwhile).
     private void Count(RecordTicket ticket)
     {
-        if (!ticket.Finished || ticket.Counted) return;
-        ticket.Counted = true;
-        if (ticket.Failed) Summary.Failed++;
-        else if (ticket.Succeeded) Summary.Succeeded++;
-        else Summary.Skipped++;
-        while (_unfinished.Count > 0 && _unfinished.Peek().Counted)
+        switch (ticket.State)
+        {
+            case RecordState.Failed: Summary.Failed++; break;
+            case RecordState.Succeeded: Summary.Succeeded++; break;
+            case RecordState.Skipped: Summary.Skipped++; break;
+            default: throw new InvalidOperationException($"Record {ticket.Sequence} is not finished ({ticket.State}).");
+        }
+        while (_unfinished.Count > 0 && _unfinished.Peek().IsFinished)
             Summary.Handled = _unfinished.Dequeue().Sequence;
     }
 

@@ -98,16 +98,21 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
         try { client = new IntercomClient(options, token); }
         catch (ArgumentException ex) { ThrowTerminatingError(IntercomErrors.InvalidArgument(ex.Message, null, "IntercomInvalidToken")); return; }
         var connection = new IntercomConnection(client, BaseUri is null ? Region.ToUpperInvariant() : "Custom", MaskToken(token));
-        WriteVerbose($"Checking the token against {options.BaseUri} (API {options.ApiVersion}).");
+        // Known to the runspace from the start, so that Remove-Module closes it whatever happens next.
+        RunspaceConnectionStore.Track(connection);
         IReadOnlyList<SubscriptionType> types;
         try
         {
+            WriteVerbose($"Checking the token against {options.BaseUri} (API {options.ApiVersion}).");
             // One real request proves the token, and fills the subscription type cache completion uses.
             types = Await(connection.SubscriptionTypes.GetAsync(refresh: true, EngineEvents, CancellationToken));
         }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
+        catch (Exception ex)
         {
-            client.Dispose();
+            // Whatever ended the check, Ctrl+C included, nothing holds this connection: close it now,
+            // or its pooled sockets and the token stay until the garbage collector finds them.
+            connection.Close();
+            if (ex is PipelineStoppedException) throw;
             var subject = ex is IntercomApiException { Kind: IntercomErrorKind.Unauthorized or IntercomErrorKind.Forbidden }
                 ? "Intercom refused the token"
                 : $"Could not connect to Intercom at {options.BaseUri}";
@@ -116,7 +121,6 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
         }
 
         RunspaceConnectionStore.Set(connection);
-        RunspaceConnectionStore.Track(connection);
         WriteVerbose($"Connected to {connection}; the workspace has {types.Count} subscription types.");
         if (PassThru)
             WriteObject(connection);

@@ -40,20 +40,23 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     [ArgumentCompleter(typeof(SubscriptionNameCompleter))]
     public string[]? SubscriptionName { get; set; }
 
+    // The contact parameters' aliases are ContactSubscriptionChangeCmdlet's: the same files feed both.
+
     /// <summary>The contact's Intercom id, e.g. 63a07ddf05a32042dffac965.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ContactSet)]
-    [Alias("contact_id", "intercom_id")]
+    [Alias("contact_id", "Contact ID", "contact-id", "intercom_id", "Intercom ID", "intercom-id", "IntercomId",
+        "intercom_contact_id", "Intercom Contact ID", "intercom-contact-id", "IntercomContactId")]
     [ValidateIntercomId("contact id")]
     public string[]? ContactId { get; set; }
 
     /// <summary>The contact's email, resolved through Intercom's contact search.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ContactSet)]
-    [Alias("email_address", "EmailAddress")]
+    [Alias("email_address", "Email Address", "email-address", "EmailAddress", "E-mail", "E-mail Address")]
     public string[]? Email { get; set; }
 
     /// <summary>Your own user id for the contact (Intercom's external_id), resolved through the contact search.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ContactSet)]
-    [Alias("external_id", "user_id", "UserId")]
+    [Alias("external_id", "External ID", "external-id", "user_id", "User ID", "user-id", "UserId")]
     public string[]? ExternalId { get; set; }
 
     /// <summary>
@@ -72,18 +75,17 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     [Parameter(ValueFromPipeline = true, DontShow = true, ParameterSetName = ContactSet)]
     public PSObject? InputObject { get; set; }
 
-    private ContactRequests<IReadOnlyList<ContactSubscription>>? _requests;
-
-    private CommandLineInput? _commandLine;
+    private RecordColumns? _columns;
+    private BulkRun? _run;
 
     protected override void BeginProcessing()
     {
-        if (CommandLineValues.EmptyValue(MyInvocation.BoundParameters, nameof(ContactId), nameof(Email), nameof(ExternalId)) is { } empty)
+        _columns = new RecordColumns(this, MyInvocation.BoundParameters.Keys);
+        if (_columns.EmptyOnCommandLine() is { } empty)
             ThrowTerminatingError(empty);
         base.BeginProcessing();
         if (All) return;
-        _commandLine = CommandLineInput.Capture(MyInvocation.BoundParameters, ContactId, Email, ExternalId);
-        _requests = NewContactRequests<IReadOnlyList<ContactSubscription>>("Reading contacts' subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId));
+        _run = StartBulkRun("Reading contacts' subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId).Count);
     }
 
     protected override void ProcessRecord()
@@ -93,13 +95,24 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
             RunAudit();
             return;
         }
+        _run!.ForRecord(ReadContactRecord);
+    }
+
+    private void ReadContactRecord()
+    {
         var client = ActiveConnection.Client;
         if (IncludeDefault)
             _allTypes ??= Await(ActiveConnection.SubscriptionTypes.GetAsync(refresh: false, EngineEvents, CancellationToken));
         var allTypes = _allTypes;
+        var run = _run!;
+        var cells = _columns!.Read(InputObject);
+        if (cells.Conflict is { } conflict)
+        {
+            run.WriteRecordError(IntercomErrors.InvalidArgument(conflict.Message, InputObject, ErrorIds.ContactConflict));
+            return;
+        }
         // Reading changes nothing: no ShouldProcess.
-        var record = RecordInput.Read(InputObject, _commandLine!, ContactId, Email, ExternalId);
-        _requests!.Submit(record.Contacts.Targets(InputObject, WriteRecordError), InputObject, null, "",
+        run.SubmitReads(RecordInput.From(cells).Contacts.Targets(InputObject, run.WriteRecordError), InputObject, "",
             async (contactId, cancellationToken) =>
             {
                 // Only -IncludeDefault reads the contact itself: one more call per contact, made alongside.
@@ -121,10 +134,10 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
                 }
                 return subscriptions;
             },
-            subscriptions => WriteObject(subscriptions, enumerateCollection: true),
             (subscriptions, target) =>
             {
                 foreach (var subscription in subscriptions) target.Stamp(subscription);
+                WriteObject(subscriptions, enumerateCollection: true);
             });
     }
 
@@ -144,18 +157,31 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
             byId, only);
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
         ProgressReporter? progress = null;
-        using var window = new OrderedRequestWindow<IReadOnlyList<ContactSubscriptionChoice>>(ThrottleLimit, Pump, CancellationToken);
-        WhileWaiting = () =>
+        long handedOut = 0; // contacts whose choices (or error) were written
+        void ReportProgress()
         {
             // The total is known once the first page is in.
             if (progress is null && audit.ContactsSeen > 0)
-                progress = new ProgressReporter("Reading every contact's subscription choices", audit.ContactsTotal, () => elapsed.Elapsed, WriteProgress);
-            progress?.Report(window.Completed);
-        };
+                progress = new ProgressReporter("Reading every contact's subscription choices", audit.ContactsTotal, () => elapsed.Elapsed, this);
+            progress?.Report(handedOut);
+        }
+        using var window = new OrderedRequestWindow<IReadOnlyList<ContactSubscriptionChoice>>(ThrottleLimit, () =>
+        {
+            Pump();
+            ReportProgress();
+        }, CancellationToken);
         try
         {
-            audit.Run(window, Await, choices => WriteObject(choices, enumerateCollection: true),
-                (exception, contactId) => WriteError(IntercomErrors.ToErrorRecord(exception, contactId, $"Contact '{contactId}'")),
+            audit.Run(window, page => Await(page, ReportProgress), choices =>
+                {
+                    handedOut++;
+                    WriteObject(choices, enumerateCollection: true);
+                },
+                (exception, contactId) =>
+                {
+                    handedOut++;
+                    WriteError(IntercomErrors.ToErrorRecord(exception, contactId, $"Contact '{contactId}'"));
+                },
                 CancellationToken);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
@@ -188,9 +214,4 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
         return only;
     }
 
-    protected override void EndProcessing()
-    {
-        _requests?.Complete();
-        base.EndProcessing();
-    }
 }

@@ -40,10 +40,10 @@ public sealed class GetIntercomSubscriptionTypeCommand : IntercomConnectedCmdlet
     {
         if (Id is not null)
         {
-            _ids.AddRange(Id.Select(id => RecordCells.Clean(id)).Where(id => id is not null).Select(id => id!));
+            _ids.AddRange(Id.Select(id => CellValue.Clean(id)).Where(id => id is not null).Select(id => id!));
             return;
         }
-        if (InputObject?.BaseObject is string piped && RecordCells.Clean(piped) is { } value)
+        if (InputObject?.BaseObject is string piped && CellValue.Clean(piped) is { } value)
             AddIdOrName(value);
         // Anything else piped names no type, and selects none (not "every type").
     }

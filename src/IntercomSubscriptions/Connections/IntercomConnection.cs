@@ -41,6 +41,7 @@ public sealed class IntercomConnection
     {
         if (IsClosed) return;
         IsClosed = true;
+        Contacts.Dispose();
         Client.Dispose();
     }
 

@@ -14,7 +14,7 @@ internal readonly record struct SubscriptionStatePlan(
     bool? SubscribedAfter)
 {
     public const string None = "none";
-    public const string Remove = "remove";
+    public const string Remove = SubscriptionChange.Remove;
 
     public bool ChangesAnything => Action != None;
 

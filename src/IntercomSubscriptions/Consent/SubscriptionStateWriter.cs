@@ -1,32 +1,23 @@
 namespace IntercomSubscriptions;
 
 /// <summary>
-/// The second stage of Set-IntercomContactSubscription: given a contact's current choice (read
+/// The second step of Set-IntercomContactSubscription: given a contact's current choice (read
 /// first, in input order), works out the plan, asks ShouldProcess only when something would change,
-/// sends the one write it takes, and hands every record's result back in input order: records that
-/// need nothing go through the same window, already finished, so they do not overtake earlier ones.
-/// Each record's outcome goes to its <see cref="RecordStep"/>: a change accepted or none needed is a
-/// success, a declined ShouldProcess a skip, a failed write the record's failure (and its error).
-/// Runs on the pipeline thread, like the window; the cmdlet gives it delegates, never itself.
+/// and ends the record's <see cref="RecordStep"/> with it: a change accepted or none needed is a
+/// success, a declined ShouldProcess a skip, a failed write the record's failure. Under -WhatIf it
+/// writes no objects, not even for the contacts already in the state asked for: its counts say it.
 /// </summary>
-internal sealed class SubscriptionStateWriter : IDisposable
+internal sealed class SubscriptionStateWriter
 {
-    private readonly OrderedRequestWindow<ContactSubscriptionChange> _window;
-    private readonly Func<string, string, bool> _shouldProcess;
-    private readonly Action<ContactSubscriptionChange> _writeObject;
+    private readonly IPipelineOutput _output;
+    private readonly bool _writeChanges;
 
-    /// <param name="send">Sends one change: (contact id, type id, action opt_in/opt_out/remove, cancellation).</param>
-    public SubscriptionStateWriter(int throttleLimit, Action pump, CancellationToken cancellationToken,
-        Func<string, string, string, CancellationToken, Task> send, Func<string, string, bool> shouldProcess,
-        Action<ContactSubscriptionChange> writeObject)
+    /// <param name="writeChanges">False under -WhatIf: nothing is written for any record.</param>
+    public SubscriptionStateWriter(IPipelineOutput output, bool writeChanges)
     {
-        _window = new OrderedRequestWindow<ContactSubscriptionChange>(throttleLimit, pump, cancellationToken);
-        Send = send;
-        _shouldProcess = shouldProcess;
-        _writeObject = writeObject;
+        _output = output;
+        _writeChanges = writeChanges;
     }
-
-    private Func<string, string, string, CancellationToken, Task> Send { get; }
 
     /// <summary>Records already in the state asked for.</summary>
     public long Unchanged { get; private set; }
@@ -34,11 +25,12 @@ internal sealed class SubscriptionStateWriter : IDisposable
     /// <summary>Records whose change ShouldProcess declined (all of them under -WhatIf).</summary>
     public long Declined { get; private set; }
 
-    /// <summary>Changes sent (accepted or not).</summary>
-    public long Sent { get; private set; }
-
-    /// <summary>Plans and queues one contact's change; <paramref name="errorTarget"/> is the record errors name; <paramref name="step"/> is ended with the outcome.</summary>
-    public void Submit(CurrentChoice current, SubscriptionType type, ContactSubscriptionState wanted, object errorTarget, RecordStep step)
+    /// <summary>
+    /// Plans one contact's change and ends <paramref name="step"/> with it. <paramref name="target"/>
+    /// is how the record named the contact (put on the output); <paramref name="errorTarget"/> is the
+    /// record errors name.
+    /// </summary>
+    public void Submit(CurrentChoice current, ContactTarget target, SubscriptionType type, ContactSubscriptionState wanted, object errorTarget, RecordStep step)
     {
         var (contactId, hasChoice) = current;
         // The cmdlet refuses an unknown consent type before reading, unless the state is Default.
@@ -57,47 +49,28 @@ internal sealed class SubscriptionStateWriter : IDisposable
             SubscribedAfter = plan.SubscribedAfter,
             Action = plan.Action,
         };
-        current.Target?.Stamp(change);
+        target.Stamp(change);
         if (!plan.ChangesAnything)
         {
             Unchanged++;
-            _window.Submit(_ => Task.FromResult(change), Succeeded, _ => { });
+            step.Succeeded(() => Write(change));
             return;
         }
-        if (!_shouldProcess($"Contact '{contactId}'", plan.Describe(type)))
+        if (!_output.ShouldProcess($"Contact '{contactId}'", plan.Describe(type)))
         {
             Declined++;
             step.Skipped();
             return;
         }
-        Sent++;
-        var subject = $"Contact '{contactId}', subscription type '{type.Id}'";
-        _window.Submit(
-            cancellationToken => step.SendAsync(async () =>
-            {
-                await Send(contactId, type.Id, plan.Action, cancellationToken).ConfigureAwait(false);
-                change.Changed = true;
-                return change;
-            }),
-            Succeeded,
-            exception => step.Failed(exception, errorTarget, subject));
-
-        void Succeeded(ContactSubscriptionChange done)
+        step.SendChange(new SubscriptionChange(contactId, type.Id, plan.Action), errorTarget, $"Contact '{contactId}', subscription type '{type.Id}'", () =>
         {
-            step.Succeeded();
-            _writeObject(done);
-        }
+            change.Changed = true;
+            Write(change);
+        });
     }
 
-    /// <summary>Waits for every change sent and hands the rest back, in order.</summary>
-    public void Complete() => _window.Drain();
-
-    public void Dispose() => _window.Dispose();
-}
-
-/// <summary>Whether a contact (by its Intercom id) has an explicit choice for the type, as read before the change.</summary>
-internal sealed record CurrentChoice(string ContactId, bool HasChoice)
-{
-    /// <summary>How the record named the contact, put on the output (email, external id).</summary>
-    public ContactTarget? Target { get; set; }
+    private void Write(ContactSubscriptionChange change)
+    {
+        if (_writeChanges) _output.WriteObject(change);
+    }
 }

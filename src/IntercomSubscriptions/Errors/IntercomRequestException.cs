@@ -1,22 +1,5 @@
 namespace IntercomSubscriptions;
 
-/// <summary>What kind of failure an Intercom call had (mirrors the engine's classification, which PowerShell cannot see).</summary>
-public enum IntercomFailureKind
-{
-    Other,
-    ContactNotFound,
-    SubscriptionTypeNotFound,
-    NotFound,
-    Unauthorized,
-    Forbidden,
-    InvalidRequest,
-    RateLimited,
-    ServerError,
-    ConnectionFailed,
-    Timeout,
-    InvalidResponse,
-}
-
 /// <summary>
 /// A failed Intercom call, as the Exception of an ErrorRecord. A public type of the cmdlet
 /// assembly so that <c>catch [IntercomSubscriptions.IntercomRequestException]</c> works: the

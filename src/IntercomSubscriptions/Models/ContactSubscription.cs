@@ -40,9 +40,3 @@ public sealed class ContactSubscription
 
     public override string ToString() => $"{ContactId}/{SubscriptionId}";
 }
-
-public enum SubscriptionSource
-{
-    Explicit,
-    Default,
-}

@@ -3,21 +3,6 @@ using System.Management.Automation;
 
 namespace IntercomSubscriptions;
 
-/// <summary>How a bulk run ended.</summary>
-public enum IntercomRunStatus
-{
-    /// <summary>Still running (seen only through -SummaryVariable while the command runs).</summary>
-    Running,
-    /// <summary>Every input record was handled.</summary>
-    Completed,
-    /// <summary>-TimeLimit passed: nothing new was sent, what was in flight finished; see NotProcessed and Handled.</summary>
-    TimeLimitReached,
-    /// <summary>Stopped (Ctrl+C, Stop-Job): requests in flight were cancelled.</summary>
-    Stopped,
-    /// <summary>Ended by a terminating error (or -ErrorAction Stop).</summary>
-    Failed,
-}
-
 /// <summary>
 /// What a bulk run of Add-, Remove- (or Set-) IntercomContactSubscription -Summary did, as one
 /// small object: counts of input records, the cost on the wire, and the failed records' errors, so a

@@ -26,12 +26,3 @@ public sealed class SubscriptionType
 
     public override string ToString() => Name is null ? Id : $"{Id} ({Name})";
 }
-
-public sealed class SubscriptionTypeTranslation
-{
-    public string? Name { get; set; }
-    public string? Description { get; set; }
-    public string? Locale { get; set; }
-
-    public override string ToString() => $"{Locale}: {Name}";
-}

@@ -1,3 +1,4 @@
+using System.Management.Automation;
 using FakeIntercom;
 
 namespace IntercomSubscriptions.Tests.Consent;
@@ -137,6 +138,27 @@ public sealed class SetContactSubscriptionTests : IntercomTestBase
         var change = result.Objects("IntercomSubscriptions.ContactSubscriptionChange").Single();
         Assert.Equal(Newsletters, (string)change.SubscriptionId);
         Assert.Equal("opt_in", Server.State.GetChoices(Grace)[Newsletters]);
+    }
+
+    [Fact]
+    public void A_state_that_is_none_of_the_three_fails_its_row_naming_the_value()
+    {
+        Connect();
+        // PowerShell cannot convert 'Sometimes' to a state, so it leaves -State unbound without an
+        // error of its own: the module reads the cell, and the error names what the row says.
+        var result = Run($$"""
+            @(
+                [pscustomobject]@{ contact_id = '{{Grace}}'; subscription_id = '{{Newsletters}}'; state = 'Sometimes' }
+                [pscustomobject]@{ contact_id = '{{Grace}}'; subscription_id = '{{ProductUpdates}}'; state = 'unsubscribed' }
+            ) | Set-IntercomContactSubscription -Confirm:$false
+            """);
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("IntercomStateColumnMissing,", error.FullyQualifiedErrorId);
+        Assert.Contains("'Sometimes'", error.ErrorDetails.Message);
+        Assert.IsType<PSObject>(error.TargetObject);
+        Assert.False(Server.State.GetChoices(Grace).ContainsKey(Newsletters));
+        Assert.Equal("opt_out", Server.State.GetChoices(Grace)[ProductUpdates]);
     }
 
     [Fact]

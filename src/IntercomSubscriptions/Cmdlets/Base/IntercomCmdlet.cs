@@ -6,18 +6,17 @@ namespace IntercomSubscriptions;
 /// The base of the cmdlets that wait on the engine (Connect-Intercom and every cmdlet that talks to
 /// Intercom; Disconnect-Intercom and Get-IntercomConnection need none of this): cancellation
 /// (StopProcessing, i.e. Ctrl+C, cancels all HTTP work), the one sync-over-async helper, and writing
-/// what the engine reported on the pipeline thread while waiting.
+/// what the engine reported on the pipeline thread while waiting. It is also the
+/// <see cref="IPipelineOutput"/> its collaborators write through: Cmdlet's own methods implement it.
 /// </summary>
-public abstract class IntercomCmdlet : PSCmdlet, IDisposable
+public abstract class IntercomCmdlet : PSCmdlet, IDisposable, IPipelineOutput
 {
     private readonly CancellationTokenSource _cancellation = new();
+    private bool _disposed;
 
     internal CmdletEventQueue EngineEvents { get; } = new();
 
     protected CancellationToken CancellationToken => _cancellation.Token;
-
-    /// <summary>What else the pipeline thread does each time it wakes while waiting (progress), set by the cmdlet that needs it.</summary>
-    private protected Action? WhileWaiting { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -37,9 +36,18 @@ public abstract class IntercomCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>Waits for <paramref name="task"/> on the pipeline thread, writing engine messages meanwhile.</summary>
-    internal T Await<T>(Task<T> task)
+    internal T Await<T>(Task<T> task) => WaitPumping(task, Pump);
+
+    /// <summary>Like <see cref="Await{T}(Task{T})"/>, also running <paramref name="alsoWhileWaiting"/> (progress) each time it wakes.</summary>
+    internal T Await<T>(Task<T> task, Action alsoWhileWaiting) => WaitPumping(task, () =>
     {
-        PipelineWait.Until(task, Pump);
+        Pump();
+        alsoWhileWaiting();
+    });
+
+    private T WaitPumping<T>(Task<T> task, Action pump)
+    {
+        PipelineWait.Until(task, pump);
         try
         {
             return task.GetAwaiter().GetResult();
@@ -50,17 +58,21 @@ public abstract class IntercomCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Writes what accumulated; called on the pipeline thread only.</summary>
-    internal void Pump()
-    {
-        EngineEvents.WriteTo(this);
-        WhileWaiting?.Invoke();
-    }
+    /// <summary>Writes what the engine reported since the last call; on the pipeline thread only.</summary>
+    internal void Pump() => EngineEvents.WriteTo(this);
 
     public void Dispose()
     {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Cancels what is still running and releases what the cmdlet holds; PowerShell calls it once the pipeline ends.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (_disposed || !disposing) return;
+        _disposed = true;
         _cancellation.Cancel();
         _cancellation.Dispose();
-        GC.SuppressFinalize(this);
     }
 }

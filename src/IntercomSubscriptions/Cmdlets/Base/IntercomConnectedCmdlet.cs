@@ -9,6 +9,7 @@ namespace IntercomSubscriptions;
 public abstract class IntercomConnectedCmdlet : IntercomCmdlet
 {
     private IntercomConnection? _active;
+    private BulkRun? _bulkRun;
 
     /// <summary>A connection from Connect-Intercom -PassThru; the session's default when omitted.</summary>
     [Parameter]
@@ -24,49 +25,54 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
     }
 
     /// <summary>
-    /// The collaborator a contact cmdlet builds in BeginProcessing: its requests go through the
-    /// ordered window, resolve contacts through this connection's lookup cache, and report progress
-    /// under <paramref name="activity"/>. Its run summary is written with <paramref name="summary"/>
-    /// (-Summary), kept in <paramref name="summaryVariable"/> from the start (so a stopped run still
-    /// has one), and ends the run at <paramref name="timeLimit"/>.
+    /// Starts the bulk run of a contact cmdlet, in BeginProcessing: its lookups go through this
+    /// connection's cache, its changes to this connection, its progress is reported under
+    /// <paramref name="activity"/> (out of <paramref name="recordsGiven"/> when the records are
+    /// parameters, not piped), and its summary ends the run at <paramref name="timeLimit"/>. This
+    /// base completes the run in EndProcessing and disposes it with the cmdlet.
     /// </summary>
-    private protected ContactRequests<TResult> NewContactRequests<TResult>(string activity, int throttleLimit, ContactColumns given,
-        bool summary = false, TimeSpan? timeLimit = null, string? summaryVariable = null)
+    /// <param name="writeSummary">-Summary: the run writes its summary instead of per-record results.</param>
+    /// <param name="keepErrors">Whether anyone will see the summary (-Summary, -SummaryVariable): if not, its errors are only counted.</param>
+    private protected BulkRun StartBulkRun(string activity, int throttleLimit, long? recordsGiven,
+        bool writeSummary = false, bool keepErrors = false, TimeSpan? timeLimit = null)
     {
+        if (_bulkRun is not null) throw new InvalidOperationException("A cmdlet has one bulk run.");
         var connection = ActiveConnection;
+        var client = connection.Client;
         var events = EngineEvents;
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
-        var progress = new ProgressReporter(activity, MyInvocation.ExpectingInput ? null : given.Count, () => elapsed.Elapsed, WriteProgress);
+        var summary = new RunSummaryCollector(MyInvocation.MyCommand.Name, () => elapsed.Elapsed, timeLimit, keepErrors: keepErrors);
+        var progress = new ProgressReporter(activity, MyInvocation.ExpectingInput ? null : recordsGiven, () => elapsed.Elapsed, this);
         // One record at a time has no other lookups to share a search with: search at once.
         var gather = throttleLimit == 1 ? TimeSpan.Zero : ContactLookupBatcher.Gather;
-        var run = new RunSummaryCollector(MyInvocation.MyCommand.Name, () => elapsed.Elapsed, timeLimit,
-            keepErrors: summary || !string.IsNullOrEmpty(summaryVariable));
-        if (!string.IsNullOrEmpty(summaryVariable))
-            SessionState.PSVariable.Set(summaryVariable, run.Summary);
-        CancellationToken.Register(run.MarkStopped);
-        var requests = new ContactRequests<TResult>(throttleLimit,
-            new ContactResolver((field, value, cancellationToken) => connection.Contacts.FindAsync(field, value, gather, events, cancellationToken)),
-            progress, Pump, ShouldProcess, WriteError, CancellationToken,
-            run, summary ? new Action<IntercomRunSummary>(WriteObject) : null, WriteWarning, StopsOnError());
-        WhileWaiting = requests.ReportProgress;
-        _recordErrors = requests.WriteRecordError;
-        return requests;
+        var contacts = new ContactResolver((field, value, cancellationToken) => connection.Contacts.FindAsync(field, value, gather, events, cancellationToken));
+        return _bulkRun = new BulkRun(new BulkRunOptions(throttleLimit, writeSummary, StopsOnError()), this, contacts,
+            (change, cancellationToken) => change.Action == SubscriptionChange.Remove
+                ? client.DetachSubscriptionAsync(change.ContactId, change.SubscriptionTypeId, events, cancellationToken)
+                : client.AttachSubscriptionAsync(change.ContactId, change.SubscriptionTypeId, change.Action, events, cancellationToken),
+            summary, progress, Pump, CancellationToken);
     }
 
-    private Action<ErrorRecord>? _recordErrors;
+    /// <summary>Waits for what the bulk run still has in flight, hands it back, and writes its summary.</summary>
+    protected override void EndProcessing()
+    {
+        _bulkRun?.Complete();
+        base.EndProcessing();
+    }
 
-    /// <summary>
-    /// Writes the error of one input record found before any request. Goes through the contact
-    /// requests once they exist, so that under -ErrorAction Stop what is in flight is reported first.
-    /// </summary>
-    private protected void WriteRecordError(ErrorRecord record) => (_recordErrors ?? WriteError)(record);
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _bulkRun?.Dispose();
+        base.Dispose(disposing);
+    }
 
     /// <summary>
     /// The subscription type resolver over this connection's cache, awaited on the pipeline thread.
     /// A refresh that fails while a list is held goes on with that list and says so once, as a
     /// warning: a run of thousands of records must not end because the list could not be re-read.
     /// </summary>
-    private protected SubscriptionTypeResolver NewSubscriptionTypeResolver() =>
+    /// <param name="writeRecordError">Where a record's error goes: its bulk run's, which counts it.</param>
+    private protected SubscriptionTypeResolver NewSubscriptionTypeResolver(Action<ErrorRecord> writeRecordError) =>
         new(refresh =>
         {
             var held = Await(ActiveConnection.SubscriptionTypes.GetOrKeepAsync(refresh, EngineEvents, CancellationToken));
@@ -76,7 +82,7 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
                     + $"{held.FetchedAt.ToLocalTime():HH:mm:ss}, and trying again in {SubscriptionTypeCache.RetryRefreshAfter.TotalSeconds:0} s.");
             }
             return held.Types;
-        }, WriteRecordError);
+        }, writeRecordError);
 
     /// <summary>Whether a written error ends the run: -ErrorAction Stop, or $ErrorActionPreference = 'Stop' without -ErrorAction.</summary>
     private bool StopsOnError()

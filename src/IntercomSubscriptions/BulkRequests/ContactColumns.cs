@@ -65,7 +65,7 @@ internal readonly record struct ContactColumns(string[]? ContactId, string[]? Em
     /// <summary>A plain string piped in (Get-Content emails.txt): an email when it looks like one, otherwise a contact id.</summary>
     private static IReadOnlyList<ContactTarget> Piped(string piped, Action<ErrorRecord> writeError)
     {
-        var value = RecordCells.Clean(piped) ?? piped;
+        var value = CellValue.Clean(piped) ?? piped;
         var field = LooksLikeEmail(value) ? ContactSearchField.Email : (ContactSearchField?)null;
         return Checked(field, value, piped, writeError) is { } target ? new[] { target } : Array.Empty<ContactTarget>();
     }
@@ -99,38 +99,6 @@ internal readonly record struct ContactColumns(string[]? ContactId, string[]? Em
             ? dictionary.Keys.Cast<object>().Select(k => k?.ToString() ?? "").Take(12).ToArray()
             : inputObject.Properties.Select(p => p.Name).Take(12).ToArray();
         // Shown escaped, so that a byte-order mark or other invisible character stuck to a header is visible.
-        return names.Length == 0 ? "" : $" The input record has: {string.Join(", ", names.Select(Visible))}.";
-    }
-
-    private static string Visible(string name) => string.Concat(name.Select(c =>
-        char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format ? $"\\u{(int)c:X4}" : c.ToString()));
-}
-
-/// <summary>
-/// A contact named by id, or by email or external id still to be resolved. <see cref="MustMatch"/>
-/// holds the other ways the same record named it, which must resolve to the same contact.
-/// </summary>
-internal readonly record struct ContactTarget(ContactSearchField? Field, string Value, ContactTarget[]? MustMatch = null)
-{
-    public string FieldName => Field == ContactSearchField.Email ? "email" : "external id";
-
-    public override string ToString() => Field is null ? $"Contact '{Value}'" : $"Contact with {FieldName} '{Value}'";
-
-    /// <summary>The email and external id this target was named by (itself or a corroborating value), for output that joins back to the input.</summary>
-    public string? Lookup(ContactSearchField field) =>
-        Field == field ? Value : MustMatch?.FirstOrDefault(t => t.Field == field).Value;
-
-    /// <summary>Puts what the record was looked up by on the output, so results join back to the CSV.</summary>
-    public void Stamp(ContactSubscription subscription)
-    {
-        subscription.Email ??= Lookup(ContactSearchField.Email);
-        subscription.ExternalId ??= Lookup(ContactSearchField.ExternalId);
-    }
-
-    /// <inheritdoc cref="Stamp(ContactSubscription)"/>
-    public void Stamp(ContactSubscriptionChange change)
-    {
-        change.Email ??= Lookup(ContactSearchField.Email);
-        change.ExternalId ??= Lookup(ContactSearchField.ExternalId);
+        return names.Length == 0 ? "" : $" The input record has: {string.Join(", ", names.Select(CellValue.Escaped))}.";
     }
 }

@@ -1,0 +1,150 @@
+using System.Management.Automation;
+
+namespace IntercomSubscriptions;
+
+/// <summary>
+/// What Add-, Remove- and Set-IntercomContactSubscription share: the contact (ContactId, Email or
+/// ExternalId) and the subscription type (SubscriptionId or SubscriptionName) from the command line
+/// or each piped record, the bulk run's -ThrottleLimit, -Summary, -TimeLimit and -SummaryVariable,
+/// and the loop that reads each record and accounts it in the run. Each cmdlet declares only its
+/// own parameters and what it does with one record (<see cref="ProcessRecord(RecordInput, RecordCells)"/>).
+/// </summary>
+/// <remarks>
+/// The aliases are the column names people really have in their files: PowerShell binds a record's
+/// property by a parameter's name or alias, in any case but otherwise exactly, so each spelling is
+/// listed (with a space, '_', '-' or nothing between the words). <see cref="RecordColumns"/> reads
+/// them from here for what binding cannot do.
+/// </remarks>
+public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
+{
+    private RecordColumns? _columns;
+    private BulkRun? _run;
+    private SubscriptionTypeResolver? _types;
+
+    /// <summary>The contact's Intercom id, e.g. 63a07ddf05a32042dffac965.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("contact_id", "Contact ID", "contact-id", "intercom_id", "Intercom ID", "intercom-id", "IntercomId",
+        "intercom_contact_id", "Intercom Contact ID", "intercom-contact-id", "IntercomContactId")]
+    [ValidateIntercomId("contact id")]
+    public string[]? ContactId { get; set; }
+
+    /// <summary>The contact's email, resolved through Intercom's contact search.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("email_address", "Email Address", "email-address", "EmailAddress", "E-mail", "E-mail Address")]
+    public string[]? Email { get; set; }
+
+    /// <summary>Your own user id for the contact (Intercom's external_id), resolved through the contact search.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("external_id", "External ID", "external-id", "user_id", "User ID", "user-id", "UserId")]
+    public string[]? ExternalId { get; set; }
+
+    /// <summary>The subscription type's id, e.g. 108 (Get-IntercomSubscriptionType lists them).</summary>
+    /// <remarks>No "id" alias: a contacts file's id column must not be taken for a subscription type.</remarks>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("subscription_id", "Subscription ID", "subscription-id", "SubscriptionTypeId",
+        "subscription_type_id", "Subscription Type ID", "subscription-type-id")]
+    [ValidateSubscriptionTypeId]
+    [ArgumentCompleter(typeof(SubscriptionIdCompleter))]
+    public string? SubscriptionId { get; set; }
+
+    /// <summary>The subscription type's name (its default translation), instead of its id.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("subscription_name", "Subscription Name", "subscription-name", "SubscriptionTypeName",
+        "subscription_type_name", "Subscription Type Name", "subscription-type-name")]
+    [ArgumentCompleter(typeof(SubscriptionNameCompleter))]
+    public string? SubscriptionName { get; set; }
+
+    /// <summary>
+    /// The most records in progress at once (1 = one after another; default 128, at most 256). A cap,
+    /// not a setting to tune: the connection finds how many requests to keep in flight from the
+    /// latency and Intercom's rate-limit headers it measures.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, ThrottleLimits.Maximum)]
+    public int ThrottleLimit { get; set; } = ThrottleLimits.Default;
+
+    /// <summary>
+    /// Writes one IntercomRunSummary when the run ends (however it ends) instead of one object per
+    /// record: counts, requests, retries, rate-limit waits and the failed records' errors.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Summary { get; set; }
+
+    /// <summary>
+    /// How long the run may send requests: after it nothing new is sent, what is in flight finishes,
+    /// and the summary's Handled says where to resume. For runbooks that must end before a job limit.
+    /// </summary>
+    [Parameter]
+    [ValidateTimeLimit]
+    public TimeSpan? TimeLimit { get; set; }
+
+    /// <summary>A variable that holds the run summary from the start: still there after Ctrl+C, when PowerShell allows no more output.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SummaryVariable { get; set; }
+
+    /// <summary>
+    /// The pipeline record as it came (a CSV row, say), so that an error names the very record that
+    /// failed. Hidden: the real parameters bind from the same record by property name.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public PSObject? InputObject { get; set; }
+
+    /// <summary>Write-Progress's activity: what the cmdlet is doing to the contacts.</summary>
+    private protected abstract string Activity { get; }
+
+    /// <summary>The run the records go through, from BeginProcessing on.</summary>
+    private protected BulkRun Run => _run ?? throw new InvalidOperationException("The run begins in BeginProcessing.");
+
+    /// <summary>The workspace's subscription types, which the records name by id or name.</summary>
+    private protected SubscriptionTypeResolver SubscriptionTypes => _types ?? throw new InvalidOperationException("The run begins in BeginProcessing.");
+
+    protected override void BeginProcessing()
+    {
+        _columns = new RecordColumns(this, MyInvocation.BoundParameters.Keys, RecordInput.SourceColumn);
+        if (_columns.EmptyOnCommandLine() is { } empty)
+            ThrowTerminatingError(empty);
+        base.BeginProcessing();
+        _run = StartBulkRun(Activity, ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId).Count,
+            writeSummary: Summary.IsPresent, keepErrors: Summary.IsPresent || !string.IsNullOrEmpty(SummaryVariable), TimeLimit);
+        // Set from the start, so that a stopped run still has its summary.
+        if (!string.IsNullOrEmpty(SummaryVariable))
+            SessionState.PSVariable.Set(SummaryVariable, _run.Summary);
+        _types = NewSubscriptionTypeResolver(_run.WriteRecordError);
+    }
+
+    protected override void ProcessRecord() => Run.ForRecord(() =>
+    {
+        var cells = _columns!.Read(InputObject);
+        if (cells.Conflict is { } conflict)
+        {
+            Run.WriteRecordError(IntercomErrors.InvalidArgument(conflict.Message, InputObject, conflict.Column switch
+            {
+                nameof(ContactId) or nameof(Email) or nameof(ExternalId) => ErrorIds.ContactConflict,
+                nameof(SubscriptionId) or nameof(SubscriptionName) => ErrorIds.SubscriptionTypeConflict,
+                _ => ErrorIds.InvalidArgument,
+            }));
+            return;
+        }
+        var record = RecordInput.From(cells);
+        if (record.SkippedBecause() is { } skipped)
+        {
+            WriteVerbose(skipped);
+            return;
+        }
+        if (record.Error(InputObject) is { } error)
+        {
+            Run.WriteRecordError(error);
+            return;
+        }
+        ProcessRecord(record, cells);
+    });
+
+    /// <summary>
+    /// What the cmdlet does with one record that names something usable: resolve its subscription
+    /// type and submit its requests to <see cref="Run"/>. <paramref name="cells"/> holds the
+    /// cmdlet's own columns (State).
+    /// </summary>
+    private protected abstract void ProcessRecord(RecordInput record, RecordCells cells);
+
+}

@@ -1,0 +1,15 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+
+namespace IntercomSubscriptions;
+
+/// <summary>Completes -Consent with its two values: ValidateSet, which would complete them, would also refuse an empty CSV cell.</summary>
+internal sealed class ConsentCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        new[] { "opt_in", "opt_out" }
+            .Where(v => v.StartsWith(wordToComplete.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
+            .Select(v => new CompletionResult(v, v, CompletionResultType.ParameterValue, v));
+}
