@@ -99,7 +99,7 @@ internal sealed class ContactRequests<TResult> : IDisposable
                 _window.Submit(
                     cancellationToken => _run.Counts.CountAsync(() => RunAsync(target, request, stamp, cancellationToken)),
                     result => deliver(ticket, result, subject),
-                    exception => Fail(ticket, exception, errorTarget, subject));
+                    exception => Fail(ticket, IntercomErrors.ForContact(exception, target.Value), errorTarget, subject));
             });
             ReportProgress();
         }

@@ -48,6 +48,11 @@ public abstract class IntercomCmdlet : PSCmdlet, IDisposable
         {
             throw new PipelineStoppedException();
         }
+        catch (Exception ex) when (ex is not (RuntimeException or OperationCanceledException or IntercomException))
+        {
+            // What escapes a cmdlet reaches PowerShell: only the public family, whose ErrorRecord has the stable id.
+            throw IntercomErrors.Public(ex);
+        }
     }
 
     /// <summary>Writes what accumulated; called on the pipeline thread only.</summary>
