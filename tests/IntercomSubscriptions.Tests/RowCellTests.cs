@@ -80,7 +80,7 @@ public sealed class RowCellTests : IntercomTestBase
             """);
 
         var error = Assert.Single(result.Errors);
-        Assert.StartsWith(ErrorIds.ContactColumnMissing + ",", error.FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomContactColumnMissing" + ",", error.FullyQualifiedErrorId);
         Assert.Contains("\\uFEFFcustomer", error.ErrorDetails.Message);
     }
 
@@ -127,7 +127,7 @@ public sealed class RowCellTests : IntercomTestBase
             """);
 
         var error = Assert.Single(result.Errors);
-        Assert.StartsWith(ErrorIds.SubscriptionTypeConflict + ",", error.FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomSubscriptionTypeConflict" + ",", error.FullyQualifiedErrorId);
         Assert.Contains("108", error.ErrorDetails.Message);
         Assert.Contains("SMS offers", error.ErrorDetails.Message);
         Assert.Contains("110", error.ErrorDetails.Message);
@@ -149,7 +149,7 @@ public sealed class RowCellTests : IntercomTestBase
             """);
 
         var error = Assert.Single(result.Errors);
-        Assert.StartsWith(ErrorIds.ContactConflict + ",", error.FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomContactConflict" + ",", error.FullyQualifiedErrorId);
         Assert.Contains(Ada, error.ErrorDetails.Message);
         Assert.Contains(GraceEmail, error.ErrorDetails.Message);
         Assert.IsType<PSObject>(error.TargetObject);

@@ -96,7 +96,7 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
 
         IntercomClient client;
         try { client = new IntercomClient(options, token); }
-        catch (ArgumentException ex) { ThrowTerminatingError(IntercomErrors.InvalidArgument(ex.Message, null, "IntercomInvalidToken")); return; }
+        catch (ArgumentException ex) { ThrowTerminatingError(IntercomErrors.InvalidArgument(ex.Message, null, ErrorIds.InvalidToken)); return; }
         var connection = new IntercomConnection(client, BaseUri is null ? Region.ToUpperInvariant() : "Custom", MaskToken(token));
         WriteVerbose($"Checking the token against {options.BaseUri} (API {options.ApiVersion}).");
         IReadOnlyList<SubscriptionType> types;
@@ -108,7 +108,7 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
             client.Dispose();
-            var subject = ex is IntercomApiException { Kind: IntercomErrorKind.Unauthorized or IntercomErrorKind.Forbidden }
+            var subject = IntercomErrors.Public(ex) is { Kind: IntercomFailureKind.Unauthorized or IntercomFailureKind.Forbidden }
                 ? "Intercom refused the token"
                 : $"Could not connect to Intercom at {options.BaseUri}";
             ThrowTerminatingError(IntercomErrors.ToErrorRecord(ex, (object?)ShownBaseUri(BaseUri) ?? Region, subject));

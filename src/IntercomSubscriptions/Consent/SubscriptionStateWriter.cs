@@ -80,7 +80,7 @@ internal sealed class SubscriptionStateWriter : IDisposable
                 return change;
             }),
             Succeeded,
-            exception => step.Failed(exception, errorTarget, subject));
+            exception => step.Failed(IntercomErrors.ForContact(exception, current.Target?.Value ?? contactId), errorTarget, subject));
 
         void Succeeded(ContactSubscriptionChange done)
         {

@@ -12,6 +12,7 @@ internal static class ErrorIds
     public const string ConnectionClosed = "IntercomConnectionClosed";
     public const string TokenMissing = "IntercomTokenMissing";
     public const string InvalidBaseUri = "IntercomInvalidBaseUri";
+    public const string InvalidToken = "IntercomInvalidToken";
 
     public const string ContactNotFound = "IntercomContactNotFound";
     public const string ContactAmbiguous = "IntercomContactAmbiguous";

@@ -20,10 +20,7 @@ internal static class CommandLineValues
             if (values.Any(v => RecordCells.Clean(v) is null))
             {
                 var message = $"-{name} is empty. Give a value, or leave -{name} out.";
-                return new ErrorRecord(new ArgumentException(message), ErrorIds.InvalidArgument, ErrorCategory.InvalidData, value)
-                {
-                    ErrorDetails = new ErrorDetails(message),
-                };
+                return IntercomErrors.InvalidArgument(message, value, ErrorIds.InvalidArgument, ErrorCategory.InvalidData);
             }
         }
         return null;
