@@ -144,7 +144,10 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
             byId, only);
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
         ProgressReporter? progress = null;
-        using var window = new OrderedRequestWindow<IReadOnlyList<ContactSubscriptionChoice>>(ThrottleLimit, Pump, CancellationToken);
+        // Cancelled when the audit ends, however it ends: a page read ahead, and the contacts' own
+        // calls, are not wanted once the pipeline took no more (break, Select-Object -First).
+        using var auditEnds = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
+        using var window = new OrderedRequestWindow<IReadOnlyList<ContactSubscriptionChoice>>(ThrottleLimit, Pump, auditEnds.Token);
         WhileWaiting = () =>
         {
             // The total is known once the first page is in.
@@ -152,18 +155,31 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
                 progress = new ProgressReporter("Reading every contact's subscription choices", audit.ContactsTotal, () => elapsed.Elapsed, WriteProgress);
             progress?.Report(window.Completed);
         };
+        // What the rest of the pipeline throws through a write (break or continue in ForEach-Object,
+        // Select-Object -First, -ErrorAction Stop) is PowerShell's to handle, not an audit failure.
+        var fromPipeline = false;
+        void Write(Action write)
+        {
+            try { write(); }
+            catch { fromPipeline = true; throw; }
+        }
         try
         {
-            audit.Run(window, Await, choices => WriteObject(choices, enumerateCollection: true),
-                (exception, contactId) => WriteError(IntercomErrors.ToErrorRecord(exception, contactId, $"Contact '{contactId}'")),
-                CancellationToken);
+            audit.Run(window, Await, choices => Write(() => WriteObject(choices, enumerateCollection: true)),
+                (exception, contactId) => Write(() => WriteError(IntercomErrors.ToErrorRecord(exception, contactId, $"Contact '{contactId}'", contactId))),
+                auditEnds.Token);
         }
-        catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
+        catch (Exception ex) when (!fromPipeline && ex is not PipelineStoppedException and not OperationCanceledException)
         {
             ThrowTerminatingError(IntercomErrors.ToErrorRecord(ex, null, "Reading the workspace's contacts"));
         }
+        finally
+        {
+            auditEnds.Cancel();
+        }
         progress?.Complete();
-        WriteVerbose($"Read {audit.ContactsSeen:N0} contacts; {audit.FallbackCalls:N0} of them needed their own subscriptions call.");
+        WriteVerbose($"Read {audit.ContactsSeen:N0} contacts; {audit.FallbackCalls:N0} of them needed their own subscriptions call."
+            + (audit.ContactsRepeated > 0 ? $" Intercom listed {audit.ContactsRepeated:N0} contacts more than once; each was read once." : ""));
     }
 
     /// <summary>
