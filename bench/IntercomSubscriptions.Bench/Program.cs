@@ -16,6 +16,8 @@ public static class Program
     {
         if (args.Contains("--audit"))
             return await RunAuditAsync(args);
+        if (args.Contains("--paging"))
+            return await RunPagingAsync(args);
         if (args.Length > 0 && args[0] == "--runbook-memory")
             return await RunbookMemoryAsync(args.Skip(1).ToArray());
 
@@ -49,6 +51,22 @@ public static class Program
             Console.WriteLine();
             Console.WriteLine(report);
             return results.AllPassed ? 0 : 1;
+        }
+        catch (BenchmarkBrokenException ex)
+        {
+            Console.Error.WriteLine("Benchmark run is not valid: " + ex.Message);
+            return 2;
+        }
+    }
+
+    /// <summary>(i) paging that never ends, run on its own: the seen-id memory and how fast a looping server is stopped.</summary>
+    private static async Task<int> RunPagingAsync(string[] args)
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
+        {
+            return await PagingBenchmark.RunAsync(args, Console.Error);
         }
         catch (BenchmarkBrokenException ex)
         {

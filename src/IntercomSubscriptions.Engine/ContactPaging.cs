@@ -33,7 +33,7 @@ internal sealed class ContactPaging
     private long? _total;
     private long? _maxPages;
 
-    /// <param name="listing">What is listed, for the messages: "the workspace's contacts", "a contact search".</param>
+    /// <param name="listing">What is listed, for the messages: "the contact list", "a contact search".</param>
     public ContactPaging(string listing) => _listing = listing;
 
     /// <summary>Pages read so far.</summary>

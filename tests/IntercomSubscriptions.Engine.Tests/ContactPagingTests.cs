@@ -13,7 +13,7 @@ public sealed class ContactPagingTests
     [Fact]
     public void A_listing_that_ends_hands_on_every_contact_and_names_each_next_page()
     {
-        var paging = new ContactPaging("the workspace's contacts");
+        var paging = new ContactPaging("the contact list");
 
         Assert.Equal(Ids("c", 0, 3), Take(paging, Ids("c", 0, 3), "A", total: 7));
         Assert.Equal("A", paging.Next);
@@ -29,7 +29,7 @@ public sealed class ContactPagingTests
     [Fact]
     public void Contacts_listed_again_are_left_out_and_counted_while_the_listing_goes_on()
     {
-        var paging = new ContactPaging("the workspace's contacts");
+        var paging = new ContactPaging("the contact list");
         Take(paging, new[] { "a", "b", "a" }, "A");
 
         var second = Take(paging, new[] { "b", "c" }, null);
@@ -42,7 +42,7 @@ public sealed class ContactPagingTests
     [Fact]
     public void Cursors_that_go_round_are_stopped_before_a_page_is_read_twice()
     {
-        var paging = new ContactPaging("the workspace's contacts");
+        var paging = new ContactPaging("the contact list");
         Take(paging, Ids("c", 0, 2), "A");
         Take(paging, Ids("c", 2, 2), "B");
 
@@ -50,7 +50,7 @@ public sealed class ContactPagingTests
 
         Assert.Equal(Ids("c", 4, 2), third);
         Assert.Null(paging.Next);
-        Assert.Equal("Intercom's page 3 of the workspace's contacts named as the next page the cursor of page 2, which was read already: "
+        Assert.Equal("Intercom's page 3 of the contact list named as the next page the cursor of page 2, which was read already: "
             + "its cursors go round (page 2 → … → page 3 → page 2); the listing was ended there, after 6 different contacts", paging.Problem);
         var failure = paging.Failure();
         Assert.Equal(IntercomErrorKind.InvalidResponse, failure.Kind);
@@ -71,13 +71,13 @@ public sealed class ContactPagingTests
     [Fact]
     public void The_same_contacts_under_a_new_cursor_are_stopped_by_the_contacts()
     {
-        var paging = new ContactPaging("the workspace's contacts");
+        var paging = new ContactPaging("the contact list");
         Take(paging, Ids("c", 0, 150), "A");
 
         Assert.Empty(Take(paging, Ids("c", 0, 150), "fresh-1"));
 
         Assert.Null(paging.Next);
-        Assert.Equal("Intercom answered page 2 of the workspace's contacts with 150 contacts, all listed already, and named yet another page: "
+        Assert.Equal("Intercom answered page 2 of the contact list with 150 contacts, all listed already, and named yet another page: "
             + "its paging goes round; the listing was ended there, after 150 different contacts", paging.Problem);
         Assert.Equal(150, paging.Repeated);
     }
@@ -85,20 +85,20 @@ public sealed class ContactPagingTests
     [Fact]
     public void An_empty_page_that_names_a_next_one_ends_the_listing_and_an_empty_last_page_does_not()
     {
-        var ends = new ContactPaging("the workspace's contacts");
+        var ends = new ContactPaging("the contact list");
         Take(ends, Array.Empty<string>(), null, total: 0);
         Assert.Null(ends.Problem);
 
-        var loops = new ContactPaging("the workspace's contacts");
+        var loops = new ContactPaging("the contact list");
         Take(loops, Ids("c", 0, 2), "A");
         Take(loops, Array.Empty<string>(), "B");
-        Assert.Equal("Intercom answered page 2 of the workspace's contacts with no contacts, yet named a next page; the listing was ended there, after 2 different contacts", loops.Problem);
+        Assert.Equal("Intercom answered page 2 of the contact list with no contacts, yet named a next page; the listing was ended there, after 2 different contacts", loops.Problem);
     }
 
     [Fact]
     public void More_different_contacts_than_the_total_count_allows_end_the_listing()
     {
-        var paging = new ContactPaging("the workspace's contacts");
+        var paging = new ContactPaging("the contact list");
         for (var page = 0; page < 6; page++)
         {
             Take(paging, Ids("c", page * 150, 150), $"cursor-{page}", total: 10);
@@ -108,7 +108,7 @@ public sealed class ContactPagingTests
         Take(paging, Ids("c", 900, 150), "cursor-6", total: 10);
 
         // 10, and room for 1,000 added meanwhile: 1,010; the seventh page brings it to 1,050.
-        Assert.Equal("Intercom has listed 1,050 different contacts in the workspace's contacts, more than its total_count of 10 "
+        Assert.Equal("Intercom has listed 1,050 different contacts in the contact list, more than its total_count of 10 "
             + "(with room for 1,000 contacts added meanwhile); the listing was ended there", paging.Problem);
         Assert.Equal(7, paging.Pages);
     }
@@ -116,7 +116,7 @@ public sealed class ContactPagingTests
     [Fact]
     public void More_pages_than_the_total_count_takes_end_the_listing_though_each_brings_something_new()
     {
-        var paging = new ContactPaging("the workspace's contacts");
+        var paging = new ContactPaging("the contact list");
         var old = Ids("c", 0, 149);
         Take(paging, Ids("c", 0, 150), "cursor-0", total: 1000);
         var pages = 1;
@@ -129,14 +129,14 @@ public sealed class ContactPagingTests
 
         // 1,000 contacts and room for 1,000 more take 14 pages of 150; two more are allowed.
         Assert.Equal(16, paging.Pages);
-        Assert.Equal("Intercom has sent 16 pages of the workspace's contacts, more than its total_count of 1,000 "
+        Assert.Equal("Intercom has sent 16 pages of the contact list, more than its total_count of 1,000 "
             + "(with room for 1,000 contacts added meanwhile) takes at 150 a page; the listing was ended there, after 165 different contacts", paging.Problem);
     }
 
     [Fact]
     public void A_large_listing_within_its_total_count_is_followed_to_its_end()
     {
-        var paging = new ContactPaging("the workspace's contacts");
+        var paging = new ContactPaging("the contact list");
         const int total = 100_000;
         for (var page = 0; page * 150 < total; page++)
         {

@@ -56,7 +56,7 @@ internal sealed class WorkspaceAudit
         Action<IReadOnlyList<ContactSubscriptionChoice>> onChoices, Action<Exception, string> onError,
         CancellationToken cancellationToken)
     {
-        var paging = new ContactPaging("the workspace's contacts");
+        var paging = new ContactPaging("the contact list");
         var next = _listPage(null, cancellationToken);
         while (next is not null)
         {
