@@ -89,19 +89,25 @@ internal sealed class IntercomClient : IDisposable
         IIntercomEventSink? events, CancellationToken cancellationToken) =>
         SearchContactsAsync(field, new[] { value }, events, cancellationToken);
 
-    /// <summary>Every contact whose email or external id is one of <paramref name="values"/> (all pages), in one search.</summary>
+    /// <summary>
+    /// Every contact whose email or external id is one of <paramref name="values"/> (all pages), in one
+    /// search, each once. Paging that goes round is an InvalidResponse failure (<see cref="ContactPaging"/>),
+    /// not contacts counted twice.
+    /// </summary>
     public async Task<IReadOnlyList<ContactData>> SearchContactsAsync(ContactSearchField field, IReadOnlyList<string> values,
         IIntercomEventSink? events, CancellationToken cancellationToken)
     {
         var contacts = new List<ContactData>();
+        var paging = new ContactPaging("a contact search");
         string? cursor = null;
         for (var page = 0; page < MaxSearchPages; page++)
         {
             var (items, next) = await SendAsync(IntercomRequests.SearchContacts(field, values, cursor), events, cancellationToken,
                 response => (IntercomJson.ReadList(response, IntercomJson.ReadContact), IntercomJson.NextCursor(response))).ConfigureAwait(false);
-            contacts.AddRange(items);
-            if (string.IsNullOrEmpty(next) || items.Count == 0) break;
-            cursor = next;
+            contacts.AddRange(paging.Take(items, contact => contact.Id, next, total: null));
+            if (paging.Problem is not null) throw paging.Failure();
+            if (paging.Next is null) break;
+            cursor = paging.Next;
         }
         return contacts;
     }

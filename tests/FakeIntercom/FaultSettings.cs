@@ -29,6 +29,11 @@ public sealed class FaultSettings
     private int _dripChunkBytes;
     private int _dripIntervalMs;
     private int _searchFilterLimit = DocumentedSearchFilterLimit;
+    private (int From, int To)? _contactPageLoop;
+    private bool _contactPagesIgnoreCursor;
+    private bool _contactPagesFreshCursors;
+    private int? _contactListTotalCount;
+    private long _cursorNonce;
 
     /// <summary>Intercom's documented limit: at most 15 filters in each AND/OR group (an IN counts one per value).</summary>
     public const int DocumentedSearchFilterLimit = 15;
@@ -229,6 +234,52 @@ public sealed class FaultSettings
         }
     }
 
+    // ---- Paging of contact lists (GET /contacts and POST /contacts/search) that never ends ----
+
+    /// <summary>
+    /// Page <paramref name="fromPage"/>'s <c>pages.next</c> names the cursor of page <paramref name="toPage"/>
+    /// (pages counted from 1; <paramref name="toPage"/> from 2, as the first page has no cursor), even
+    /// when <paramref name="fromPage"/> is the last: the listing goes round for ever. (3, 2) gives pages
+    /// 1, 2, 3, 2, 3, … (cursors A → B → A → …); (2, 2) names page 2's own cursor again at once.
+    /// </summary>
+    public void LoopContactPages(int fromPage, int toPage)
+    {
+        if (toPage < 2 || fromPage < toPage) throw new ArgumentOutOfRangeException(nameof(toPage), "A loop goes back from a page to itself or an earlier one, from page 2 on.");
+        lock (_gate) _contactPageLoop = (fromPage, toPage);
+    }
+
+    /// <summary>
+    /// Every page of a contact list is the first, whatever <c>starting_after</c> says, and names page 2's
+    /// cursor as its next (a server that ignores the cursor): the same contacts come back for ever.
+    /// </summary>
+    public bool ContactPagesIgnoreCursor
+    {
+        get { lock (_gate) return _contactPagesIgnoreCursor; }
+        set { lock (_gate) _contactPagesIgnoreCursor = value; }
+    }
+
+    /// <summary>
+    /// Each <c>pages.next</c> of a contact list is a cursor never given before (the same page, under a new
+    /// name): with <see cref="ContactPagesIgnoreCursor"/> the same contacts come back under ever new
+    /// cursors, so only the contacts tell that the listing goes round.
+    /// </summary>
+    public bool ContactPagesFreshCursors
+    {
+        get { lock (_gate) return _contactPagesFreshCursors; }
+        set { lock (_gate) _contactPagesFreshCursors = value; }
+    }
+
+    /// <summary>The <c>total_count</c> (and <c>total_pages</c>) contact lists report instead of the real count; null = the real one.</summary>
+    public int? ContactListTotalCount
+    {
+        get { lock (_gate) return _contactListTotalCount; }
+        set
+        {
+            if (value is < 0) throw new ArgumentOutOfRangeException(nameof(value));
+            lock (_gate) _contactListTotalCount = value;
+        }
+    }
+
     /// <summary>Queues a canned answer (FIFO among matching entries).</summary>
     public void EnqueueScripted(ScriptedResponse response)
     {
@@ -270,6 +321,10 @@ public sealed class FaultSettings
             _dripChunkBytes = 0;
             _dripIntervalMs = 0;
             _searchFilterLimit = DocumentedSearchFilterLimit;
+            _contactPageLoop = null;
+            _contactPagesIgnoreCursor = false;
+            _contactPagesFreshCursors = false;
+            _contactListTotalCount = null;
         }
     }
 
@@ -320,6 +375,14 @@ public sealed class FaultSettings
         lock (_gate) return _answeredTypeIds.GetValueOrDefault(askedTypeId);
     }
 
+    internal ContactPagingFaults GetContactPagingFaults()
+    {
+        lock (_gate) return new ContactPagingFaults(_contactPageLoop, _contactPagesIgnoreCursor, _contactPagesFreshCursors, _contactListTotalCount);
+    }
+
+    /// <summary>A number no cursor has carried before (<see cref="ContactPagesFreshCursors"/>).</summary>
+    internal long NextCursorNonce() => Interlocked.Increment(ref _cursorNonce);
+
     internal Json.BodyShape GetBodyShape()
     {
         lock (_gate) return new Json.BodyShape(_padJsonAnswersToBytes, _dripChunkBytes, _dripIntervalMs);
@@ -351,5 +414,8 @@ internal readonly record struct FaultRoll(bool Drop, int SlowMs, int ServerError
 
 /// <summary>Requests per window, the window's length, and what another client of the app spends of each window.</summary>
 internal readonly record struct RateLimitSetting(int Limit, int WindowSeconds, int OtherClientPerWindow);
+
+/// <summary>How contact lists page wrongly: a loop back (from page, to page), the cursor ignored, fresh cursor names, a false total_count.</summary>
+internal readonly record struct ContactPagingFaults((int From, int To)? Loop, bool IgnoreCursor, bool FreshCursors, int? TotalCount);
 
 internal readonly record struct RateLimitHeaderFaults(string? RetryAfter, int ResetSkewSeconds, string? ResetHeaderValue, bool Omit);

@@ -97,7 +97,7 @@ public sealed class BadResponseTests : IntercomTestBase
         Assert.Equal(Grace, pigeon.ContactId);
         Assert.Equal("paused", pigeon.State);
         Assert.Equal("double_opt_in", pigeon.ConsentType);
-        Assert.Equal(new[] { "carrier_pigeon", "email" }, (string[])pigeon.ContentTypes);
+        Assert.Equal(new[] { "carrier_pigeon", "email" }, (IEnumerable<string>)pigeon.ContentTypes);
         Assert.Equal("Pigeon post", pigeon.Name);
         Assert.Null(pigeon.Subscribed); // a consent model the module does not know: it does not guess
         var type = Assert.Single(result.Objects("IntercomSubscriptions.SubscriptionType"));

@@ -32,7 +32,7 @@ public sealed class ConnectionLifecycleTests : IntercomTestBase
         Assert.Equal(2, result.Errors.Count);
         Assert.All(result.Errors, e =>
         {
-            Assert.StartsWith(ErrorIds.ConnectionClosed + ",", e.FullyQualifiedErrorId);
+            Assert.StartsWith("IntercomConnectionClosed" + ",", e.FullyQualifiedErrorId);
             Assert.Contains("closed by Disconnect-Intercom", e.ToString());
         });
         // Answered from nothing: not the cache of subscription types, not the server.
@@ -63,7 +63,7 @@ public sealed class ConnectionLifecycleTests : IntercomTestBase
             Add-IntercomContactSubscription -ContactId {{Grace}} -SubscriptionId 108
             """, new() { ["uri"] = Server.BaseUri });
 
-        Assert.Equal(new[] { ErrorIds.Unauthorized, ErrorIds.NotConnected }, result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.Equal(new[] { "IntercomUnauthorized", "IntercomNotConnected" }, result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
         Assert.Empty(Server.State.GetChoices(Grace));
         Assert.DoesNotContain(Server.Requests, r => r.Method == "POST");
     }

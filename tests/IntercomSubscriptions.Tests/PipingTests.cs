@@ -27,7 +27,7 @@ public sealed class PipingTests : IntercomTestBase
         var result = Run($"[pscustomobject]@{{ id = '110'; contact_id = '{Grace}' }} | Add-IntercomContactSubscription");
 
         var error = Assert.Single(result.Errors);
-        Assert.StartsWith(ErrorIds.SubscriptionColumnMissing + ",", error.FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomSubscriptionColumnMissing" + ",", error.FullyQualifiedErrorId);
         Assert.Empty(Server.State.GetChoices(Grace));
         Assert.DoesNotContain(Server.Requests, r => r.Method == "POST");
     }
@@ -126,11 +126,11 @@ public sealed class PipingTests : IntercomTestBase
             """);
 
         Assert.Equal(3, result.Errors.Count);
-        Assert.StartsWith(ErrorIds.ConsentMismatch + ",", result.Errors[0].FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomConsentMismatch" + ",", result.Errors[0].FullyQualifiedErrorId);
         Assert.Equal(Ada, result.Errors[0].TargetObject);
-        Assert.StartsWith(ErrorIds.ConsentMismatch + ",", result.Errors[1].FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomConsentMismatch" + ",", result.Errors[1].FullyQualifiedErrorId);
         Assert.Equal(Grace, ((PSObject)result.Errors[1].TargetObject).Properties["contact_id"].Value);
-        Assert.StartsWith(ErrorIds.ContactNotFound + ",", result.Errors[2].FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomContactNotFound" + ",", result.Errors[2].FullyQualifiedErrorId);
         Assert.Equal("nobody@example.com", result.Errors[2].TargetObject);
     }
 

@@ -85,7 +85,7 @@ public sealed class RowCellTests : IntercomTestBase
             """);
 
         var error = Assert.Single(result.Errors);
-        Assert.StartsWith(ErrorIds.ContactColumnMissing + ",", error.FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomContactColumnMissing" + ",", error.FullyQualifiedErrorId);
         Assert.Contains("\\uFEFFcustomer", error.ErrorDetails.Message);
     }
 
@@ -132,7 +132,7 @@ public sealed class RowCellTests : IntercomTestBase
             """);
 
         var error = Assert.Single(result.Errors);
-        Assert.StartsWith(ErrorIds.SubscriptionTypeConflict + ",", error.FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomSubscriptionTypeConflict" + ",", error.FullyQualifiedErrorId);
         Assert.Contains("108", error.ErrorDetails.Message);
         Assert.Contains("SMS offers", error.ErrorDetails.Message);
         Assert.Contains("110", error.ErrorDetails.Message);
@@ -154,7 +154,7 @@ public sealed class RowCellTests : IntercomTestBase
             """);
 
         var error = Assert.Single(result.Errors);
-        Assert.StartsWith(ErrorIds.ContactConflict + ",", error.FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomContactConflict" + ",", error.FullyQualifiedErrorId);
         Assert.Contains(Ada, error.ErrorDetails.Message);
         Assert.Contains(GraceEmail, error.ErrorDetails.Message);
         Assert.IsType<PSObject>(error.TargetObject);
@@ -237,7 +237,7 @@ public sealed class RowCellTests : IntercomTestBase
         var result = Run($"[pscustomobject]@{{ contact_id = '{Ada}'; subscription_id = '110'; $header = 'opt_out' }} | Add-IntercomContactSubscription",
             new() { ["header"] = header });
 
-        Assert.StartsWith(ErrorIds.ConsentMismatch + ",", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomConsentMismatch,", Assert.Single(result.Errors).FullyQualifiedErrorId);
         Assert.False(Server.State.GetChoices(Ada).ContainsKey(SmsOffers));
     }
 
@@ -267,7 +267,7 @@ public sealed class RowCellTests : IntercomTestBase
             """);
 
         var error = Assert.Single(result.Errors);
-        Assert.StartsWith(ErrorIds.ContactConflict + ",", error.FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomContactConflict,", error.FullyQualifiedErrorId);
         Assert.Contains($"'contact_id' ('{Ada}')", error.ErrorDetails.Message);
         Assert.Contains($"'Contact ID' ('{Grace}')", error.ErrorDetails.Message);
         Assert.IsType<PSObject>(error.TargetObject);

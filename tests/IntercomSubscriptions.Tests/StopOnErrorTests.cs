@@ -40,7 +40,7 @@ public sealed class StopOnErrorTests : IntercomTestBase
             """, new() { ["ids"] = ids });
 
         var error = Assert.Single(result.Errors);
-        Assert.StartsWith(ErrorIds.ContactNotFound + ",", error.FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomContactNotFound" + ",", error.FullyQualifiedErrorId);
         Assert.Contains(Missing, error.ToString());
         Assert.DoesNotContain(result.Output, o => o.BaseObject is string);
         var reported = result.Objects("IntercomSubscriptions.ContactSubscription").Select(o => (string)o.ContactId).ToList();
@@ -68,7 +68,7 @@ public sealed class StopOnErrorTests : IntercomTestBase
                 Remove-IntercomContactSubscription -SubscriptionId 110 -ThrottleLimit 4 -Confirm:$false -ErrorAction Stop
             """, new() { ["ids"] = ids });
 
-        Assert.StartsWith(ErrorIds.ContactNotFound + ",", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomContactNotFound" + ",", Assert.Single(result.Errors).FullyQualifiedErrorId);
         var removedAfterFailure = ids.Skip(Failing + 1).Where(id => !Server.State.GetChoices(id).ContainsKey(SmsOffers)).ToList();
         Assert.NotEmpty(removedAfterFailure); // four in flight: the rows right after the failing one were already on their way
         Assert.All(removedAfterFailure, id => Assert.True(result.Warnings.Any(w => w.Contains(id) && w.Contains("applied")),
@@ -88,7 +88,7 @@ public sealed class StopOnErrorTests : IntercomTestBase
                 Add-IntercomContactSubscription -SubscriptionId 110 -ErrorAction Stop
             """, new() { ["ids"] = ids });
 
-        Assert.StartsWith(ErrorIds.ContactColumnMissing + ",", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomContactColumnMissing" + ",", Assert.Single(result.Errors).FullyQualifiedErrorId);
         // The four rows before it were in flight when it failed: all applied, and all in the output.
         Assert.Equal(ids, Changed(ids));
         Assert.Equal(ids, result.Objects("IntercomSubscriptions.ContactSubscription").Select(o => (string)o.ContactId));
@@ -104,7 +104,7 @@ public sealed class StopOnErrorTests : IntercomTestBase
             $ids | ForEach-Object { [pscustomobject]@{ contact_id = $_ } } | Add-IntercomContactSubscription -SubscriptionId 110
             """, new() { ["ids"] = ids });
 
-        Assert.StartsWith(ErrorIds.ContactNotFound + ",", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomContactNotFound" + ",", Assert.Single(result.Errors).FullyQualifiedErrorId);
         Assert.Equal(Rows - 1, Changed(ids).Count);
         Assert.Empty(result.Warnings);
     }

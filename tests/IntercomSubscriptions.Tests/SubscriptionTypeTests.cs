@@ -14,8 +14,8 @@ public sealed class SubscriptionTypeTests : IntercomTestBase
         Assert.Equal("Product updates", updates.Name);
         Assert.Equal("opt_out", updates.ConsentType);
         Assert.Equal("live", updates.State);
-        Assert.Equal(new[] { "email" }, (string[])updates.ContentTypes);
-        Assert.Contains(((object[])updates.Translations).Select(t => new PSView((System.Management.Automation.PSObject.AsPSObject(t)))), t => (string)((dynamic)t).Locale == "fr");
+        Assert.Equal(new[] { "email" }, (IEnumerable<string>)updates.ContentTypes);
+        Assert.Contains(((System.Collections.IEnumerable)updates.Translations).Cast<object>().Select(t => new PSView((System.Management.Automation.PSObject.AsPSObject(t)))), t => (string)((dynamic)t).Locale == "fr");
     }
 
     [Theory]
@@ -54,6 +54,6 @@ public sealed class SubscriptionTypeTests : IntercomTestBase
         var type = Assert.Single(result.Objects("IntercomSubscriptions.SubscriptionType"));
         Assert.Equal("double_opt_in", type.ConsentType);
         Assert.Equal("paused", type.State);
-        Assert.Equal(new[] { "carrier_pigeon" }, (string[])type.ContentTypes);
+        Assert.Equal(new[] { "carrier_pigeon" }, (IEnumerable<string>)type.ContentTypes);
     }
 }

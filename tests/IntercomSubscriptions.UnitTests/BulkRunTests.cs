@@ -94,7 +94,7 @@ public sealed class BulkRunTests
         Assert.Same(row, kept.TargetObject);
         Assert.Null(kept.Exception.InnerException);
         var written = Assert.Single(_output.Errors);
-        Assert.Equal(ErrorIds.ContactNotFound, written.FullyQualifiedErrorId);
+        Assert.Equal("IntercomContactNotFound", written.FullyQualifiedErrorId);
         Assert.Same(run.Summary, Assert.Single(_output.Objects)); // -Summary: the summary is all that is written
     }
 
@@ -112,7 +112,7 @@ public sealed class BulkRunTests
 
         Assert.DoesNotContain(_sent, change => change.ContactId == "c2");
         Assert.Equal((1L, 0L, 1L), (run.Summary.Failed, run.Summary.Succeeded, run.Summary.NotProcessed));
-        Assert.Equal(ErrorIds.ContactNotFound, Assert.Single(_output.Errors).FullyQualifiedErrorId);
+        Assert.Equal("IntercomContactNotFound", Assert.Single(_output.Errors).FullyQualifiedErrorId);
     }
 
     [Fact]

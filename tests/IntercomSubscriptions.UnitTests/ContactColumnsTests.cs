@@ -46,7 +46,7 @@ public sealed class ContactColumnsTests
 
         Assert.Empty(targets);
         var error = Assert.Single(_errors);
-        Assert.StartsWith(ErrorIds.ContactConflict, error.FullyQualifiedErrorId);
+        Assert.StartsWith("IntercomContactConflict", error.FullyQualifiedErrorId);
         Assert.Contains("external id", error.ErrorDetails.Message);
         Assert.Contains("email", error.ErrorDetails.Message);
     }

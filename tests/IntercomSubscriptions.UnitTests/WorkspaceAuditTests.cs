@@ -16,6 +16,7 @@ public sealed class WorkspaceAuditTests
 
     private readonly List<string?> _pagesAsked = new();
     private readonly List<string> _ownCalls = new();
+    private readonly List<string> _written = new();
 
     private List<string> Run(Func<string?, ContactPageData> page, ISet<string>? only = null)
     {
@@ -30,12 +31,11 @@ public sealed class WorkspaceAuditTests
                 });
             },
             Types, only);
-        var written = new List<string>();
         using var window = new OrderedRequestWindow<IReadOnlyList<ContactSubscriptionChoice>>(4, () => { }, CancellationToken.None);
         audit.Run(window, task => task.GetAwaiter().GetResult(),
-            choices => written.AddRange(choices.Select(c => $"{c.ContactId}/{c.SubscriptionId}/{c.Consent}/{c.Subscribed}")),
+            choices => _written.AddRange(choices.Select(c => $"{c.ContactId}/{c.SubscriptionId}/{c.Consent}/{c.Subscribed}")),
             (exception, _) => throw exception, CancellationToken.None);
-        return written;
+        return _written;
     }
 
     [Fact]
@@ -62,14 +62,38 @@ public sealed class WorkspaceAuditTests
     }
 
     [Fact]
-    public void A_server_that_repeats_its_cursor_or_sends_an_empty_page_with_one_does_not_loop()
+    public void A_server_that_repeats_its_first_page_lists_it_once_and_ends_the_audit_with_an_invalid_response()
     {
-        var written = Run(_ => new ContactPageData(new[] { Contact("a", ["108"], []) }, "same", null));
-        Assert.Equal(2, _pagesAsked.Count);   // the first page, then "same" once: it names itself again
-        Assert.Equal(2, written.Count);
+        var failure = Assert.Throws<IntercomApiException>(() => Run(_ => new ContactPageData(new[] { Contact("a", ["108"], []) }, "same", null)));
 
-        _pagesAsked.Clear();
-        Run(_ => new ContactPageData(Array.Empty<ContactConsentData>(), "more", null));
+        Assert.Equal(IntercomErrorKind.InvalidResponse, failure.Kind);
+        Assert.Contains("all listed already", failure.Message);
+        Assert.Equal([null, "same"], _pagesAsked);   // the first page, then "same" once: its contacts were listed already
+        Assert.Equal(["a/108/opt_in/True"], _written);
+    }
+
+    [Fact]
+    public void Cursors_that_go_round_are_followed_once_and_every_contact_read_before_is_handed_out_first()
+    {
+        var failure = Assert.Throws<IntercomApiException>(() => Run(cursor => cursor switch
+        {
+            null => new ContactPageData(new[] { Contact("a", ["108"], []) }, "A", 3),
+            "A" => new ContactPageData(new[] { Contact("b", ["108"], []) }, "B", 3),
+            "B" => new ContactPageData(new[] { Contact("c", ["108"], []), Contact("b", ["108"], []) }, "A", 3),
+            _ => throw new InvalidOperationException(),
+        }));
+
+        Assert.Contains("cursors go round", failure.Message);
+        Assert.Equal([null, "A", "B"], _pagesAsked);
+        Assert.Equal(["a/108/opt_in/True", "b/108/opt_in/True", "c/108/opt_in/True"], _written);
+    }
+
+    [Fact]
+    public void An_empty_page_that_names_another_ends_the_audit_instead_of_looking_complete()
+    {
+        var failure = Assert.Throws<IntercomApiException>(() => Run(_ => new ContactPageData(Array.Empty<ContactConsentData>(), "more", null)));
+
+        Assert.Contains("no contacts, yet named a next page", failure.Message);
         Assert.Single(_pagesAsked);
     }
 }

@@ -203,7 +203,7 @@ internal sealed class BulkRun : IDisposable
                 };
             },
             handBack => handBack(),
-            exception => Fail(ticket, exception, errorTarget, subject));
+            exception => Fail(ticket, IntercomErrors.ForContact(exception, change.ContactId), errorTarget, subject));
 
     /// <summary>
     /// Sends one change to Intercom, from a worker thread. Every request of this module that changes
@@ -241,7 +241,7 @@ internal sealed class BulkRun : IDisposable
                         return () => handBack(ticket, result, target, subject);
                     },
                     handBackResult => handBackResult(),
-                    exception => Fail(ticket, exception, errorTarget, subject));
+                    exception => Fail(ticket, IntercomErrors.ForContact(exception, target.Value), errorTarget, subject));
             });
             ReportProgress();
         }

@@ -89,10 +89,7 @@ internal sealed class RecordColumns
             };
             if (!values.Any(v => CellValue.Clean(v) is null)) continue;
             var message = $"-{name} is empty. Give a value, or leave -{name} out.";
-            return new ErrorRecord(new ArgumentException(message), ErrorIds.InvalidArgument, ErrorCategory.InvalidData, value)
-            {
-                ErrorDetails = new ErrorDetails(message),
-            };
+            return IntercomErrors.InvalidArgument(message, value, ErrorIds.InvalidArgument, ErrorCategory.InvalidData);
         }
         return null;
     }

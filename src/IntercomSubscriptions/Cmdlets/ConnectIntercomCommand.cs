@@ -96,7 +96,7 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
 
         IntercomClient client;
         try { client = new IntercomClient(options, token); }
-        catch (ArgumentException ex) { ThrowTerminatingError(IntercomErrors.InvalidArgument(ex.Message, null, "IntercomInvalidToken")); return; }
+        catch (ArgumentException ex) { ThrowTerminatingError(IntercomErrors.InvalidArgument(ex.Message, null, ErrorIds.InvalidToken)); return; }
         var connection = new IntercomConnection(client, BaseUri is null ? Region.ToUpperInvariant() : "Custom", MaskToken(token));
         // Known to the runspace from the start, so that Remove-Module closes it whatever happens next.
         RunspaceConnectionStore.Track(connection);
@@ -113,7 +113,7 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
             // or its pooled sockets and the token stay until the garbage collector finds them.
             connection.Close();
             if (ex is PipelineStoppedException) throw;
-            var subject = ex is IntercomApiException { Kind: IntercomErrorKind.Unauthorized or IntercomErrorKind.Forbidden }
+            var subject = IntercomErrors.Public(ex) is { Kind: IntercomFailureKind.Unauthorized or IntercomFailureKind.Forbidden }
                 ? "Intercom refused the token"
                 : $"Could not connect to Intercom at {options.BaseUri}";
             ThrowTerminatingError(IntercomErrors.ToErrorRecord(ex, (object?)ShownBaseUri(BaseUri) ?? Region, subject));

@@ -165,31 +165,40 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
                 progress = new ProgressReporter("Reading every contact's subscription choices", audit.ContactsTotal, () => elapsed.Elapsed, this);
             progress?.Report(handedOut);
         }
+        // Cancelled when the audit ends, however it ends: a page read ahead, and the contacts' own
+        // calls, are not wanted once the pipeline took no more (break, Select-Object -First).
+        using var auditEnds = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
         using var window = new OrderedRequestWindow<IReadOnlyList<ContactSubscriptionChoice>>(ThrottleLimit, () =>
         {
             Pump();
             ReportProgress();
-        }, CancellationToken);
+        }, auditEnds.Token);
+        // What the rest of the pipeline throws through a write (break or continue in ForEach-Object,
+        // Select-Object -First, -ErrorAction Stop) is PowerShell's to handle, not an audit failure.
+        var fromPipeline = false;
+        void Write(Action write)
+        {
+            handedOut++;
+            try { write(); }
+            catch { fromPipeline = true; throw; }
+        }
         try
         {
-            audit.Run(window, page => Await(page, ReportProgress), choices =>
-                {
-                    handedOut++;
-                    WriteObject(choices, enumerateCollection: true);
-                },
-                (exception, contactId) =>
-                {
-                    handedOut++;
-                    WriteError(IntercomErrors.ToErrorRecord(exception, contactId, $"Contact '{contactId}'"));
-                },
-                CancellationToken);
+            audit.Run(window, page => Await(page, ReportProgress), choices => Write(() => WriteObject(choices, enumerateCollection: true)),
+                (exception, contactId) => Write(() => WriteError(IntercomErrors.ToErrorRecord(exception, contactId, $"Contact '{contactId}'", contactId))),
+                auditEnds.Token);
         }
-        catch (Exception ex) when (ex is not PipelineStoppedException and not OperationCanceledException)
+        catch (Exception ex) when (!fromPipeline && ex is not PipelineStoppedException and not OperationCanceledException)
         {
             ThrowTerminatingError(IntercomErrors.ToErrorRecord(ex, null, "Reading the workspace's contacts"));
         }
+        finally
+        {
+            auditEnds.Cancel();
+        }
         progress?.Complete();
-        WriteVerbose($"Read {audit.ContactsSeen:N0} contacts; {audit.FallbackCalls:N0} of them needed their own subscriptions call.");
+        WriteVerbose($"Read {audit.ContactsSeen:N0} contacts; {audit.FallbackCalls:N0} of them needed their own subscriptions call."
+            + (audit.ContactsRepeated > 0 ? $" Intercom listed {audit.ContactsRepeated:N0} contacts more than once; each was read once." : ""));
     }
 
     /// <summary>

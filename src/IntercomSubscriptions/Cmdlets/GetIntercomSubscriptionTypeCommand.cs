@@ -66,8 +66,7 @@ public sealed class GetIntercomSubscriptionTypeCommand : IntercomConnectedCmdlet
         IEnumerable<SubscriptionType> selected = types;
         foreach (var missing in _ids.Where(id => !types.Any(t => t.Id == id)))
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"No subscription type has the id '{missing}'."),
-                ErrorIds.SubscriptionTypeNotFound, ErrorCategory.ObjectNotFound, missing));
+            WriteError(IntercomErrors.ToErrorRecord(new SubscriptionTypeResolutionException($"No subscription type has the id '{missing}'."), missing));
         }
         if (_ids.Count > 0 || _names.Count > 0)
         {

@@ -8,14 +8,12 @@ namespace IntercomSubscriptions;
 /// opted_in/opted_out lists when they are whole; only a contact whose lists are missing or say
 /// has_more costs a call to its own subscriptions endpoint. One page is read ahead while the
 /// current one is handed out, in order, through the ordered window, so memory stays bounded by a
-/// page and the window whatever the workspace's size. Runs on the pipeline thread.
+/// page, the window and the ids listed (8 bytes each) whatever the workspace's size. Paging that
+/// would not end (<see cref="ContactPaging"/>) ends the run with its error once every contact listed
+/// so far is handed out, each once. Runs on the pipeline thread.
 /// </summary>
 internal sealed class WorkspaceAudit
 {
-    // A server that keeps answering with a next page must not keep a run going for ever: Intercom's
-    // largest workspaces hold a few million contacts, far fewer than this many pages of 150.
-    internal const int MaxPages = 1_000_000;
-
     private readonly Func<string?, CancellationToken, Task<ContactPageData>> _listPage;
     private readonly Func<string, CancellationToken, Task<IReadOnlyList<SubscriptionTypeData>>> _listChoices;
     private readonly IReadOnlyDictionary<string, SubscriptionType> _types;
@@ -35,10 +33,13 @@ internal sealed class WorkspaceAudit
         _only = only;
     }
 
-    /// <summary>Contacts read so far, and Intercom's count of them all (from the first page).</summary>
+    /// <summary>Different contacts read so far, and Intercom's count of them all (from the first page).</summary>
     public long ContactsSeen { get; private set; }
 
     public long? ContactsTotal { get; private set; }
+
+    /// <summary>Contacts Intercom listed more than once, left out after the first time.</summary>
+    public long ContactsRepeated { get; private set; }
 
     /// <summary>Contacts whose choices took a call of their own (lists missing or has_more).</summary>
     public long FallbackCalls { get; private set; }
@@ -47,16 +48,17 @@ internal sealed class WorkspaceAudit
     /// Runs the audit. Pages are awaited through <paramref name="awaitPage"/> (the cmdlet's
     /// pipeline-thread wait); each contact's choices go to <paramref name="onChoices"/> in workspace
     /// order, a failed fallback read to <paramref name="onError"/> with the contact's id. A page that
-    /// fails ends the run with its exception: the rest of the workspace cannot be reached without it.
+    /// fails ends the run with its exception: the rest of the workspace cannot be reached without it;
+    /// so does paging that would not end (an InvalidResponse naming what Intercom did).
     /// </summary>
     public void Run(OrderedRequestWindow<IReadOnlyList<ContactSubscriptionChoice>> window,
         Func<Task<ContactPageData>, ContactPageData> awaitPage,
         Action<IReadOnlyList<ContactSubscriptionChoice>> onChoices, Action<Exception, string> onError,
         CancellationToken cancellationToken)
     {
+        var paging = new ContactPaging("the contact list");
         var next = _listPage(null, cancellationToken);
-        string? cursor = null;
-        for (var pages = 0; next is not null; pages++)
+        while (next is not null)
         {
             ContactPageData page;
             try
@@ -70,18 +72,13 @@ internal sealed class WorkspaceAudit
                 throw;
             }
             ContactsTotal ??= page.TotalCount;
-            if (page.NextCursor is { } following && following != cursor && pages + 1 < MaxPages && page.Contacts.Count > 0)
+            var fresh = paging.Take(page.Contacts, contact => contact.Id, page.NextCursor, page.TotalCount);
+            ContactsSeen = paging.Listed;
+            ContactsRepeated = paging.Repeated;
+            // The next page is asked for before this one's contacts are handed out: one page read ahead.
+            next = paging.Next is { } cursor ? _listPage(cursor, cancellationToken) : null;
+            foreach (var contact in fresh)
             {
-                cursor = following;
-                next = _listPage(following, cancellationToken);
-            }
-            else
-            {
-                next = null;
-            }
-            foreach (var contact in page.Contacts)
-            {
-                ContactsSeen++;
                 var current = contact;
                 if (current.ChoicesComplete)
                 {
@@ -95,6 +92,8 @@ internal sealed class WorkspaceAudit
             }
         }
         window.Drain();
+        if (paging.Problem is not null)
+            throw paging.Failure();
     }
 
     internal IReadOnlyList<ContactSubscriptionChoice> FromLists(ContactConsentData contact)

@@ -2,8 +2,9 @@ namespace IntercomSubscriptions;
 
 /// <summary>
 /// Every ErrorRecord id this module writes, in one place: scripts match on them
-/// (<c>$_.FullyQualifiedErrorId -like 'IntercomContactNotFound,*'</c>), so they are part of the
-/// public contract. The test project compiles this same file, so cmdlets and tests cannot drift apart.
+/// (<c>$_.FullyQualifiedErrorId -like 'IntercomContactNotFound,*'</c>, <c>$_.Exception.ErrorId</c>),
+/// so they are part of the public contract. The tests hold their own copy as literals and compare
+/// it with this list, so that changing an id fails a test rather than passing unseen.
 /// </summary>
 internal static class ErrorIds
 {
@@ -11,6 +12,7 @@ internal static class ErrorIds
     public const string ConnectionClosed = "IntercomConnectionClosed";
     public const string TokenMissing = "IntercomTokenMissing";
     public const string InvalidBaseUri = "IntercomInvalidBaseUri";
+    public const string InvalidToken = "IntercomInvalidToken";
 
     public const string ContactNotFound = "IntercomContactNotFound";
     public const string ContactAmbiguous = "IntercomContactAmbiguous";

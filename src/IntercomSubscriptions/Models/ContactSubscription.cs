@@ -17,7 +17,8 @@ public sealed class ContactSubscription
     /// <summary>The subscription type's consent model: opt_in or opt_out.</summary>
     public string? ConsentType { get; set; }
     public string? State { get; set; }
-    public string[] ContentTypes { get; set; } = Array.Empty<string>();
+    /// <summary>The type's content types: email, sms_message, …; exported as "email, sms_message".</summary>
+    public ValueList<string> ContentTypes { get; set; } = ValueList<string>.Empty;
     /// <summary>
     /// Explicit: the contact made a choice (Intercom lists it). Default: no choice recorded, so the
     /// type's default applies (only with -IncludeDefault).

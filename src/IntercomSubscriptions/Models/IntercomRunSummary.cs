@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Management.Automation;
 
 namespace IntercomSubscriptions;
@@ -25,7 +24,7 @@ public sealed class IntercomRunSummary
     {
         Command = command;
         StartTime = startTime;
-        Errors = new ReadOnlyCollection<ErrorRecord>(_errors);
+        Errors = new IntercomErrorList(_errors);
     }
 
     public string Command { get; }
@@ -61,7 +60,7 @@ public sealed class IntercomRunSummary
     /// category and message, and the input record as TargetObject, so that
     /// <c>$run.Errors.TargetObject | Add-IntercomContactSubscription …</c> re-runs them.
     /// </summary>
-    public ReadOnlyCollection<ErrorRecord> Errors { get; }
+    public IntercomErrorList Errors { get; }
     /// <summary>Errors beyond <see cref="MaxErrorsKept"/>: not in <see cref="Errors"/>, but in the file <see cref="FailedRecordsPath"/>.</summary>
     public long ErrorsNotKept { get; internal set; }
 

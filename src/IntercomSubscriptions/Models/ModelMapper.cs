@@ -16,10 +16,10 @@ internal static class ModelMapper
             Locale = main?.Locale,
             State = data.State,
             ConsentType = data.ConsentType,
-            ContentTypes = data.ContentTypes.ToArray(),
-            Translations = data.Translations
-                .Select(t => new SubscriptionTypeTranslation { Name = t.Name, Description = t.Description, Locale = t.Locale })
-                .ToArray(),
+            ContentTypes = new ValueList<string>(data.ContentTypes),
+            // A translation's name may hold a comma; "; " keeps the exported text readable.
+            Translations = new ValueList<SubscriptionTypeTranslation>(data.Translations
+                .Select(t => new SubscriptionTypeTranslation { Name = t.Name, Description = t.Description, Locale = t.Locale }), "; "),
         };
     }
 

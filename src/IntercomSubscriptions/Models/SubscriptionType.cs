@@ -20,9 +20,10 @@ public sealed class SubscriptionType
     public string? State { get; set; }
     /// <summary>opt_in (not subscribed until the contact opts in) or opt_out (subscribed until the contact opts out).</summary>
     public string? ConsentType { get; set; }
-    /// <summary>email, sms_message, …</summary>
-    public string[] ContentTypes { get; set; } = Array.Empty<string>();
-    public SubscriptionTypeTranslation[] Translations { get; set; } = Array.Empty<SubscriptionTypeTranslation>();
+    /// <summary>email, sms_message, …; exported as "email, sms_message".</summary>
+    public ValueList<string> ContentTypes { get; set; } = ValueList<string>.Empty;
+    /// <summary>Every translation; exported as "en: Newsletters; fr: Lettre d'information" (locale and name; the descriptions stay on the objects).</summary>
+    public ValueList<SubscriptionTypeTranslation> Translations { get; set; } = ValueList<SubscriptionTypeTranslation>.Empty;
 
     public override string ToString() => Name is null ? Id : $"{Id} ({Name})";
 }

@@ -55,8 +55,10 @@ internal sealed class ContactSearchHandler(FakeIntercomState state, FaultSetting
             }
         }
 
+        var paging = faults.GetContactPagingFaults();
+        offset = ContactList.Start(offset, paging);
         var matches = state.FindContacts(query.Keys, query.Matches);
         var page = matches.Skip(offset).Take(perPage).Select(IntercomJson.Contact);
-        await exchange.RespondJsonAsync(200, ContactList.Of(page, matches.Count, offset, perPage)).ConfigureAwait(false);
+        await exchange.RespondJsonAsync(200, ContactList.Of(page, matches.Count, offset, perPage, paging, faults.NextCursorNonce)).ConfigureAwait(false);
     }
 }

@@ -7,7 +7,7 @@ using FakeIntercom.Routing;
 namespace FakeIntercom.Handlers;
 
 /// <summary>GET /contacts (paged by <c>per_page</c> and the <c>starting_after</c> cursor) and GET /contacts/{id}.</summary>
-internal sealed class ContactsHandler(FakeIntercomState state)
+internal sealed class ContactsHandler(FakeIntercomState state, FaultSettings faults)
 {
     public const int DefaultPerPage = 50;
     public const int MaxPerPage = 150;
@@ -29,8 +29,10 @@ internal sealed class ContactsHandler(FakeIntercomState state)
             return;
         }
 
+        var paging = faults.GetContactPagingFaults();
+        offset = ContactList.Start(offset, paging);
         var (page, total) = state.ContactPage(offset, perPage);
-        await exchange.RespondJsonAsync(200, ContactList.Of(page.Select(IntercomJson.Contact), total, offset, perPage)).ConfigureAwait(false);
+        await exchange.RespondJsonAsync(200, ContactList.Of(page.Select(IntercomJson.Contact), total, offset, perPage, paging, faults.NextCursorNonce)).ConfigureAwait(false);
     }
 
     public async Task GetAsync(FakeExchange exchange, string contactId)

@@ -13,7 +13,7 @@ internal sealed class Router : IRequestStage
         var types = new SubscriptionTypesHandler(state);
         var subscriptions = new ContactSubscriptionsHandler(state, faults);
         var search = new ContactSearchHandler(state, faults);
-        var contacts = new ContactsHandler(state);
+        var contacts = new ContactsHandler(state, faults);
         // First match wins: the literal /contacts/search before any /contacts/{id}.
         _routes =
         [

@@ -56,6 +56,11 @@ public abstract class IntercomCmdlet : PSCmdlet, IDisposable, IPipelineOutput
         {
             throw new PipelineStoppedException();
         }
+        catch (Exception ex) when (ex is not (RuntimeException or OperationCanceledException or IntercomException))
+        {
+            // What escapes a cmdlet reaches PowerShell: only the public family, whose ErrorRecord has the stable id.
+            throw IntercomErrors.Public(ex);
+        }
     }
 
     /// <summary>Writes what the engine reported since the last call; on the pipeline thread only.</summary>
