@@ -172,6 +172,11 @@ internal sealed class BulkRun : IDisposable
 
     public void Dispose()
     {
+        // A run disposed before it finished was ended from outside: PowerShell may unwind and dispose
+        // a stopped pipeline's commands before its stopping thread reaches this one's StopProcessing
+        // (or an upstream command's terminating error ends the pipeline without any stop), so the
+        // registration above may never fire. -SummaryVariable must still say the run stopped.
+        _summary.MarkStopped();
         _stopRegistration.Dispose();
         _requests.Dispose();
         _steps.Dispose();
