@@ -25,7 +25,7 @@ internal sealed class IntercomClient : IDisposable
     }
 
     /// <summary>The seam for tests: a scripted primary handler instead of the network, a fake clock.</summary>
-    internal IntercomClient(IntercomClientOptions options, SecureString token, Func<HttpMessageHandler>? primaryHandler, TimeProvider? time)
+    internal IntercomClient(IntercomClientOptions options, SecureString token, HttpMessageHandler? primaryHandler, TimeProvider? time)
     {
         Options = options;
         _secret = token.Copy();

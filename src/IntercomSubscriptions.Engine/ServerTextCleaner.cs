@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+
 namespace IntercomSubscriptions.Engine;
 
 /// <summary>
@@ -31,4 +33,8 @@ internal sealed class ServerTextCleaner
         }
         return IntercomIds.Printable(text, maxLength);
     }
+
+    /// <summary>Intercom's X-Request-Id (what its support asks for), cleaned for showing, or null.</summary>
+    public string? RequestId(HttpResponseHeaders headers) =>
+        headers.TryGetValues("X-Request-Id", out var ids) ? Clean(ids.FirstOrDefault(), 100) : null;
 }

@@ -131,7 +131,8 @@ public sealed class AdaptiveConcurrencyLimitTests
         var entered = Enumerable.Range(0, 7).Select(_ => gate.EnterAsync(CancellationToken.None)).ToList();
         Assert.Equal(5, entered.Count(t => t.IsCompleted));
         Assert.Equal(2, gate.Waiting);
-        gate.Release();
+        entered[0].Result.Dispose();
+        entered[0].Result.Dispose(); // a place is given back once
         Assert.True(entered[5].Wait(TimeSpan.FromSeconds(5)));
         Assert.False(entered[6].IsCompleted);
         Assert.Equal(5, gate.InUse);

@@ -21,7 +21,7 @@ internal sealed class EngineHarness : IDisposable
         Handler = new ScriptedHandler(Clock, steps);
         Options = new IntercomClientOptions(new Uri("http://127.0.0.1/")) { Timeout = TestTimeout };
         configure?.Invoke(Options);
-        Client = new IntercomClient(Options, Secure(Token), () => Handler, Clock);
+        Client = new IntercomClient(Options, Secure(Token), Handler, Clock);
     }
 
     public VirtualClock Clock { get; } = new();
@@ -46,6 +46,10 @@ internal sealed class RecordingEvents : IIntercomEventSink
     private readonly object _gate = new();
     public List<string> VerboseLines { get; } = new();
     public List<string> DebugLines { get; } = new();
+    /// <summary>What the engine counted for the calls made with this sink.</summary>
+    public RequestCounts Counts { get; } = new();
+
+    public void Count(WireEvent what, DateTimeOffset at) => Counts.Add(what, at);
 
     public void Verbose(string message)
     {

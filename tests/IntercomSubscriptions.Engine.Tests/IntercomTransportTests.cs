@@ -185,12 +185,31 @@ public sealed class IntercomTransportTests
         using var type = new EngineHarness(Error(HttpStatusCode.NotFound, "not_found", "Resource Not Found"));
         Assert.Equal(IntercomErrorKind.SubscriptionTypeNotFound, (await type.Fails(Attach())).Kind);
 
+        // A contact's list of subscriptions exists while the contact does: its 404 is the contact's, whatever the text.
         using var list = new EngineHarness(Error(HttpStatusCode.NotFound, "not_found", "Resource Not Found"));
-        Assert.Equal(IntercomErrorKind.NotFound,
+        Assert.Equal(IntercomErrorKind.ContactNotFound,
             (await list.Fails((client, events, ct) => client.ListContactSubscriptionsAsync(Contact, events, ct))).Kind);
+
+        using var types = new EngineHarness(Error(HttpStatusCode.NotFound, "not_found", "Resource Not Found"));
+        Assert.Equal(IntercomErrorKind.NotFound, (await types.Fails(ListTypes)).Kind);
 
         using var contact = new EngineHarness(Error(HttpStatusCode.NotFound, "not_found", "User Not Found"));
         Assert.Equal(IntercomErrorKind.ContactNotFound, (await contact.Fails(Attach())).Kind);
+    }
+
+    [Fact]
+    public async Task A_404_is_classified_by_the_resource_asked_for_not_by_an_unexpected_message()
+    {
+        // A change names a contact and a type: only Intercom's documented messages say which is missing.
+        using var change = new EngineHarness(Error(HttpStatusCode.NotFound, "not_found", "Contact could not be found"));
+        Assert.Equal(IntercomErrorKind.NotFound, (await change.Fails(Attach())).Kind);
+
+        using var html = new EngineHarness(Body(HttpStatusCode.NotFound, new StringContent("<html>Not here</html>", Encoding.UTF8, "text/html")));
+        Assert.Equal(IntercomErrorKind.NotFound, (await html.Fails((client, events, ct) => client.DetachSubscriptionAsync(Contact, "108", events, ct))).Kind);
+
+        // A read of one contact names only the contact: its 404 is that contact's, whatever the text.
+        using var contact = new EngineHarness(Error(HttpStatusCode.NotFound, "not_found", "Resource Not Found"));
+        Assert.Equal(IntercomErrorKind.ContactNotFound, (await contact.Fails((client, events, ct) => client.GetContactAsync(Contact, events, ct))).Kind);
     }
 
     [Fact]

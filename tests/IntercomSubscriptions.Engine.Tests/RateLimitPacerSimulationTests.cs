@@ -24,7 +24,7 @@ public sealed class RateLimitPacerSimulationTests
         public int WindowsUsed => _counted.Count;
 
         /// <summary>Counts a request arriving at <paramref name="now"/> and returns the headers it would answer with.</summary>
-        public HttpResponseHeaders Arrive(DateTimeOffset now, int seed)
+        public RateLimitHeaders Arrive(DateTimeOffset now, int seed)
         {
             var reset = now.ToUnixTimeSeconds() / 10 * 10 + 10;
             var counted = _counted.TryGetValue(reset, out var n) ? n : 0;
@@ -36,7 +36,7 @@ public sealed class RateLimitPacerSimulationTests
             headers.Add("X-RateLimit-Limit", Limit.ToString(CultureInfo.InvariantCulture));
             headers.Add("X-RateLimit-Remaining", (Limit - counted).ToString(CultureInfo.InvariantCulture));
             headers.Add("X-RateLimit-Reset", reset.ToString(CultureInfo.InvariantCulture));
-            return headers;
+            return RateLimitHeaders.Read(headers, now);
         }
     }
 
@@ -50,7 +50,7 @@ public sealed class RateLimitPacerSimulationTests
         var concurrency = random.Next(1, 9);
         var server = new FakeServer(random.Next(concurrency, 4 * concurrency + 6));
         var sent = new List<PacerTicket>();                                   // on the wire, not yet at the server
-        var answered = new List<(PacerTicket Ticket, HttpResponseHeaders? Headers)>(); // counted, answer on its way back
+        var answered = new List<(PacerTicket Ticket, RateLimitHeaders? Headers)>(); // counted, answer on its way back
 
         for (var step = 0; step < 6000; step++)
         {

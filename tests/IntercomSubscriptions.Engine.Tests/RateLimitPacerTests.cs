@@ -21,7 +21,10 @@ public sealed class RateLimitPacerTests
         return (new RateLimitPacer(() => clock.Now), clock);
     }
 
-    private static HttpResponseHeaders Headers(long? limit, long? remaining, long? reset, TimeSpan? retryAfter = null)
+    private static RateLimitHeaders Headers(long? limit, long? remaining, long? reset, TimeSpan? retryAfter = null) =>
+        RateLimitHeaders.Read(ResponseHeaders(limit, remaining, reset, retryAfter), Start);
+
+    private static HttpResponseHeaders ResponseHeaders(long? limit, long? remaining, long? reset, TimeSpan? retryAfter)
     {
         var headers = new HttpResponseMessage().Headers;
         if (limit is not null) headers.Add("X-RateLimit-Limit", limit.Value.ToString(CultureInfo.InvariantCulture));

@@ -78,6 +78,15 @@ internal sealed class ScriptedHandler : HttpMessageHandler
             throw new InvalidOperationException("unreachable");
         };
 
+    /// <summary><paramref name="step"/>, answered only once every request sharing <paramref name="together"/> has arrived (at most 2 s of real time).</summary>
+    public static Step Together(CountdownEvent together, Step step) =>
+        async (request, cancellationToken) =>
+        {
+            together.Signal();
+            await Task.Run(() => together.Wait(TimeSpan.FromSeconds(2)), cancellationToken);
+            return await step(request, cancellationToken);
+        };
+
     public static Step Error(HttpStatusCode status, string code, string message, Action<HttpResponseHeaders>? headers = null) =>
         Json(status, $$"""{"type":"error.list","request_id":"req-{{(int)status}}","errors":[{"code":"{{code}}","message":"{{message}}"}]}""", headers);
 
@@ -132,6 +141,33 @@ internal sealed class GeneratedBody : Stream
     public override bool CanWrite => false;
     public override long Length => throw new NotSupportedException();
     public override long Position { get => Served; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>A body whose status line and headers arrived but whose bytes never come: only cancellation ends a read.</summary>
+internal sealed class HangingBody : Stream
+{
+    public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return 0;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return 0;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read asynchronously");
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => 0; set => throw new NotSupportedException(); }
     public override void Flush() { }
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();

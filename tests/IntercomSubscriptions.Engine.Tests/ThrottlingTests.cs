@@ -84,7 +84,7 @@ public sealed class ThrottlingTests
         {
             // Five answers a few milliseconds apart, each a 429 with no hint: each pushes the block a little later.
             now += TimeSpan.FromMilliseconds(7);
-            pacer.Release(ticket, new HttpResponseMessage(HttpStatusCode.TooManyRequests).Headers, 429);
+            pacer.Release(ticket, RateLimitHeaders.None, 429);
             Assert.NotNull(pacer.TryAcquire(now, out var announcement, out _));
             if (announcement is not null) announcements.Add(announcement);
         }

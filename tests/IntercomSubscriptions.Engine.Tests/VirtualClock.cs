@@ -4,7 +4,7 @@ namespace IntercomSubscriptions.Engine.Tests;
 
 /// <summary>
 /// A clock that moves only when a test moves it, so waits of minutes (Retry-After, a rate-limit
-/// window, Polly's back-off, an attempt's timeout) take no real time. Every timer the engine
+/// window, a retry's back-off, an attempt's timeout) take no real time. Every timer the engine
 /// creates (Task.Delay, timeouts) is one of its timers.
 /// </summary>
 internal sealed class VirtualClock : TimeProvider

@@ -17,8 +17,9 @@ internal readonly record struct RateLimitReading(long Sequence, DateTimeOffset S
 /// before it that were still open when it went (<see cref="RequestsInDoubt.MayFollow"/>). Requests
 /// sent before it and answered with a higher Remaining were counted before it, so as the answers of the
 /// requests that were in flight beside it come back, the budget they held comes back too. This is what
-/// lets a connection with 60 requests in flight at 300 ms use all but a handful of a window (before
-/// issue 10 it kept about one concurrency's worth, 4% of 1,666, in reserve).</para>
+/// lets a connection with 60 requests in flight at 300 ms use all but a handful of a window, where
+/// lowering every answer's Remaining by all that might follow it would keep about one concurrency's
+/// worth (4% of 1,666) in reserve for good.</para>
 /// <para>Intercom's limit belongs to the app, and another integration or script may spend the same
 /// window. Its requests show as Remaining falling faster than ours explain: between the first answer of
 /// the window and the lowest, the fall less our requests counted in between is theirs. Their rate
