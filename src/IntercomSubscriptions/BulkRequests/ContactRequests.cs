@@ -97,7 +97,7 @@ internal sealed class ContactRequests<TResult> : IDisposable
                 }
                 _run.RequestSent(ticket);
                 _window.Submit(
-                    cancellationToken => _run.Counts.CountAsync(() => RunAsync(target, request, stamp, cancellationToken)),
+                    cancellationToken => RunAsync(target, request, stamp, cancellationToken),
                     result => deliver(ticket, result, subject),
                     exception => Fail(ticket, exception, errorTarget, subject));
             });

@@ -26,13 +26,13 @@ internal sealed class RecordStep
     }
 
     /// <summary>
-    /// Starts the step's request, counted in the run's Requests, Retries and RateLimitWaits; once the
-    /// run is ending it is not sent, and the exception that says so goes to <see cref="Failed"/>.
+    /// Starts the step's request (the engine counts it for the run through the cmdlet's event sink);
+    /// once the run is ending it is not sent, and the exception that says so goes to <see cref="Failed"/>.
     /// </summary>
     public Task<T> SendAsync<T>(Func<Task<T>> request)
     {
         _throwIfRunEnding();
-        return _run.Counts.CountAsync(request);
+        return request();
     }
 
     /// <summary>The step did what the record asked (a write accepted, or none needed).</summary>

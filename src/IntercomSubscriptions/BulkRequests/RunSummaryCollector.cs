@@ -25,19 +25,21 @@ internal sealed class RunSummaryCollector
     /// <param name="timeLimit">After it, records are no longer processed (-TimeLimit).</param>
     /// <param name="failedFileDirectory">Where the file of failed records goes when there are more than the summary keeps (the temp directory).</param>
     /// <param name="keepErrors">Whether anyone will see the summary (-Summary, -SummaryVariable); if not, errors are only counted, and no file is written.</param>
-    public RunSummaryCollector(string command, Func<TimeSpan> elapsed, TimeSpan? timeLimit, string? failedFileDirectory = null, bool keepErrors = true)
+    /// <param name="counts">What the engine counts for the run's calls (the cmdlet's event sink's); a fresh one when null.</param>
+    public RunSummaryCollector(string command, Func<TimeSpan> elapsed, TimeSpan? timeLimit, string? failedFileDirectory = null, bool keepErrors = true,
+        RequestCounts? counts = null)
     {
         _keepErrors = keepErrors;
         _failedFileDirectory = failedFileDirectory ?? Path.GetTempPath();
         _elapsed = elapsed;
         _timeLimit = timeLimit;
-        Counts = new RequestCounts();
+        Counts = counts ?? new RequestCounts();
         Summary = new IntercomRunSummary(command, DateTime.Now);
     }
 
     public IntercomRunSummary Summary { get; }
 
-    /// <summary>What the records' requests cost on the wire; the requests run inside <see cref="RequestCounts.CountAsync{T}"/>.</summary>
+    /// <summary>What the run's requests cost on the wire, as the engine counted them for the run's event sink.</summary>
     public RequestCounts Counts { get; }
 
     public bool TimeLimitReached { get; private set; }
@@ -137,7 +139,9 @@ internal sealed class RunSummaryCollector
         Summary.Elapsed = _elapsed();
         Summary.Requests = Counts.Requests;
         Summary.Retries = Counts.Retries;
-        Summary.RateLimitWaits = Counts.RateLimitWaits;
+        Summary.RateLimitWaits = Counts.RateLimitedAnswers;
+        Summary.PacingWaits = Counts.PacingWaits;
+        Summary.PacingWaitTime = Counts.PacingWaitTime;
     }
 
     private RecordTicket Open()

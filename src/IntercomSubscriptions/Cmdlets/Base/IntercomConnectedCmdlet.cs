@@ -40,7 +40,7 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
         // One record at a time has no other lookups to share a search with: search at once.
         var gather = throttleLimit == 1 ? TimeSpan.Zero : ContactLookupBatcher.Gather;
         var run = new RunSummaryCollector(MyInvocation.MyCommand.Name, () => elapsed.Elapsed, timeLimit,
-            keepErrors: summary || !string.IsNullOrEmpty(summaryVariable));
+            keepErrors: summary || !string.IsNullOrEmpty(summaryVariable), counts: events.Counts);
         if (!string.IsNullOrEmpty(summaryVariable))
             SessionState.PSVariable.Set(summaryVariable, run.Summary);
         CancellationToken.Register(run.MarkStopped);
