@@ -24,7 +24,7 @@ internal static class IntercomRequests
         // PowerShell users type OPT_IN as readily as opt_in; Intercom wants its own spelling.
         consentType = consentType.ToLowerInvariant();
         if (consentType is not ("opt_in" or "opt_out"))
-            throw new ArgumentException($"The consent '{IntercomIds.Printable(consentType)}' is not opt_in or opt_out.");
+            throw new ArgumentException($"The consent '{PrintableText.Shortened(consentType)}' is not opt_in or opt_out.");
         // Intercom's samples send the id as a number, but its schema says string: send a string.
         var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["id"] = subscriptionTypeId, ["consent_type"] = consentType });
         return new(HttpMethod.Post, ContactSubscriptionsPath(contactId), body, NotFoundMeaning.ContactOrSubscriptionType);

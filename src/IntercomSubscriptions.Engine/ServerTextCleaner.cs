@@ -31,7 +31,7 @@ internal sealed class ServerTextCleaner
             if (token.Length > 0 && text.IndexOf(token, StringComparison.Ordinal) >= 0)
                 text = text.Replace(token, "****");
         }
-        return IntercomIds.Printable(text, maxLength);
+        return PrintableText.Escape(text, maxLength);
     }
 
     /// <summary>Intercom's X-Request-Id (what its support asks for), cleaned for showing, or null.</summary>

@@ -123,7 +123,7 @@ public sealed class AdaptiveConcurrencyLimitTests
     }
 
     [Fact]
-    public void Gate_lets_in_up_to_the_limit_and_the_next_waiter_on_each_release_in_order()
+    public async Task Gate_lets_in_up_to_the_limit_and_the_next_waiter_on_each_release_in_order()
     {
         var limit = new AdaptiveConcurrencyLimit(new VirtualClock());
         limit.OnAnswer(Ms20, 200, 167); // limit 5
@@ -131,15 +131,16 @@ public sealed class AdaptiveConcurrencyLimitTests
         var entered = Enumerable.Range(0, 7).Select(_ => gate.EnterAsync(CancellationToken.None)).ToList();
         Assert.Equal(5, entered.Count(t => t.IsCompleted));
         Assert.Equal(2, gate.Waiting);
-        entered[0].Result.Dispose();
-        entered[0].Result.Dispose(); // a place is given back once
-        Assert.True(entered[5].Wait(TimeSpan.FromSeconds(5)));
+        var first = await entered[0];
+        first.Dispose();
+        first.Dispose(); // a place is given back once
+        Assert.Same(entered[5], await Task.WhenAny(entered[5], Task.Delay(TimeSpan.FromSeconds(5))));
         Assert.False(entered[6].IsCompleted);
         Assert.Equal(5, gate.InUse);
     }
 
     [Fact]
-    public void Gate_lets_waiters_in_when_the_limit_grows_and_forgets_a_cancelled_waiter()
+    public async Task Gate_lets_waiters_in_when_the_limit_grows_and_forgets_a_cancelled_waiter()
     {
         var limit = new AdaptiveConcurrencyLimit(new VirtualClock());
         limit.OnAnswer(Ms20, 200, 167); // limit 5
@@ -154,7 +155,7 @@ public sealed class AdaptiveConcurrencyLimitTests
 
         limit.OnAnswer(TimeSpan.FromSeconds(1), 200, 167); // latency up: more may be on the wire
         gate.LimitChanged();
-        Assert.True(waiting.Wait(TimeSpan.FromSeconds(5))); // the limit rose by one (slow start), toward 7
+        Assert.Same(waiting, await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(5)))); // the limit rose by one (slow start), toward 7
         Assert.Equal(6, gate.InUse);
     }
 

@@ -320,8 +320,8 @@ public sealed class RateLimitPacerTests
     [Fact]
     public void A_long_Retry_After_is_a_wait_of_its_true_length_not_a_clamped_one()
     {
-        // Issue 9: a clamped wait sent requests into a window Intercom had closed. The wait is now what
-        // Intercom asked; AcquireAsync refuses it when it is beyond the connection's bound (ThrottlingTests).
+        // A clamped wait would send requests into a window Intercom has closed. The wait is what Intercom
+        // asked; AcquireAsync refuses it when it is beyond the connection's bound (ThrottlingTests).
         var (pacer, clock) = NewPacer();
         pacer.Release(MustAcquire(pacer, Start), Headers(null, null, null, TimeSpan.FromHours(2)), 429);
         Assert.Equal(TimeSpan.FromHours(2), pacer.TryAcquire(clock.Now, out _, out _));

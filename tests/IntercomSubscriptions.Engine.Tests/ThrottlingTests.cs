@@ -5,8 +5,9 @@ using static IntercomSubscriptions.Engine.Tests.ScriptedHandler;
 namespace IntercomSubscriptions.Engine.Tests;
 
 /// <summary>
-/// Issue 9's throttling cases, driven through the scripted handler and the virtual clock: waits of
-/// minutes run in milliseconds, and the clock tells when each request went out.
+/// Throttling (Retry-After, 429s bounded by time, the Retry-After: 0 storm guard, timeouts apart from
+/// pacing), driven through the scripted handler and the virtual clock: waits of minutes run in
+/// milliseconds, and the clock tells when each request went out.
 /// </summary>
 public sealed class ThrottlingTests
 {
@@ -17,12 +18,7 @@ public sealed class ThrottlingTests
 
     private static ScriptedHandler.Step Ok() => Json(HttpStatusCode.OK, SubscriptionType("108"));
 
-    private static Action<HttpResponseHeaders> Window(long limit, long remaining, TimeSpan resetIn) => headers =>
-    {
-        headers.Add("X-RateLimit-Limit", limit.ToString());
-        headers.Add("X-RateLimit-Remaining", remaining.ToString());
-        headers.Add("X-RateLimit-Reset", (VirtualClock.Start + resetIn).ToUnixTimeSeconds().ToString());
-    };
+    private static Action<HttpResponseHeaders> Window(long limit, long remaining, TimeSpan resetIn) => RateLimit(limit, remaining, VirtualClock.Start + resetIn);
 
     [Fact]
     public async Task Waiting_for_the_rate_limit_is_not_counted_against_the_attempt_timeout()

@@ -8,7 +8,7 @@ namespace IntercomSubscriptions.Engine;
 /// out is that attempt's failure, and retried like one). The body replaces the response's content as
 /// a <see cref="BufferedAnswerContent"/>, which gives its bytes back when the response is disposed.
 /// </summary>
-internal sealed class AnswerReader
+internal sealed class AnswerReader : IDisposable
 {
     private const int ChunkBytes = 16 * 1024;
     private readonly int _maxResponseBytes;
@@ -17,6 +17,8 @@ internal sealed class AnswerReader
 
     /// <summary>Bounds the bytes of answers buffered at once across this connection's requests.</summary>
     public AnswerMemoryGate Memory { get; } = new();
+
+    public void Dispose() => Memory.Dispose();
 
     public async Task ReadWholeAsync(HttpResponseMessage response, string? requestId, CancellationToken cancellationToken)
     {

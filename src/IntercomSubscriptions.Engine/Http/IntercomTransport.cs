@@ -30,20 +30,13 @@ internal sealed class IntercomTransport : IDisposable
         _text = text;
         _errors = errors;
         _time = time;
-        Pacer = new RateLimitPacer(time, options.MaxRateLimitWait);
-        ConcurrencyLimit = new AdaptiveConcurrencyLimit(time);
         _answers = new AnswerReader(options.MaxResponseBytes);
         var pipeline = new IntercomHandlerPipeline(primaryHandler ?? PrimaryHandlerFactory.Create(options),
             new RetryHandler(options, time),
-            new AttemptHandler(options, time, ConcurrencyLimit, Pacer, _tokenRefusal, _answers, text),
+            new AttemptHandler(options, time, new AdaptiveConcurrencyLimit(time), new RateLimitPacer(time, options.MaxRateLimitWait), _tokenRefusal, _answers, text),
             new CountingHandler());
         _pipeline = new HttpMessageInvoker(pipeline.Build(), disposeHandler: true);
     }
-
-    public RateLimitPacer Pacer { get; }
-
-    /// <summary>How many requests may be on the wire at once: found from latency and the rate limit (see its remarks).</summary>
-    public AdaptiveConcurrencyLimit ConcurrencyLimit { get; }
 
     /// <summary>Bounds the bytes of answers buffered at once across this connection's requests.</summary>
     public AnswerMemoryGate Answers => _answers.Memory;
@@ -108,5 +101,9 @@ internal sealed class IntercomTransport : IDisposable
         };
     }
 
-    public void Dispose() => _pipeline.Dispose();
+    public void Dispose()
+    {
+        _pipeline.Dispose();
+        _answers.Dispose();
+    }
 }

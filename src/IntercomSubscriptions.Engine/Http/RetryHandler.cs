@@ -74,7 +74,6 @@ internal sealed class RetryHandler : DelegatingHandler
         var log = call.Log;
         if (IsRateLimited(response))
         {
-            log.RateLimited++;
             log.ImmediateRateLimitedInARow = response.Headers.RetryAfter?.Delta == TimeSpan.Zero ? log.ImmediateRateLimitedInARow + 1 : 0;
             var now = _time.GetUtcNow();
             log.FirstRateLimitedAt ??= now;

@@ -11,10 +11,7 @@ namespace IntercomSubscriptions.Engine;
 internal readonly record struct RateLimitHeaders(long? Limit, long? Remaining, long? Reset, TimeSpan? RetryAfter)
 {
     /// <summary>No rate-limit headers at all (a proxy's answer, a server that sends none).</summary>
-    public static readonly RateLimitHeaders None = default;
-
-    /// <summary>All three window headers are there: the answer says where in which window it was counted.</summary>
-    public bool DescribesWindow => Limit is not null && Remaining is not null && Reset is not null;
+    public static RateLimitHeaders None => default;
 
     public static RateLimitHeaders Read(HttpResponseHeaders headers, DateTimeOffset now) =>
         new(ReadLong(headers, "X-RateLimit-Limit"), ReadLong(headers, "X-RateLimit-Remaining"), ReadLong(headers, "X-RateLimit-Reset"),
