@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using IntercomSubscriptions.Engine;
+using Microsoft.Extensions.Time.Testing;
 
 namespace IntercomSubscriptions.Engine.Tests;
 
@@ -9,16 +10,22 @@ public sealed class RateLimitPacerTests
     private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
     private static readonly long FirstReset = Start.ToUnixTimeSeconds() + 10;
 
-    /// <summary>The pacer reads its clock for Retry-After; tests move it by hand.</summary>
+    /// <summary>The pacer reads its clock for Retry-After and Reset; tests move it by hand (forward only).</summary>
     private sealed class ManualClock
     {
-        public DateTimeOffset Now = Start;
+        public FakeTimeProvider Time { get; } = new(Start);
+
+        public DateTimeOffset Now
+        {
+            get => Time.GetUtcNow();
+            set => Time.SetUtcNow(value);
+        }
     }
 
     private static (RateLimitPacer Pacer, ManualClock Clock) NewPacer()
     {
         var clock = new ManualClock();
-        return (new RateLimitPacer(() => clock.Now), clock);
+        return (new RateLimitPacer(clock.Time, TimeSpan.FromMinutes(5)), clock);
     }
 
     private static RateLimitHeaders Headers(long? limit, long? remaining, long? reset, TimeSpan? retryAfter = null) =>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.Time.Testing;
 using static IntercomSubscriptions.Engine.Tests.ScriptedHandler;
 
 namespace IntercomSubscriptions.Engine.Tests;
@@ -72,16 +73,16 @@ public sealed class ThrottlingTests
     [Fact]
     public void Concurrent_429s_announce_one_wait_not_one_each()
     {
-        var now = VirtualClock.Start;
-        var pacer = new RateLimitPacer(() => now);
-        var tickets = Enumerable.Range(0, 5).Select(i => { Assert.Null(pacer.TryAcquire(now, out _, out var t)); return t; }).ToList();
+        var time = new FakeTimeProvider(VirtualClock.Start);
+        var pacer = new RateLimitPacer(time, TimeSpan.FromMinutes(5));
+        var tickets = Enumerable.Range(0, 5).Select(i => { Assert.Null(pacer.TryAcquire(time.GetUtcNow(), out _, out var t)); return t; }).ToList();
         var announcements = new List<string>();
         foreach (var ticket in tickets)
         {
             // Five answers a few milliseconds apart, each a 429 with no hint: each pushes the block a little later.
-            now += TimeSpan.FromMilliseconds(7);
+            time.Advance(TimeSpan.FromMilliseconds(7));
             pacer.Release(ticket, RateLimitHeaders.None, 429);
-            Assert.NotNull(pacer.TryAcquire(now, out var announcement, out _));
+            Assert.NotNull(pacer.TryAcquire(time.GetUtcNow(), out var announcement, out _));
             if (announcement is not null) announcements.Add(announcement);
         }
         Assert.Single(announcements);

@@ -38,7 +38,6 @@ internal sealed class RateLimitPacer
 
     private readonly object _gate = new();
     private readonly TimeProvider _time;
-    private readonly Func<DateTimeOffset> _clock;
     private readonly TimeSpan _maxWait;
     private readonly RequestsInDoubt _doubt = new();
     private WindowState _state = WindowState.Unknown;
@@ -58,16 +57,7 @@ internal sealed class RateLimitPacer
     public RateLimitPacer(TimeProvider time, TimeSpan maxWait)
     {
         _time = time;
-        _clock = _time.GetUtcNow;
         _maxWait = maxWait;
-    }
-
-    /// <summary>For tests that move the clock by hand and call <see cref="TryAcquire"/> themselves.</summary>
-    internal RateLimitPacer(Func<DateTimeOffset> clock)
-    {
-        _time = TimeProvider.System;
-        _clock = clock;
-        _maxWait = TimeSpan.FromMinutes(5);
     }
 
     /// <summary>
@@ -93,7 +83,7 @@ internal sealed class RateLimitPacer
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var now = _clock();
+                var now = _time.GetUtcNow();
                 var wait = TryAcquire(now, out var announcement, out var ticket);
                 if (wait is null)
                     return new PacerLease(this, ticket);
@@ -112,7 +102,7 @@ internal sealed class RateLimitPacer
         finally
         {
             if (held)
-                events?.Count(WireEvent.PacingWaitEnded, _clock());
+                events?.Count(WireEvent.PacingWaitEnded, _time.GetUtcNow());
         }
     }
 
@@ -199,7 +189,7 @@ internal sealed class RateLimitPacer
             }
 
             _doubt.Settled(ticket.Sequence);
-            var reading = new RateLimitReading(ticket.Sequence, ticket.SentAt, _clock(), (int)Math.Max(0, Math.Min(int.MaxValue, remaining.Value)));
+            var reading = new RateLimitReading(ticket.Sequence, ticket.SentAt, _time.GetUtcNow(), (int)Math.Max(0, Math.Min(int.MaxValue, remaining.Value)));
             if (_state != WindowState.Known || reset > _windowReset)
             {
                 if (_state == WindowState.Refilled && reset <= _windowReset)
@@ -218,7 +208,7 @@ internal sealed class RateLimitPacer
                 _state = WindowState.Known;
                 _windowReset = reset;
                 // Waiting longer than LongestWait in total means clocks disagree; after that, try the server again.
-                _windowRefillsAt = Min(ResetTime(reset), _clock() + LongestWait);
+                _windowRefillsAt = Min(ResetTime(reset), _time.GetUtcNow() + LongestWait);
                 _limit = (int)Math.Min(int.MaxValue, limit);
                 _budget = new WindowBudget(reading, _windowSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : AdaptiveConcurrencyLimit.DefaultWindowLength);
             }
@@ -259,7 +249,7 @@ internal sealed class RateLimitPacer
     /// <summary>Holds every request for <paramref name="wait"/> from now (under the lock).</summary>
     private void Block(TimeSpan wait)
     {
-        var until = _clock() + wait;
+        var until = _time.GetUtcNow() + wait;
         if (until <= _blockedUntil) return;
         _blockedUntil = until;
         _blockAsked = wait;
