@@ -46,19 +46,23 @@ internal sealed class IntercomClient : IDisposable
     internal AnswerMemoryGate Answers => _transport.Answers;
 
     public Task<IReadOnlyList<SubscriptionTypeData>> ListSubscriptionTypesAsync(IIntercomEventSink? events, CancellationToken cancellationToken) =>
-        SendAsync(IntercomRequests.ListSubscriptionTypes(), events, response => IntercomJson.ReadList(response, IntercomJson.ReadSubscriptionType), cancellationToken);
+        SendAsync(IntercomRequests.ListSubscriptionTypes(), events,
+            response => IntercomJson.ReadList(response, IntercomJson.ReadSubscriptionType), cancellationToken);
 
     public Task<IReadOnlyList<SubscriptionTypeData>> ListContactSubscriptionsAsync(string contactId, IIntercomEventSink? events, CancellationToken cancellationToken) =>
-        SendAsync(IntercomRequests.ListContactSubscriptions(contactId), events, response => IntercomJson.ReadList(response, IntercomJson.ReadSubscriptionType), cancellationToken);
+        SendAsync(IntercomRequests.ListContactSubscriptions(contactId), events,
+            response => IntercomJson.ReadList(response, IntercomJson.ReadSubscriptionType), cancellationToken);
 
     /// <summary>Attaches a contact to a subscription type: opt_in or opt_out, as the type's consent model says.</summary>
     public Task<SubscriptionTypeData> AttachSubscriptionAsync(string contactId, string subscriptionTypeId, string consentType,
         IIntercomEventSink? events, CancellationToken cancellationToken) =>
-        SendAsync(IntercomRequests.AttachSubscription(contactId, subscriptionTypeId, consentType), events, response => ReadTheTypeAskedFor(response, subscriptionTypeId), cancellationToken);
+        SendAsync(IntercomRequests.AttachSubscription(contactId, subscriptionTypeId, consentType), events,
+            response => ReadTheTypeAskedFor(response, subscriptionTypeId), cancellationToken);
 
     public Task<SubscriptionTypeData> DetachSubscriptionAsync(string contactId, string subscriptionTypeId,
         IIntercomEventSink? events, CancellationToken cancellationToken) =>
-        SendAsync(IntercomRequests.DetachSubscription(contactId, subscriptionTypeId), events, response => ReadTheTypeAskedFor(response, subscriptionTypeId), cancellationToken);
+        SendAsync(IntercomRequests.DetachSubscription(contactId, subscriptionTypeId), events,
+            response => ReadTheTypeAskedFor(response, subscriptionTypeId), cancellationToken);
 
     /// <summary>An answer about another subscription type than the one changed is not a success for this one.</summary>
     private static SubscriptionTypeData ReadTheTypeAskedFor(ApiResponse response, string subscriptionTypeId)
@@ -71,11 +75,13 @@ internal sealed class IntercomClient : IDisposable
 
     /// <summary>One contact, with its email flags (GET /contacts/{id}).</summary>
     public Task<ContactConsentData> GetContactAsync(string contactId, IIntercomEventSink? events, CancellationToken cancellationToken) =>
-        SendAsync(IntercomRequests.GetContact(contactId), events, response => IntercomJson.ReadObject(response, IntercomJson.ReadContactConsent), cancellationToken);
+        SendAsync(IntercomRequests.GetContact(contactId), events,
+            response => IntercomJson.ReadObject(response, IntercomJson.ReadContactConsent), cancellationToken);
 
     /// <summary>One page of every contact in the workspace (GET /contacts), after <paramref name="startingAfter"/>.</summary>
     public Task<ContactPageData> ListContactsAsync(string? startingAfter, IIntercomEventSink? events, CancellationToken cancellationToken) =>
-        SendAsync(IntercomRequests.ListContacts(startingAfter), events, IntercomJson.ReadContactPage, cancellationToken);
+        SendAsync(IntercomRequests.ListContacts(startingAfter), events,
+            IntercomJson.ReadContactPage, cancellationToken);
 
     /// <summary>Every contact whose email or external id is one of <paramref name="values"/> (all pages), in one search.</summary>
     public async Task<IReadOnlyList<ContactData>> SearchContactsAsync(ContactSearchField field, IReadOnlyList<string> values,
@@ -85,7 +91,8 @@ internal sealed class IntercomClient : IDisposable
         string? cursor = null;
         for (var page = 0; page < MaxSearchPages; page++)
         {
-            var (items, next) = await SendAsync(IntercomRequests.SearchContacts(field, values, cursor), events, response => (IntercomJson.ReadList(response, IntercomJson.ReadContact), IntercomJson.NextCursor(response)), cancellationToken).ConfigureAwait(false);
+            var (items, next) = await SendAsync(IntercomRequests.SearchContacts(field, values, cursor), events,
+                response => (IntercomJson.ReadList(response, IntercomJson.ReadContact), IntercomJson.NextCursor(response)), cancellationToken).ConfigureAwait(false);
             contacts.AddRange(items);
             if (string.IsNullOrEmpty(next) || items.Count == 0) break;
             cursor = next;
