@@ -25,7 +25,7 @@ internal sealed class IntercomClient : IDisposable
     }
 
     /// <summary>The seam for tests: a scripted primary handler instead of the network, a fake clock.</summary>
-    internal IntercomClient(IntercomClientOptions options, SecureString token, Func<HttpMessageHandler>? primaryHandler, TimeProvider? time)
+    internal IntercomClient(IntercomClientOptions options, SecureString token, HttpMessageHandler? primaryHandler, TimeProvider? time)
     {
         Options = options;
         _secret = token.Copy();
@@ -43,28 +43,26 @@ internal sealed class IntercomClient : IDisposable
 
     public IntercomClientOptions Options { get; }
 
-    public RateLimitPacer Pacer => _transport.Pacer;
-
     internal AnswerMemoryGate Answers => _transport.Answers;
 
     public Task<IReadOnlyList<SubscriptionTypeData>> ListSubscriptionTypesAsync(IIntercomEventSink? events, CancellationToken cancellationToken) =>
-        SendAsync(IntercomRequests.ListSubscriptionTypes(), events, cancellationToken,
-            response => IntercomJson.ReadList(response, IntercomJson.ReadSubscriptionType));
+        SendAsync(IntercomRequests.ListSubscriptionTypes(), events,
+            response => IntercomJson.ReadList(response, IntercomJson.ReadSubscriptionType), cancellationToken);
 
     public Task<IReadOnlyList<SubscriptionTypeData>> ListContactSubscriptionsAsync(string contactId, IIntercomEventSink? events, CancellationToken cancellationToken) =>
-        SendAsync(IntercomRequests.ListContactSubscriptions(contactId), events, cancellationToken,
-            response => IntercomJson.ReadList(response, IntercomJson.ReadSubscriptionType));
+        SendAsync(IntercomRequests.ListContactSubscriptions(contactId), events,
+            response => IntercomJson.ReadList(response, IntercomJson.ReadSubscriptionType), cancellationToken);
 
     /// <summary>Attaches a contact to a subscription type: opt_in or opt_out, as the type's consent model says.</summary>
     public Task<SubscriptionTypeData> AttachSubscriptionAsync(string contactId, string subscriptionTypeId, string consentType,
         IIntercomEventSink? events, CancellationToken cancellationToken) =>
-        SendAsync(IntercomRequests.AttachSubscription(contactId, subscriptionTypeId, consentType), events, cancellationToken,
-            response => ReadTheTypeAskedFor(response, subscriptionTypeId));
+        SendAsync(IntercomRequests.AttachSubscription(contactId, subscriptionTypeId, consentType), events,
+            response => ReadTheTypeAskedFor(response, subscriptionTypeId), cancellationToken);
 
     public Task<SubscriptionTypeData> DetachSubscriptionAsync(string contactId, string subscriptionTypeId,
         IIntercomEventSink? events, CancellationToken cancellationToken) =>
-        SendAsync(IntercomRequests.DetachSubscription(contactId, subscriptionTypeId), events, cancellationToken,
-            response => ReadTheTypeAskedFor(response, subscriptionTypeId));
+        SendAsync(IntercomRequests.DetachSubscription(contactId, subscriptionTypeId), events,
+            response => ReadTheTypeAskedFor(response, subscriptionTypeId), cancellationToken);
 
     /// <summary>An answer about another subscription type than the one changed is not a success for this one.</summary>
     private static SubscriptionTypeData ReadTheTypeAskedFor(ApiResponse response, string subscriptionTypeId)
@@ -77,17 +75,13 @@ internal sealed class IntercomClient : IDisposable
 
     /// <summary>One contact, with its email flags (GET /contacts/{id}).</summary>
     public Task<ContactConsentData> GetContactAsync(string contactId, IIntercomEventSink? events, CancellationToken cancellationToken) =>
-        SendAsync(IntercomRequests.GetContact(contactId), events, cancellationToken,
-            response => IntercomJson.ReadObject(response, IntercomJson.ReadContactConsent));
+        SendAsync(IntercomRequests.GetContact(contactId), events,
+            response => IntercomJson.ReadObject(response, IntercomJson.ReadContactConsent), cancellationToken);
 
     /// <summary>One page of every contact in the workspace (GET /contacts), after <paramref name="startingAfter"/>.</summary>
     public Task<ContactPageData> ListContactsAsync(string? startingAfter, IIntercomEventSink? events, CancellationToken cancellationToken) =>
-        SendAsync(IntercomRequests.ListContacts(startingAfter), events, cancellationToken, IntercomJson.ReadContactPage);
-
-    /// <summary>Every contact whose email or external id equals <paramref name="value"/> (all pages).</summary>
-    public Task<IReadOnlyList<ContactData>> SearchContactsAsync(ContactSearchField field, string value,
-        IIntercomEventSink? events, CancellationToken cancellationToken) =>
-        SearchContactsAsync(field, new[] { value }, events, cancellationToken);
+        SendAsync(IntercomRequests.ListContacts(startingAfter), events,
+            IntercomJson.ReadContactPage, cancellationToken);
 
     /// <summary>
     /// Every contact whose email or external id is one of <paramref name="values"/> (all pages), in one
@@ -102,8 +96,8 @@ internal sealed class IntercomClient : IDisposable
         string? cursor = null;
         for (var page = 0; page < MaxSearchPages; page++)
         {
-            var (items, next) = await SendAsync(IntercomRequests.SearchContacts(field, values, cursor), events, cancellationToken,
-                response => (IntercomJson.ReadList(response, IntercomJson.ReadContact), IntercomJson.NextCursor(response))).ConfigureAwait(false);
+            var (items, next) = await SendAsync(IntercomRequests.SearchContacts(field, values, cursor), events,
+                response => (IntercomJson.ReadList(response, IntercomJson.ReadContact), IntercomJson.NextCursor(response)), cancellationToken).ConfigureAwait(false);
             contacts.AddRange(paging.Take(items, contact => contact.Id, next, total: null));
             if (paging.Problem is not null) throw paging.Failure();
             if (paging.Next is null) break;
@@ -112,7 +106,7 @@ internal sealed class IntercomClient : IDisposable
         return contacts;
     }
 
-    private async Task<T> SendAsync<T>(IntercomRequest request, IIntercomEventSink? events, CancellationToken cancellationToken, Func<ApiResponse, T> read)
+    private async Task<T> SendAsync<T>(IntercomRequest request, IIntercomEventSink? events, Func<ApiResponse, T> read, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _disposed) != 0)
             throw new ObjectDisposedException(nameof(IntercomClient), "This Intercom connection was closed.");

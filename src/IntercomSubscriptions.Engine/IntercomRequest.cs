@@ -3,10 +3,10 @@ using System.Net.Http;
 namespace IntercomSubscriptions.Engine;
 
 /// <summary>
-/// One call to Intercom as data: method, path relative to the base URI, JSON body, and what a 404
-/// means for this call (a missing contact is told apart by Intercom's own message).
+/// One call to Intercom as data: method, path relative to the base URI, JSON body, and which resources
+/// it names, which is what a 404 from it is about.
 /// </summary>
-internal sealed record IntercomRequest(HttpMethod Method, string Path, string? JsonBody, IntercomErrorKind NotFoundMeans)
+internal sealed record IntercomRequest(HttpMethod Method, string Path, string? JsonBody, NotFoundMeaning NotFound)
 {
     /// <summary>"POST /contacts/…/subscriptions", as messages name the call.</summary>
     public string Operation => Method.Method + " /" + Path;

@@ -13,10 +13,10 @@ internal static class IntercomRequests
     public const int ContactPageSize = 150;
 
     public static IntercomRequest ListSubscriptionTypes() =>
-        new(HttpMethod.Get, "subscription_types", null, IntercomErrorKind.NotFound);
+        new(HttpMethod.Get, "subscription_types", null, NotFoundMeaning.Endpoint);
 
     public static IntercomRequest ListContactSubscriptions(string contactId) =>
-        new(HttpMethod.Get, ContactSubscriptionsPath(contactId), null, IntercomErrorKind.NotFound);
+        new(HttpMethod.Get, ContactSubscriptionsPath(contactId), null, NotFoundMeaning.Contact);
 
     public static IntercomRequest AttachSubscription(string contactId, string subscriptionTypeId, string consentType)
     {
@@ -24,16 +24,16 @@ internal static class IntercomRequests
         // PowerShell users type OPT_IN as readily as opt_in; Intercom wants its own spelling.
         consentType = consentType.ToLowerInvariant();
         if (consentType is not ("opt_in" or "opt_out"))
-            throw new ArgumentException($"The consent '{IntercomIds.Printable(consentType)}' is not opt_in or opt_out.");
+            throw new ArgumentException($"The consent '{PrintableText.Shortened(consentType)}' is not opt_in or opt_out.");
         // Intercom's samples send the id as a number, but its schema says string: send a string.
         var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["id"] = subscriptionTypeId, ["consent_type"] = consentType });
-        return new(HttpMethod.Post, ContactSubscriptionsPath(contactId), body, IntercomErrorKind.SubscriptionTypeNotFound);
+        return new(HttpMethod.Post, ContactSubscriptionsPath(contactId), body, NotFoundMeaning.ContactOrSubscriptionType);
     }
 
     public static IntercomRequest DetachSubscription(string contactId, string subscriptionTypeId) =>
         new(HttpMethod.Delete,
             ContactSubscriptionsPath(contactId) + "/" + Uri.EscapeDataString(IntercomIds.RequireSubscriptionTypeId(subscriptionTypeId)),
-            null, IntercomErrorKind.SubscriptionTypeNotFound);
+            null, NotFoundMeaning.ContactOrSubscriptionType);
 
     /// <summary>
     /// One page of contacts whose email or external id is one of <paramref name="values"/>: "=" for
@@ -54,17 +54,17 @@ internal static class IntercomRequests
             },
             ["pagination"] = pagination,
         });
-        return new(HttpMethod.Post, "contacts/search", body, IntercomErrorKind.NotFound);
+        return new(HttpMethod.Post, "contacts/search", body, NotFoundMeaning.Endpoint);
     }
 
     public static IntercomRequest GetContact(string contactId) =>
-        new(HttpMethod.Get, ContactPath(contactId), null, IntercomErrorKind.NotFound);
+        new(HttpMethod.Get, ContactPath(contactId), null, NotFoundMeaning.Contact);
 
     /// <summary>One page of every contact in the workspace, after the cursor <paramref name="startingAfter"/> (null: the first page).</summary>
     public static IntercomRequest ListContacts(string? startingAfter) =>
         new(HttpMethod.Get,
             $"contacts?per_page={ContactPageSize}" + (startingAfter is null ? "" : "&starting_after=" + Uri.EscapeDataString(startingAfter)),
-            null, IntercomErrorKind.NotFound);
+            null, NotFoundMeaning.Endpoint);
 
     private static string ContactPath(string contactId) => "contacts/" + IntercomIds.EscapeSegment(contactId, "contact id");
 

@@ -1,66 +1,71 @@
 namespace IntercomSubscriptions.Engine;
 
 /// <summary>
-/// What one run of a caller cost on the wire: HTTP attempts, retries, and rate-limit answers.
-/// The caller makes one per run and wraps each unit of its work in <see cref="CountAsync{T}"/>;
-/// <see cref="CountingHandler"/> adds to whichever counts the current async flow carries, so two
-/// runs sharing a connection (two runspaces) each count only their own requests.
-/// Counted under the HTTP pipeline rather than in the transport, so the transport's retry and
-/// pacing code stays as it is.
+/// What one caller's run cost on the wire: requests sent, retries, 429 answers, and the pacer's waits
+/// for the rate limit, counted and timed. The caller keeps one per run and feeds it every
+/// <see cref="WireEvent"/> its sink receives (<see cref="Add"/>); the engine reports each event where it
+/// happens: the retry handler its retries, the counting handler what reached the network and what came
+/// back 429, the pacer its waits. Thread-safe: a run has many calls in flight.
 /// </summary>
+/// <remarks>
+/// Pacing waits are the run's, not each request's: while any of the run's requests is held, the run is
+/// waiting. Sixty requests held together for one spent window are one wait of that window's remainder,
+/// so <see cref="PacingWaitTime"/> is comparable with the run's elapsed time and with the pacer's
+/// "waiting 4.8 s" Verbose lines.
+/// </remarks>
 internal sealed class RequestCounts
 {
-    private static readonly AsyncLocal<Unit?> CurrentUnit = new();
-
+    private readonly object _gate = new();
     private long _requests;
     private long _retries;
     private long _rateLimited;
+    private long _pacingWaits;
+    private TimeSpan _pacingWaitTime;
+    private int _held;
+    private DateTimeOffset _heldSince;
 
-    /// <summary>HTTP attempts that got an answer or failed on the wire.</summary>
-    public long Requests => Interlocked.Read(ref _requests);
+    /// <summary>HTTP requests sent (each retry is one more).</summary>
+    public long Requests { get { lock (_gate) return _requests; } }
 
-    /// <summary>Attempts that repeated one that had failed (a 429, a 5xx, a timeout, a dropped connection).</summary>
-    public long Retries => Interlocked.Read(ref _retries);
+    /// <summary>Requests sent again after their attempt failed.</summary>
+    public long Retries { get { lock (_gate) return _retries; } }
 
-    /// <summary>429 answers: each one holds the run until Intercom's rate-limit window resets.</summary>
-    public long RateLimitWaits => Interlocked.Read(ref _rateLimited);
+    /// <summary>429 answers from Intercom.</summary>
+    public long RateLimitedAnswers { get { lock (_gate) return _rateLimited; } }
 
-    /// <summary>
-    /// Runs <paramref name="work"/> (one record's requests, one after another) counting into these
-    /// counts. The flow's counts are set inside this async method, so they end when it returns.
-    /// </summary>
-    public async Task<T> CountAsync<T>(Func<Task<T>> work)
+    /// <summary>Times the run was held back by the pacer (from none of its requests held to some).</summary>
+    public long PacingWaits { get { lock (_gate) return _pacingWaits; } }
+
+    /// <summary>How long the run was held back by the pacer in all; a wait still going on counts once it ends.</summary>
+    public TimeSpan PacingWaitTime { get { lock (_gate) return _pacingWaitTime; } }
+
+    public void Add(WireEvent what, DateTimeOffset at)
     {
-        CurrentUnit.Value = new Unit(this);
-        return await work().ConfigureAwait(false);
-    }
-
-    /// <summary>The counts and retry state of the current flow, if a caller asked for counting.</summary>
-    internal static Unit? Current => CurrentUnit.Value;
-
-    /// <summary>One unit of work's requests, which go one after another: an attempt after a failed one is its retry.</summary>
-    internal sealed class Unit
-    {
-        private readonly RequestCounts _counts;
-        private int _lastFailed;
-
-        public Unit(RequestCounts counts) => _counts = counts;
-
-        public void Sending()
+        lock (_gate)
         {
-            Interlocked.Increment(ref _counts._requests);
-            if (Interlocked.Exchange(ref _lastFailed, 0) == 1)
-                Interlocked.Increment(ref _counts._retries);
+            switch (what)
+            {
+                case WireEvent.RequestSent:
+                    _requests++;
+                    break;
+                case WireEvent.Retry:
+                    _retries++;
+                    break;
+                case WireEvent.RateLimitedAnswer:
+                    _rateLimited++;
+                    break;
+                case WireEvent.PacingWaitBegan:
+                    if (_held++ == 0)
+                    {
+                        _pacingWaits++;
+                        _heldSince = at;
+                    }
+                    break;
+                case WireEvent.PacingWaitEnded:
+                    if (_held > 0 && --_held == 0 && at > _heldSince)
+                        _pacingWaitTime += at - _heldSince;
+                    break;
+            }
         }
-
-        public void Answered(int status)
-        {
-            if (status == 429)
-                Interlocked.Increment(ref _counts._rateLimited);
-            if (status is 429 or 408 or >= 500)
-                Interlocked.Exchange(ref _lastFailed, 1);
-        }
-
-        public void FailedOnTheWire() => Interlocked.Exchange(ref _lastFailed, 1);
     }
 }

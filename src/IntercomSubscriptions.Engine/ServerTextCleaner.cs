@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+
 namespace IntercomSubscriptions.Engine;
 
 /// <summary>
@@ -29,6 +31,10 @@ internal sealed class ServerTextCleaner
             if (token.Length > 0 && text.IndexOf(token, StringComparison.Ordinal) >= 0)
                 text = text.Replace(token, "****");
         }
-        return IntercomIds.Printable(text, maxLength);
+        return PrintableText.Escape(text, maxLength);
     }
+
+    /// <summary>Intercom's X-Request-Id (what its support asks for), cleaned for showing, or null.</summary>
+    public string? RequestId(HttpResponseHeaders headers) =>
+        headers.TryGetValues("X-Request-Id", out var ids) ? Clean(ids.FirstOrDefault(), 100) : null;
 }

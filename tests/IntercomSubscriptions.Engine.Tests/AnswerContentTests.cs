@@ -7,6 +7,7 @@ namespace IntercomSubscriptions.Engine.Tests;
 public sealed class AnswerContentTests
 {
     private const string Contact = "63a07ddf05a32042dffac965";
+    private static readonly string[] OneEmail = ["a@example.com"];
 
     [Fact]
     public async Task A_change_answered_with_another_subscription_type_is_an_invalid_response()
@@ -39,7 +40,7 @@ public sealed class AnswerContentTests
 
         const string contact = """{"type":"contact","id":"c1","email":"a\u001b@example.com","external_id":"x\u0007","role":"user\u009b"}""";
         using var search = new EngineHarness(Json(HttpStatusCode.OK, List(contact)));
-        var found = Assert.Single(await search.Drive((client, events, ct) => client.SearchContactsAsync(ContactSearchField.Email, "a@example.com", events, ct)));
+        var found = Assert.Single(await search.Drive((client, events, ct) => client.SearchContactsAsync(ContactSearchField.Email, OneEmail, events, ct)));
         Assert.Equal(@"a\u001b@example.com", found.Email);
         Assert.Equal(@"x\u0007", found.ExternalId);
         Assert.Equal(@"user\u009b", found.Role);

@@ -1,6 +1,6 @@
 namespace IntercomSubscriptions.Engine.Tests;
 
-/// <summary>Issue 9 item 8: large answers read at once must not each hold up to the cap in memory.</summary>
+/// <summary>Large answers read at once must not each hold up to the cap in memory.</summary>
 public sealed class AnswerMemoryTests
 {
     [Fact]

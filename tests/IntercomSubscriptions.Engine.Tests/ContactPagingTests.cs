@@ -30,11 +30,12 @@ public sealed class ContactPagingTests
     public void Contacts_listed_again_are_left_out_and_counted_while_the_listing_goes_on()
     {
         var paging = new ContactPaging("the contact list");
-        Take(paging, new[] { "a", "b", "a" }, "A");
+        string[] firstPage = ["a", "b", "a"], secondPage = ["b", "c"], secondPageNew = ["c"];
+        Take(paging, firstPage, "A");
 
-        var second = Take(paging, new[] { "b", "c" }, null);
+        var second = Take(paging, secondPage, null);
 
-        Assert.Equal(new[] { "c" }, second);
+        Assert.Equal(secondPageNew, second);
         Assert.Equal((3L, 2L), (paging.Listed, paging.Repeated));
         Assert.Null(paging.Problem);
     }

@@ -21,7 +21,7 @@ internal sealed class EngineHarness : IDisposable
         Handler = new ScriptedHandler(Clock, steps);
         Options = new IntercomClientOptions(new Uri("http://127.0.0.1/")) { Timeout = TestTimeout };
         configure?.Invoke(Options);
-        Client = new IntercomClient(Options, Secure(Token), () => Handler, Clock);
+        Client = new IntercomClient(Options, Secure(Token), Handler, Clock);
     }
 
     public VirtualClock Clock { get; } = new();
@@ -39,21 +39,4 @@ internal sealed class EngineHarness : IDisposable
     public static SecureString Secure(string text) => new NetworkCredential(string.Empty, text).SecurePassword;
 
     public void Dispose() => Client.Dispose();
-}
-
-internal sealed class RecordingEvents : IIntercomEventSink
-{
-    private readonly object _gate = new();
-    public List<string> VerboseLines { get; } = new();
-    public List<string> DebugLines { get; } = new();
-
-    public void Verbose(string message)
-    {
-        lock (_gate) VerboseLines.Add(message);
-    }
-
-    public void Debug(string message)
-    {
-        lock (_gate) DebugLines.Add(message);
-    }
 }

@@ -98,7 +98,7 @@ public sealed class IntercomJsonTests
     [Fact]
     public void ReadErrorList_reads_the_first_error_and_the_request_id()
     {
-        var (code, message, requestId) = IntercomJson.ReadErrorList("""
+        var (code, message, requestId) = ReadErrorList("""
             {"type":"error.list","request_id":"b6bbcc77-1","errors":[
               {"code":"not_found","message":"Contact Not Found"},
               {"code":"second","message":"ignored"}]}
@@ -112,9 +112,9 @@ public sealed class IntercomJsonTests
     public void ReadErrorList_skips_entries_that_are_not_objects_and_tolerates_missing_parts()
     {
         Assert.Equal(("unauthorized", null, null),
-            IntercomJson.ReadErrorList("""{"errors":["oops",null,{"code":"unauthorized"}]}"""));
-        Assert.Equal((null, null, "r-1"), IntercomJson.ReadErrorList("""{"request_id":"r-1","errors":"not a list"}"""));
-        Assert.Equal(("404", "Not here", null), IntercomJson.ReadErrorList("""{"errors":[{"code":404,"message":"Not here"}]}"""));
+            ReadErrorList("""{"errors":["oops",null,{"code":"unauthorized"}]}"""));
+        Assert.Equal((null, null, "r-1"), ReadErrorList("""{"request_id":"r-1","errors":"not a list"}"""));
+        Assert.Equal(("404", "Not here", null), ReadErrorList("""{"errors":[{"code":404,"message":"Not here"}]}"""));
     }
 
     [Theory]
@@ -128,12 +128,15 @@ public sealed class IntercomJsonTests
     [InlineData("\"not_found\"")]
     [InlineData("null")]
     public void ReadErrorList_returns_nothing_for_bodies_that_are_not_an_error_list(string? body) =>
-        Assert.Equal((null, null, null), IntercomJson.ReadErrorList(body));
+        Assert.Equal((null, null, null), ReadErrorList(body));
 
     [Fact]
     public void ReadErrorList_survives_absurdly_deep_json()
     {
         var deep = new string('[', 10_000) + new string(']', 10_000);
-        Assert.Equal((null, null, null), IntercomJson.ReadErrorList(deep));
+        Assert.Equal((null, null, null), ReadErrorList(deep));
     }
+
+    private static (string? Code, string? Message, string? RequestId) ReadErrorList(string? body) =>
+        IntercomJson.ReadErrorList(body is null ? default : new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(body)));
 }

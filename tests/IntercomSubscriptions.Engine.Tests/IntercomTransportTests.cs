@@ -19,13 +19,6 @@ public sealed class IntercomTransportTests
     private static readonly Func<IntercomClient, IIntercomEventSink, CancellationToken, Task<IReadOnlyList<SubscriptionTypeData>>> ListTypes =
         (client, events, ct) => client.ListSubscriptionTypesAsync(events, ct);
 
-    private static void RateHeaders(HttpResponseHeaders headers, long limit, long remaining, DateTimeOffset reset)
-    {
-        headers.Add("X-RateLimit-Limit", limit.ToString());
-        headers.Add("X-RateLimit-Remaining", remaining.ToString());
-        headers.Add("X-RateLimit-Reset", reset.ToUnixTimeSeconds().ToString());
-    }
-
     [Fact]
     public async Task A_request_carries_the_token_the_version_an_escaped_path_and_a_string_id()
     {
@@ -82,7 +75,7 @@ public sealed class IntercomTransportTests
     {
         var reset = VirtualClock.Start + TimeSpan.FromSeconds(9);
         using var h = new EngineHarness(
-            Error(HttpStatusCode.TooManyRequests, "rate_limit_exceeded", "slow down", headers => RateHeaders(headers, 100, 0, reset)),
+            Error(HttpStatusCode.TooManyRequests, "rate_limit_exceeded", "slow down", RateLimit(100, 0, reset)),
             Json(HttpStatusCode.OK, SubscriptionType("108")));
         await h.Drive(Attach());
 
@@ -185,12 +178,31 @@ public sealed class IntercomTransportTests
         using var type = new EngineHarness(Error(HttpStatusCode.NotFound, "not_found", "Resource Not Found"));
         Assert.Equal(IntercomErrorKind.SubscriptionTypeNotFound, (await type.Fails(Attach())).Kind);
 
+        // A contact's list of subscriptions exists while the contact does: its 404 is the contact's, whatever the text.
         using var list = new EngineHarness(Error(HttpStatusCode.NotFound, "not_found", "Resource Not Found"));
-        Assert.Equal(IntercomErrorKind.NotFound,
+        Assert.Equal(IntercomErrorKind.ContactNotFound,
             (await list.Fails((client, events, ct) => client.ListContactSubscriptionsAsync(Contact, events, ct))).Kind);
+
+        using var types = new EngineHarness(Error(HttpStatusCode.NotFound, "not_found", "Resource Not Found"));
+        Assert.Equal(IntercomErrorKind.NotFound, (await types.Fails(ListTypes)).Kind);
 
         using var contact = new EngineHarness(Error(HttpStatusCode.NotFound, "not_found", "User Not Found"));
         Assert.Equal(IntercomErrorKind.ContactNotFound, (await contact.Fails(Attach())).Kind);
+    }
+
+    [Fact]
+    public async Task A_404_is_classified_by_the_resource_asked_for_not_by_an_unexpected_message()
+    {
+        // A change names a contact and a type: only Intercom's documented messages say which is missing.
+        using var change = new EngineHarness(Error(HttpStatusCode.NotFound, "not_found", "Contact could not be found"));
+        Assert.Equal(IntercomErrorKind.NotFound, (await change.Fails(Attach())).Kind);
+
+        using var html = new EngineHarness(Body(HttpStatusCode.NotFound, new StringContent("<html>Not here</html>", Encoding.UTF8, "text/html")));
+        Assert.Equal(IntercomErrorKind.NotFound, (await html.Fails((client, events, ct) => client.DetachSubscriptionAsync(Contact, "108", events, ct))).Kind);
+
+        // A read of one contact names only the contact: its 404 is that contact's, whatever the text.
+        using var contact = new EngineHarness(Error(HttpStatusCode.NotFound, "not_found", "Resource Not Found"));
+        Assert.Equal(IntercomErrorKind.ContactNotFound, (await contact.Fails((client, events, ct) => client.GetContactAsync(Contact, events, ct))).Kind);
     }
 
     [Fact]
@@ -251,7 +263,7 @@ public sealed class IntercomTransportTests
     public async Task With_no_retries_no_connection_is_reused_so_the_handler_cannot_resend_a_request_either()
     {
         // SocketsHttpHandler re-sends a request once when its pooled connection was found closed; only
-        // a connection that is never reused rules that out (issue 9 item 11).
+        // a connection that is never reused rules that out.
         using var once = new EngineHarness(options => options.MaxRetries = 0, Json(HttpStatusCode.OK, SubscriptionType("108")));
         await once.Drive((client, events, ct) => client.DetachSubscriptionAsync(Contact, "108", events, ct));
         Assert.True(Assert.Single(once.Handler.Sent).ConnectionClose);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using IntercomSubscriptions.Engine;
+using Microsoft.Extensions.Time.Testing;
 
 namespace IntercomSubscriptions.Engine.Tests;
 
@@ -24,7 +25,7 @@ public sealed class RateLimitPacerSimulationTests
         public int WindowsUsed => _counted.Count;
 
         /// <summary>Counts a request arriving at <paramref name="now"/> and returns the headers it would answer with.</summary>
-        public HttpResponseHeaders Arrive(DateTimeOffset now, int seed)
+        public RateLimitHeaders Arrive(DateTimeOffset now, int seed)
         {
             var reset = now.ToUnixTimeSeconds() / 10 * 10 + 10;
             var counted = _counted.TryGetValue(reset, out var n) ? n : 0;
@@ -36,7 +37,7 @@ public sealed class RateLimitPacerSimulationTests
             headers.Add("X-RateLimit-Limit", Limit.ToString(CultureInfo.InvariantCulture));
             headers.Add("X-RateLimit-Remaining", (Limit - counted).ToString(CultureInfo.InvariantCulture));
             headers.Add("X-RateLimit-Reset", reset.ToString(CultureInfo.InvariantCulture));
-            return headers;
+            return RateLimitHeaders.Read(headers, now);
         }
     }
 
@@ -45,12 +46,12 @@ public sealed class RateLimitPacerSimulationTests
     public void Never_sends_more_in_a_window_than_the_server_still_allows(int seed)
     {
         var random = new Random(seed);
-        var now = Start;
-        var pacer = new RateLimitPacer(() => now);
+        var time = new FakeTimeProvider(Start);
+        var pacer = new RateLimitPacer(time, TimeSpan.FromMinutes(5));
         var concurrency = random.Next(1, 9);
         var server = new FakeServer(random.Next(concurrency, 4 * concurrency + 6));
         var sent = new List<PacerTicket>();                                   // on the wire, not yet at the server
-        var answered = new List<(PacerTicket Ticket, HttpResponseHeaders? Headers)>(); // counted, answer on its way back
+        var answered = new List<(PacerTicket Ticket, RateLimitHeaders? Headers)>(); // counted, answer on its way back
 
         for (var step = 0; step < 6000; step++)
         {
@@ -59,11 +60,11 @@ public sealed class RateLimitPacerSimulationTests
                 case 0:
                 case 1:
                     if (sent.Count + answered.Count >= concurrency) break;
-                    var wait = pacer.TryAcquire(now, out _, out var ticket);
+                    var wait = pacer.TryAcquire(time.GetUtcNow(), out _, out var ticket);
                     if (wait is null)
                         sent.Add(ticket);
                     else if (random.Next(3) == 0)
-                        now += wait.Value; // the sender sleeps as told
+                        time.Advance(wait.Value); // the sender sleeps as told
                     break;
                 case 2:
                     if (sent.Count == 0) break;
@@ -73,7 +74,7 @@ public sealed class RateLimitPacerSimulationTests
                         pacer.Release(arriving, null, null); // lost before the server saw it
                         break;
                     }
-                    var headers = server.Arrive(now, seed);
+                    var headers = server.Arrive(time.GetUtcNow(), seed);
                     // Sometimes the answer is lost on the way back: counted, but no headers reach the pacer.
                     answered.Add((arriving, random.Next(30) == 0 ? null : headers));
                     break;
@@ -83,7 +84,7 @@ public sealed class RateLimitPacerSimulationTests
                     pacer.Release(answer.Ticket, answer.Headers, answer.Headers is null ? null : 200);
                     break;
                 default:
-                    now += TimeSpan.FromMilliseconds(random.Next(0, 1500));
+                    time.Advance(TimeSpan.FromMilliseconds(random.Next(0, 1500)));
                     break;
             }
         }

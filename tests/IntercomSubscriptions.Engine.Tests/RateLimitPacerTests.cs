@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using IntercomSubscriptions.Engine;
+using Microsoft.Extensions.Time.Testing;
 
 namespace IntercomSubscriptions.Engine.Tests;
 
@@ -9,19 +10,28 @@ public sealed class RateLimitPacerTests
     private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
     private static readonly long FirstReset = Start.ToUnixTimeSeconds() + 10;
 
-    /// <summary>The pacer reads its clock for Retry-After; tests move it by hand.</summary>
+    /// <summary>The pacer reads its clock for Retry-After and Reset; tests move it by hand (forward only).</summary>
     private sealed class ManualClock
     {
-        public DateTimeOffset Now = Start;
+        public FakeTimeProvider Time { get; } = new(Start);
+
+        public DateTimeOffset Now
+        {
+            get => Time.GetUtcNow();
+            set => Time.SetUtcNow(value);
+        }
     }
 
     private static (RateLimitPacer Pacer, ManualClock Clock) NewPacer()
     {
         var clock = new ManualClock();
-        return (new RateLimitPacer(() => clock.Now), clock);
+        return (new RateLimitPacer(clock.Time, TimeSpan.FromMinutes(5)), clock);
     }
 
-    private static HttpResponseHeaders Headers(long? limit, long? remaining, long? reset, TimeSpan? retryAfter = null)
+    private static RateLimitHeaders Headers(long? limit, long? remaining, long? reset, TimeSpan? retryAfter = null) =>
+        RateLimitHeaders.Read(ResponseHeaders(limit, remaining, reset, retryAfter), Start);
+
+    private static HttpResponseHeaders ResponseHeaders(long? limit, long? remaining, long? reset, TimeSpan? retryAfter)
     {
         var headers = new HttpResponseMessage().Headers;
         if (limit is not null) headers.Add("X-RateLimit-Limit", limit.Value.ToString(CultureInfo.InvariantCulture));
@@ -317,8 +327,8 @@ public sealed class RateLimitPacerTests
     [Fact]
     public void A_long_Retry_After_is_a_wait_of_its_true_length_not_a_clamped_one()
     {
-        // Issue 9: a clamped wait sent requests into a window Intercom had closed. The wait is now what
-        // Intercom asked; AcquireAsync refuses it when it is beyond the connection's bound (ThrottlingTests).
+        // A clamped wait would send requests into a window Intercom has closed. The wait is what Intercom
+        // asked; AcquireAsync refuses it when it is beyond the connection's bound (ThrottlingTests).
         var (pacer, clock) = NewPacer();
         pacer.Release(MustAcquire(pacer, Start), Headers(null, null, null, TimeSpan.FromHours(2)), 429);
         Assert.Equal(TimeSpan.FromHours(2), pacer.TryAcquire(clock.Now, out _, out _));

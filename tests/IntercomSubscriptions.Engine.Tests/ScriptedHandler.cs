@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -78,6 +79,23 @@ internal sealed class ScriptedHandler : HttpMessageHandler
             throw new InvalidOperationException("unreachable");
         };
 
+    /// <summary><paramref name="step"/>, answered only once every request sharing <paramref name="together"/> has arrived (at most 2 s of real time).</summary>
+    public static Step Together(CountdownEvent together, Step step) =>
+        async (request, cancellationToken) =>
+        {
+            together.Signal();
+            await Task.Run(() => together.Wait(TimeSpan.FromSeconds(2)), cancellationToken);
+            return await step(request, cancellationToken);
+        };
+
+    /// <summary>Intercom's rate-limit headers: the window's limit, what it has left, and when it resets.</summary>
+    public static Action<HttpResponseHeaders> RateLimit(long limit, long remaining, DateTimeOffset reset) => headers =>
+    {
+        headers.Add("X-RateLimit-Limit", limit.ToString(CultureInfo.InvariantCulture));
+        headers.Add("X-RateLimit-Remaining", remaining.ToString(CultureInfo.InvariantCulture));
+        headers.Add("X-RateLimit-Reset", reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+    };
+
     public static Step Error(HttpStatusCode status, string code, string message, Action<HttpResponseHeaders>? headers = null) =>
         Json(status, $$"""{"type":"error.list","request_id":"req-{{(int)status}}","errors":[{"code":"{{code}}","message":"{{message}}"}]}""", headers);
 
@@ -85,55 +103,4 @@ internal sealed class ScriptedHandler : HttpMessageHandler
         $$"""{"type":"subscription","id":"{{id}}","state":"live","consent_type":"{{consent}}","default_translation":{"name":"{{name}}","description":"d","locale":"en"},"translations":[],"content_types":["email"]}""";
 
     public static string List(params string[] items) => $$"""{"type":"list","data":[{{string.Join(",", items)}}]}""";
-}
-
-/// <summary>A body of <paramref name="length"/> bytes that fails with an IOException after <paramref name="failAfter"/> bytes, if given; its length is not declared.</summary>
-/// <remarks>
-/// A <paramref name="prefix"/> comes first, then spaces (so a JSON prefix stays valid JSON). With
-/// <paramref name="together"/>, the first read waits (at most 2 s) until every body sharing it has
-/// been asked for a first read, so that concurrent answers really are read at the same time.
-/// </remarks>
-internal sealed class GeneratedBody : Stream
-{
-    private readonly long _length;
-    private readonly long? _failAfter;
-    private readonly byte[] _prefix;
-    private readonly CountdownEvent? _together;
-
-    public GeneratedBody(long length, long? failAfter = null, string prefix = "", CountdownEvent? together = null)
-    {
-        _length = length;
-        _failAfter = failAfter;
-        _prefix = System.Text.Encoding.UTF8.GetBytes(prefix);
-        _together = together;
-    }
-
-    public long Served { get; private set; }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        if (Served == 0 && _together is not null)
-        {
-            _together.Signal();
-            _together.Wait(TimeSpan.FromSeconds(2));
-        }
-        if (_failAfter is { } limit && Served >= limit)
-            throw new IOException("The response ended prematurely.");
-        var n = (int)Math.Min(count, _length - Served);
-        if (_failAfter is { } cut) n = (int)Math.Min(n, cut - Served);
-        for (var i = 0; i < n; i++)
-            buffer[offset + i] = Served + i < _prefix.Length ? _prefix[Served + i] : (byte)' ';
-        Served += n;
-        return n;
-    }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => Served; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.Time.Testing;
 using static IntercomSubscriptions.Engine.Tests.ScriptedHandler;
 
 namespace IntercomSubscriptions.Engine.Tests;
 
 /// <summary>
-/// Issue 9's throttling cases, driven through the scripted handler and the virtual clock: waits of
-/// minutes run in milliseconds, and the clock tells when each request went out.
+/// Throttling (Retry-After, 429s bounded by time, the Retry-After: 0 storm guard, timeouts apart from
+/// pacing), driven through the scripted handler and the virtual clock: waits of minutes run in
+/// milliseconds, and the clock tells when each request went out.
 /// </summary>
 public sealed class ThrottlingTests
 {
@@ -17,12 +19,7 @@ public sealed class ThrottlingTests
 
     private static ScriptedHandler.Step Ok() => Json(HttpStatusCode.OK, SubscriptionType("108"));
 
-    private static Action<HttpResponseHeaders> Window(long limit, long remaining, TimeSpan resetIn) => headers =>
-    {
-        headers.Add("X-RateLimit-Limit", limit.ToString());
-        headers.Add("X-RateLimit-Remaining", remaining.ToString());
-        headers.Add("X-RateLimit-Reset", (VirtualClock.Start + resetIn).ToUnixTimeSeconds().ToString());
-    };
+    private static Action<HttpResponseHeaders> Window(long limit, long remaining, TimeSpan resetIn) => RateLimit(limit, remaining, VirtualClock.Start + resetIn);
 
     [Fact]
     public async Task Waiting_for_the_rate_limit_is_not_counted_against_the_attempt_timeout()
@@ -76,16 +73,16 @@ public sealed class ThrottlingTests
     [Fact]
     public void Concurrent_429s_announce_one_wait_not_one_each()
     {
-        var now = VirtualClock.Start;
-        var pacer = new RateLimitPacer(() => now);
-        var tickets = Enumerable.Range(0, 5).Select(i => { Assert.Null(pacer.TryAcquire(now, out _, out var t)); return t; }).ToList();
+        var time = new FakeTimeProvider(VirtualClock.Start);
+        var pacer = new RateLimitPacer(time, TimeSpan.FromMinutes(5));
+        var tickets = Enumerable.Range(0, 5).Select(i => { Assert.Null(pacer.TryAcquire(time.GetUtcNow(), out _, out var t)); return t; }).ToList();
         var announcements = new List<string>();
         foreach (var ticket in tickets)
         {
             // Five answers a few milliseconds apart, each a 429 with no hint: each pushes the block a little later.
-            now += TimeSpan.FromMilliseconds(7);
-            pacer.Release(ticket, new HttpResponseMessage(HttpStatusCode.TooManyRequests).Headers, 429);
-            Assert.NotNull(pacer.TryAcquire(now, out var announcement, out _));
+            time.Advance(TimeSpan.FromMilliseconds(7));
+            pacer.Release(ticket, RateLimitHeaders.None, 429);
+            Assert.NotNull(pacer.TryAcquire(time.GetUtcNow(), out var announcement, out _));
             if (announcement is not null) announcements.Add(announcement);
         }
         Assert.Single(announcements);

@@ -1,32 +1,41 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 
 namespace IntercomSubscriptions.Engine.Tests;
 
 /// <summary>
 /// A clock that moves only when a test moves it, so waits of minutes (Retry-After, a rate-limit
-/// window, Polly's back-off, an attempt's timeout) take no real time. Every timer the engine
-/// creates (Task.Delay, timeouts) is one of its timers.
+/// window, a retry's back-off, an attempt's timeout) take no real time: a <see cref="FakeTimeProvider"/>,
+/// which keeps the time and fires the timers the engine creates (Task delays, timeouts), in order.
 /// </summary>
+/// <remarks>
+/// What FakeTimeProvider cannot tell is when its next timer is due, and that is what
+/// <see cref="DriveAsync{T}"/> needs to run an engine call through its waits: move the clock straight
+/// to the next timer whenever the work has settled, never past a horizon. So this remembers, for each
+/// timer it hands out, when it is due; FakeTimeProvider does the rest.
+/// </remarks>
 internal sealed class VirtualClock : TimeProvider
 {
     public static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
 
+    private readonly FakeTimeProvider _time = new(Start);
     private readonly object _gate = new();
-    private readonly List<VirtualTimer> _timers = new();
-    private DateTimeOffset _now = Start;
+    private readonly HashSet<DueTimer> _timers = new();
 
-    public override DateTimeOffset GetUtcNow()
-    {
-        lock (_gate) return _now;
-    }
+    public override DateTimeOffset GetUtcNow() => _time.GetUtcNow();
 
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+    public override long TimestampFrequency => _time.TimestampFrequency;
 
-    public override long GetTimestamp() => GetUtcNow().UtcTicks;
+    public override long GetTimestamp() => _time.GetTimestamp();
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        var timer = new VirtualTimer(this, callback, state);
+        var timer = new DueTimer(this);
+        timer.Inner = _time.CreateTimer(s =>
+        {
+            timer.Fired();
+            callback(s);
+        }, state, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         timer.Change(dueTime, period);
         return timer;
     }
@@ -35,31 +44,11 @@ internal sealed class VirtualClock : TimeProvider
     public TimeSpan? NextDue()
     {
         lock (_gate)
-            return _timers.Count == 0 ? null : _timers.Min(t => t.DueAt) - _now;
+            return _timers.Count == 0 ? null : _timers.Min(t => t.DueAt) - GetUtcNow();
     }
 
     /// <summary>Moves the clock forward, firing every timer that falls due on the way, in order.</summary>
-    public void Advance(TimeSpan by)
-    {
-        DateTimeOffset target;
-        lock (_gate) target = _now + by;
-        while (true)
-        {
-            VirtualTimer? due;
-            lock (_gate)
-            {
-                due = _timers.Where(t => t.DueAt <= target).OrderBy(t => t.DueAt).FirstOrDefault();
-                if (due is null)
-                {
-                    _now = target;
-                    return;
-                }
-                if (due.DueAt > _now) _now = due.DueAt;
-                due.Reschedule();
-            }
-            due.Fire();
-        }
-    }
+    public void Advance(TimeSpan by) => _time.Advance(by);
 
     /// <summary>
     /// Lets <paramref name="task"/> run, moving the clock to the next timer whenever the work has
@@ -85,19 +74,15 @@ internal sealed class VirtualClock : TimeProvider
         return await task.ConfigureAwait(false);
     }
 
-    private sealed class VirtualTimer : ITimer
+    /// <summary>One of FakeTimeProvider's timers, with when it is next due.</summary>
+    private sealed class DueTimer : ITimer
     {
         private readonly VirtualClock _clock;
-        private readonly TimerCallback _callback;
-        private readonly object? _state;
         private TimeSpan _period;
 
-        public VirtualTimer(VirtualClock clock, TimerCallback callback, object? state)
-        {
-            _clock = clock;
-            _callback = callback;
-            _state = state;
-        }
+        public DueTimer(VirtualClock clock) => _clock = clock;
+
+        public ITimer Inner { get; set; } = null!;
 
         public DateTimeOffset DueAt { get; private set; }
 
@@ -105,31 +90,36 @@ internal sealed class VirtualClock : TimeProvider
         {
             lock (_clock._gate)
             {
-                _clock._timers.Remove(this);
                 _period = period;
-                if (dueTime == Timeout.InfiniteTimeSpan) return true;
-                DueAt = _clock._now + dueTime;
-                _clock._timers.Add(this);
+                if (dueTime == Timeout.InfiniteTimeSpan)
+                {
+                    _clock._timers.Remove(this);
+                }
+                else
+                {
+                    DueAt = _clock.GetUtcNow() + dueTime;
+                    _clock._timers.Add(this);
+                }
             }
-            return true;
+            // After the bookkeeping: a timer due now fires inside this call.
+            return Inner.Change(dueTime, period);
         }
 
-        /// <summary>Called under the clock's lock when the timer fires: set again if periodic.</summary>
-        public void Reschedule()
+        public void Fired()
         {
-            _clock._timers.Remove(this);
-            if (_period > TimeSpan.Zero && _period != Timeout.InfiniteTimeSpan)
+            lock (_clock._gate)
             {
-                DueAt += _period;
-                _clock._timers.Add(this);
+                if (_period > TimeSpan.Zero && _period != Timeout.InfiniteTimeSpan)
+                    DueAt += _period;
+                else
+                    _clock._timers.Remove(this);
             }
         }
-
-        public void Fire() => _callback(_state);
 
         public void Dispose()
         {
             lock (_clock._gate) _clock._timers.Remove(this);
+            Inner.Dispose();
         }
 
         public ValueTask DisposeAsync()

@@ -7,7 +7,7 @@ namespace IntercomSubscriptions.Tests;
 /// <summary>
 /// The module must work in a PowerShell where another module (Az, say) already loaded different
 /// versions of its dependencies. Each case runs tests/ModuleLoadProbe in a process of its own: it
-/// preloads conflicting Microsoft.Extensions.Http and Polly.Core assemblies into the default load
+/// preloads conflicting Microsoft.Extensions.Http and Microsoft.Bcl.TimeProvider assemblies into the default load
 /// context, imports the module, uses it against this test's fake Intercom, and reports which load
 /// context every assembly landed in. (Load contexts are process-wide, so doing this here would leak
 /// the conflicting copies into every other test.)
@@ -58,8 +58,7 @@ public sealed class AssemblyIsolationTests : IAsyncLifetime
         var dependencies = Path.Combine(PowerShellSession.RepositoryRoot, "out", "IntercomSubscriptions", "Dependencies");
         foreach (var name in new[]
                  {
-                     "IntercomSubscriptions.Engine", "Polly.Core", "Microsoft.Extensions.Http",
-                     "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Options", "Microsoft.Bcl.TimeProvider",
+                     "IntercomSubscriptions.Engine", "Microsoft.Extensions.Http", "Microsoft.Bcl.TimeProvider",
                  })
         {
             var inModule = Assert.Single(report.Assemblies, a => a.Name == name && !a.IsDefaultContext);
@@ -100,10 +99,10 @@ public sealed class AssemblyIsolationTests : IAsyncLifetime
         var report = RunProbe(Path.Combine(flat, "IntercomSubscriptions.dll"));
 
         // PowerShell's own probing found the engine beside the cmdlet assembly, in the default context,
-        // where the preloaded Polly.Core (same version, none of the real types) answers for it.
+        // where the preloaded Microsoft.Bcl.TimeProvider (same version, none of the real types) answers for it.
         var engine = Single(report, "IntercomSubscriptions.Engine");
         Assert.True(engine.IsDefaultContext);
-        Assert.Contains(report.Errors, e => e.StartsWith("connect:", StringComparison.Ordinal) && e.Contains("Polly.Core", StringComparison.Ordinal));
+        Assert.Contains(report.Errors, e => e.StartsWith("connect:", StringComparison.Ordinal) && e.Contains("Microsoft.Bcl.TimeProvider", StringComparison.Ordinal));
         Assert.Empty(report.Output["add"]);
         Assert.False(_server.State.GetChoices(Ada).ContainsKey("108"));
     }

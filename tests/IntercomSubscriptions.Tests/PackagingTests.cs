@@ -31,7 +31,10 @@ public sealed class PackagingTests
         Assert.Contains("IntercomSubscriptions/IntercomSubscriptions.dll", entries);
         Assert.Contains("IntercomSubscriptions/IntercomSubscriptions.format.ps1xml", entries);
         Assert.Contains("IntercomSubscriptions/Dependencies/IntercomSubscriptions.Engine.dll", entries);
-        Assert.Contains("IntercomSubscriptions/Dependencies/Polly.Core.dll", entries);
+        Assert.Contains("IntercomSubscriptions/Dependencies/Microsoft.Extensions.Http.dll", entries);
+        Assert.Contains("IntercomSubscriptions/Dependencies/System.Text.Json.dll", entries);
+        // Referenced by nothing shipped (ShippedDependencyTests has the whole list): not shipped.
+        Assert.DoesNotContain("IntercomSubscriptions/Dependencies/Microsoft.Extensions.Configuration.Abstractions.dll", entries);
         Assert.DoesNotContain(entries, e => e.EndsWith("/System.Management.Automation.dll", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(entries, e => e.EndsWith("/System.Runtime.Loader.dll", StringComparison.OrdinalIgnoreCase));
         // The one assembly at the top is the cmdlet assembly: a dependency there would be found by

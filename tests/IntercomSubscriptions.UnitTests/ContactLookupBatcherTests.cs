@@ -118,6 +118,7 @@ public sealed class ContactLookupBatcherTests
     {
         public void Verbose(string message) { }
         public void Debug(string message) { }
+        public void Count(WireEvent what, DateTimeOffset at) { }
     }
 
     [Fact]

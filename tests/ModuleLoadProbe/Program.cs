@@ -15,12 +15,13 @@ public static class Program
 {
     /// <summary>
     /// The conflicting copies another module could have loaded first: Microsoft.Extensions.Http at an
-    /// older version (as Az modules carry), and a Polly.Core with our version number but none of its types.
+    /// older version (as Az modules carry), and a Microsoft.Bcl.TimeProvider with our version number but
+    /// none of its types.
     /// </summary>
     private static readonly (string Name, Version Version)[] Conflicts =
     [
         ("Microsoft.Extensions.Http", new Version(6, 0, 0, 0)),
-        ("Polly.Core", new Version(8, 0, 0, 0)),
+        ("Microsoft.Bcl.TimeProvider", new Version(10, 0, 0, 0)),
     ];
 
     public static int Main(string[] args)

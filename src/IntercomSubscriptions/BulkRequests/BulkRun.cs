@@ -200,7 +200,7 @@ internal sealed class BulkRun : IDisposable
             async cancellationToken =>
             {
                 ThrowIfRunStopped();
-                await _summary.CountedAsync(() => SendChangeAsync(change, cancellationToken)).ConfigureAwait(false);
+                await SendChangeAsync(change, cancellationToken).ConfigureAwait(false);
                 return () =>
                 {
                     _summary.RequestDone(ticket, succeeded: true);
@@ -242,7 +242,7 @@ internal sealed class BulkRun : IDisposable
                 _requests.Submit(
                     async cancellationToken =>
                     {
-                        var result = await _summary.CountedAsync(() => ResolveAndRunAsync(target, request, cancellationToken)).ConfigureAwait(false);
+                        var result = await ResolveAndRunAsync(target, request, cancellationToken).ConfigureAwait(false);
                         return () => handBack(ticket, result, target, subject);
                     },
                     handBackResult => handBackResult(),

@@ -20,19 +20,20 @@ internal sealed class RunSummaryCollector : IDisposable
     private readonly string _failedFileDirectory;
     private FailedRecordFile? _failedFile;
     private readonly bool _keepErrors;
-    // What the records' requests cost on the wire.
-    private readonly RequestCounts _counts = new();
 
     /// <param name="elapsed">Time since the run began (a Stopwatch; a fake clock in tests).</param>
     /// <param name="timeLimit">After it, records are no longer processed (-TimeLimit).</param>
     /// <param name="failedFileDirectory">Where the file of failed records goes when there are more than the summary keeps (the temp directory).</param>
     /// <param name="keepErrors">Whether anyone will see the summary (-Summary, -SummaryVariable); if not, errors are only counted, and no file is written.</param>
-    public RunSummaryCollector(string command, Func<TimeSpan> elapsed, TimeSpan? timeLimit, string? failedFileDirectory = null, bool keepErrors = true)
+    /// <param name="counts">What the engine counts for the run's calls (the cmdlet's event sink's); a fresh one when null.</param>
+    public RunSummaryCollector(string command, Func<TimeSpan> elapsed, TimeSpan? timeLimit, string? failedFileDirectory = null, bool keepErrors = true,
+        RequestCounts? counts = null)
     {
         _keepErrors = keepErrors;
         _failedFileDirectory = failedFileDirectory ?? Path.GetTempPath();
         _elapsed = elapsed;
         _timeLimit = timeLimit;
+        Counts = counts ?? new RequestCounts();
         Summary = new IntercomRunSummary(command, DateTime.Now);
     }
 
@@ -41,12 +42,8 @@ internal sealed class RunSummaryCollector : IDisposable
     /// <summary>Time since the run began.</summary>
     public TimeSpan Elapsed => _elapsed();
 
-    /// <summary>
-    /// Runs <paramref name="requests"/> (the requests of one record's step, one after another),
-    /// counted in the summary's Requests, Retries and RateLimitWaits: every request of a run is
-    /// counted here and nowhere else.
-    /// </summary>
-    public Task<T> CountedAsync<T>(Func<Task<T>> requests) => _counts.CountAsync(requests);
+    /// <summary>What the run's requests cost on the wire, as the engine counted them for the run's event sink.</summary>
+    public RequestCounts Counts { get; }
 
     public bool TimeLimitReached { get; private set; }
 
@@ -144,9 +141,11 @@ internal sealed class RunSummaryCollector : IDisposable
     private void Snapshot()
     {
         Summary.Elapsed = _elapsed();
-        Summary.Requests = _counts.Requests;
-        Summary.Retries = _counts.Retries;
-        Summary.RateLimitWaits = _counts.RateLimitWaits;
+        Summary.Requests = Counts.Requests;
+        Summary.Retries = Counts.Retries;
+        Summary.RateLimitWaits = Counts.RateLimitedAnswers;
+        Summary.PacingWaits = Counts.PacingWaits;
+        Summary.PacingWaitTime = Counts.PacingWaitTime;
     }
 
     private RecordTicket Open()

@@ -50,9 +50,21 @@ public sealed class IntercomRunSummary
     public TimeSpan Elapsed { get; internal set; }
     /// <summary>HTTP requests sent (each retry is one more).</summary>
     public long Requests { get; internal set; }
+    /// <summary>Requests sent again after their attempt failed (a 429, a 5xx, a timeout, a dropped connection, an answer cut off).</summary>
     public long Retries { get; internal set; }
-    /// <summary>How often Intercom answered 429 and the run waited for its rate-limit window to reset.</summary>
+    /// <summary>
+    /// How often Intercom answered 429 (too many requests): the window was spent, by this run or by
+    /// another client of the same app. Not the module's own pacing: see <see cref="PacingWaits"/>.
+    /// </summary>
     public long RateLimitWaits { get; internal set; }
+    /// <summary>
+    /// How often the module held the run's requests back for the rate limit before sending them (a
+    /// window spent, or Intercom's Retry-After), so that Intercom did not have to answer 429: the
+    /// "waiting 4.8 s" lines of -Verbose. Requests held together count as one wait.
+    /// </summary>
+    public long PacingWaits { get; internal set; }
+    /// <summary>How long the run's requests were held back for the rate limit in all (see <see cref="PacingWaits"/>).</summary>
+    public TimeSpan PacingWaitTime { get; internal set; }
     public double RecordsPerSecond => Elapsed.TotalSeconds <= 0 ? 0 : Math.Round(Total / Elapsed.TotalSeconds, 1);
 
     /// <summary>

@@ -145,9 +145,10 @@ public sealed class AuditPagingTests : IntercomTestBase
         Assert.Empty(broken.Errors);
         Assert.Equal(2, Listed(broken).Count);
         Assert.Equal("after", broken.Output.Last().BaseObject);
-        // The first page and at most the page read ahead, each time.
+        // The first page and at most the page read ahead, each time. The first run's read-ahead may
+        // reach the server only after that run returned, so the two runs are bounded together.
         Assert.InRange(pagesAfterFirst, 1, 2);
-        Assert.InRange(Server.CallCount("GET /contacts") - pagesAfterFirst, 1, 2);
+        Assert.InRange(Server.CallCount("GET /contacts"), 2, 4);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace IntercomSubscriptions;
 
 /// <summary>
 /// Collects what the engine reports from its worker threads so the pipeline thread can write it:
-/// PowerShell's streams may only be written from the thread that runs the cmdlet.
+/// PowerShell's streams may only be written from the thread that runs the cmdlet. What the engine
+/// counts for this command's requests goes straight into <see cref="Counts"/>, which the run summary reads.
 /// </summary>
 internal sealed class CmdletEventQueue : IIntercomEventSink
 {
@@ -17,6 +18,9 @@ internal sealed class CmdletEventQueue : IIntercomEventSink
 
     public bool VerboseWanted { get; set; } = true;
 
+    /// <summary>Requests, retries, 429s and pacing waits of every call this command made with this sink.</summary>
+    public RequestCounts Counts { get; } = new();
+
     public void Verbose(string message)
     {
         if (VerboseWanted) _messages.Enqueue((true, message));
@@ -26,6 +30,8 @@ internal sealed class CmdletEventQueue : IIntercomEventSink
     {
         if (DebugWanted) _messages.Enqueue((false, message));
     }
+
+    public void Count(WireEvent what, DateTimeOffset at) => Counts.Add(what, at);
 
     public void WriteTo(Cmdlet cmdlet)
     {

@@ -41,7 +41,7 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
         var client = connection.Client;
         var events = EngineEvents;
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
-        var summary = new RunSummaryCollector(MyInvocation.MyCommand.Name, () => elapsed.Elapsed, timeLimit, keepErrors: keepErrors);
+        var summary = new RunSummaryCollector(MyInvocation.MyCommand.Name, () => elapsed.Elapsed, timeLimit, keepErrors: keepErrors, counts: events.Counts);
         var progress = new ProgressReporter(activity, MyInvocation.ExpectingInput ? null : recordsGiven, () => elapsed.Elapsed, this);
         // One record at a time has no other lookups to share a search with: search at once.
         var gather = throttleLimit == 1 ? TimeSpan.Zero : ContactLookupBatcher.Gather;

@@ -23,7 +23,7 @@ internal static class IntercomJson
         {
             var what = response.NonJsonContentType is { } type
                 ? $"a {type} body, not JSON (a proxy, gateway or login page may have answered)"
-                : $"a body that is not valid JSON ({IntercomIds.Printable(ex.Message.Split('.')[0], 200)})";
+                : $"a body that is not valid JSON ({PrintableText.Escape(ex.Message.Split('.')[0], 200)})";
             throw response.InvalidBody($"Intercom answered with {what}", ex);
         }
     }
@@ -144,7 +144,7 @@ internal static class IntercomJson
     /// null when the list is absent, not that shape, does not say has_more false, or holds fewer ids than its total:
     /// a partial list must not pass for the contact's whole choice.
     /// </summary>
-    private static IReadOnlyList<string>? WholeIdList(JsonElement element, string name)
+    private static List<string>? WholeIdList(JsonElement element, string name)
     {
         if (!element.TryGetProperty(name, out var list) || list.ValueKind != JsonValueKind.Object
             || !list.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
@@ -175,9 +175,6 @@ internal static class IntercomJson
     }
 
     /// <summary>Intercom's error list, if the body is one: the first error's code and message, and the request id.</summary>
-    public static (string? Code, string? Message, string? RequestId) ReadErrorList(string? body) =>
-        ReadErrorList(string.IsNullOrWhiteSpace(body) ? default : new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(body)));
-
     public static (string? Code, string? Message, string? RequestId) ReadErrorList(ReadOnlyMemory<byte> body)
     {
         if (body.IsEmpty) return (null, null, null);
@@ -217,7 +214,7 @@ internal static class IntercomJson
     /// </summary>
     private static string? AsString(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => IntercomIds.Printable(value.GetString()!, MaxTextLength),
+        JsonValueKind.String => PrintableText.Escape(value.GetString()!, MaxTextLength),
         JsonValueKind.Number => value.GetRawText(),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",

@@ -1,12 +1,5 @@
 namespace IntercomSubscriptions.Engine;
 
-/// <summary>One answer's rate-limit reading, with when its request went out and when the answer came back (our clock).</summary>
-internal readonly record struct RateLimitReading(long Sequence, DateTimeOffset SentAt, DateTimeOffset AnsweredAt, int Remaining)
-{
-    /// <summary>About when the server counted the request: halfway through its round trip.</summary>
-    public DateTimeOffset CountedAt => SentAt + TimeSpan.FromTicks((AnsweredAt - SentAt).Ticks / 2);
-}
-
 /// <summary>
 /// What one of Intercom's rate-limit windows still allows this connection: a lower bound built from
 /// the answers seen in it, less an allowance for other clients of the same app.
@@ -17,8 +10,9 @@ internal readonly record struct RateLimitReading(long Sequence, DateTimeOffset S
 /// before it that were still open when it went (<see cref="RequestsInDoubt.MayFollow"/>). Requests
 /// sent before it and answered with a higher Remaining were counted before it, so as the answers of the
 /// requests that were in flight beside it come back, the budget they held comes back too. This is what
-/// lets a connection with 60 requests in flight at 300 ms use all but a handful of a window (before
-/// issue 10 it kept about one concurrency's worth, 4% of 1,666, in reserve).</para>
+/// lets a connection with 60 requests in flight at 300 ms use all but a handful of a window, where
+/// lowering every answer's Remaining by all that might follow it would keep about one concurrency's
+/// worth (4% of 1,666) in reserve for good.</para>
 /// <para>Intercom's limit belongs to the app, and another integration or script may spend the same
 /// window. Its requests show as Remaining falling faster than ours explain: between the first answer of
 /// the window and the lowest, the fall less our requests counted in between is theirs. Their rate

@@ -7,7 +7,7 @@ namespace IntercomSubscriptions.Engine;
 /// (calls in flight × SmallAnswerBytes) + one MaxResponseBytes answer is buffered at once, not
 /// (calls in flight × MaxResponseBytes).
 /// </summary>
-internal sealed class AnswerMemoryGate
+internal sealed class AnswerMemoryGate : IDisposable
 {
     public const int SmallAnswerBytes = 256 * 1024;
 
@@ -19,6 +19,21 @@ internal sealed class AnswerMemoryGate
     public long PeakBufferedBytes => Interlocked.Read(ref _peak);
 
     public BufferedAnswer Begin() => new(this);
+
+    /// <summary>With the connection: an answer still held gives its slot back quietly afterwards.</summary>
+    public void Dispose() => _largeAnswer.Dispose();
+
+    private void ReleaseLargeSlot()
+    {
+        try
+        {
+            _largeAnswer.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection closed while this answer was held: nothing waits for the slot any more.
+        }
+    }
 
     private void Count(long bytes)
     {
@@ -55,7 +70,7 @@ internal sealed class AnswerMemoryGate
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
             _gate.Count(-_counted);
-            if (_holdsLargeSlot) _gate._largeAnswer.Release();
+            if (_holdsLargeSlot) _gate.ReleaseLargeSlot();
         }
     }
 }

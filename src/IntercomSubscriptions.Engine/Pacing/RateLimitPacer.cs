@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 
 namespace IntercomSubscriptions.Engine;
 
@@ -26,39 +25,39 @@ internal sealed class RateLimitPacer
     // Waiting for a new window's first answer (only when the limit is below the concurrency).
     private static readonly TimeSpan PendingWindowPoll = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>What the pacer knows of the server's current window.</summary>
+    private enum WindowState
+    {
+        /// <summary>No answer has described a window yet: requests go (the concurrency limit bounds them).</summary>
+        Unknown,
+        /// <summary>A window's Reset, limit and budget are known from its answers.</summary>
+        Known,
+        /// <summary>The known window has passed; the new one's Reset is unknown until its first answer, and at most the limit less what is in flight may go.</summary>
+        Refilled,
+    }
+
     private readonly object _gate = new();
     private readonly TimeProvider _time;
-    private readonly Func<DateTimeOffset> _clock;
-    private bool _windowKnown;
-    private long _windowReset;          // UNIX seconds at which the known window refills; 0 while a new window is pending
+    private readonly TimeSpan _maxWait;
+    private readonly RequestsInDoubt _doubt = new();
+    private WindowState _state = WindowState.Unknown;
+    private long _windowReset;          // UNIX seconds at which the latest known window refills
     private DateTimeOffset _windowRefillsAt; // Reset + slack by our clock, but never more than LongestWait after we learnt it
     private int _limit;
-    private WindowBudget? _budget;      // the known window's; null while a new window is pending
-    private int _pendingAvailable;      // what a refilled window allows until its first answer
-    private readonly RequestsInDoubt _doubt = new();
+    private WindowBudget? _budget;      // the known window's (state Known)
+    private int _refilledAvailable;     // what a refilled window allows until its first answer (state Refilled)
     private long _dispatched;
     private DateTimeOffset _blockedUntil = DateTimeOffset.MinValue;
     private TimeSpan _blockAsked;       // the Retry-After (or guess) that set _blockedUntil, as Intercom said it
-    private long _lastReset;
     private long? _windowSeconds;       // learnt: the smallest step seen between two windows' Resets
     private long _announcedWindow;
     private DateTimeOffset _announcedBlockUntil = DateTimeOffset.MinValue;
-    private readonly TimeSpan _maxWait;
 
     /// <param name="maxWait">The longest Retry-After waited out; a longer one fails requests instead (<see cref="AcquireAsync"/>).</param>
-    public RateLimitPacer(TimeProvider? time = null, TimeSpan? maxWait = null)
+    public RateLimitPacer(TimeProvider time, TimeSpan maxWait)
     {
-        _time = time ?? TimeProvider.System;
-        _clock = _time.GetUtcNow;
-        _maxWait = maxWait ?? TimeSpan.FromMinutes(5);
-    }
-
-    /// <summary>For tests that move the clock by hand and call <see cref="TryAcquire"/> themselves.</summary>
-    internal RateLimitPacer(Func<DateTimeOffset> clock, TimeSpan? maxWait = null)
-    {
-        _time = TimeProvider.System;
-        _clock = clock;
-        _maxWait = maxWait ?? TimeSpan.FromMinutes(5);
+        _time = time;
+        _maxWait = maxWait;
     }
 
     /// <summary>
@@ -71,24 +70,39 @@ internal sealed class RateLimitPacer
     public int InFlight { get { lock (_gate) return _doubt.InFlight; } }
 
     /// <summary>
-    /// Waits until a request may be sent, then counts it as in flight. Give the ticket back to
-    /// <see cref="Release"/>. Throws a RateLimited <see cref="IntercomApiException"/>, without waiting,
-    /// when Intercom asked for a longer wait than the connection's bound.
+    /// Waits until a request may be sent, then counts it as in flight until the returned lease is
+    /// disposed. Throws a RateLimited <see cref="IntercomApiException"/>, without waiting, when Intercom
+    /// asked for a longer wait than the connection's bound. A wait is announced to
+    /// <paramref name="events"/> (Verbose) and counted there, with its length.
     /// </summary>
-    public async Task<PacerTicket> AcquireAsync(IIntercomEventSink? events, CancellationToken cancellationToken)
+    public async Task<PacerLease> AcquireAsync(IIntercomEventSink? events, CancellationToken cancellationToken)
     {
-        while (true)
+        var held = false;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var now = _clock();
-            var wait = TryAcquire(now, out var announcement, out var ticket);
-            if (wait is null)
-                return ticket;
-            if (wait > _maxWait && RefusedWait(now) is { } refusal)
-                throw refusal;
-            if (announcement is not null)
-                events?.Verbose(announcement);
-            await _time.Delay(wait.Value, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var now = _time.GetUtcNow();
+                var wait = TryAcquire(now, out var announcement, out var ticket);
+                if (wait is null)
+                    return new PacerLease(this, ticket);
+                if (wait > _maxWait && RefusedWait(now) is { } refusal)
+                    throw refusal;
+                if (announcement is not null)
+                    events?.Verbose(announcement);
+                if (!held)
+                {
+                    held = true;
+                    events?.Count(WireEvent.PacingWaitBegan, now);
+                }
+                await _time.Delay(wait.Value, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (held)
+                events?.Count(WireEvent.PacingWaitEnded, _time.GetUtcNow());
         }
     }
 
@@ -111,24 +125,30 @@ internal sealed class RateLimitPacer
                 return wait;
             }
 
-            if (_windowKnown && _windowReset != 0 && now >= _windowRefillsAt)
+            if (_state == WindowState.Known && now >= _windowRefillsAt)
             {
                 // The window refilled; its Reset is unknown until the first answer arrives.
-                _windowReset = 0;
+                _state = WindowState.Refilled;
                 _budget = null;
-                _pendingAvailable = Math.Max(0, _limit - _doubt.InFlight);
+                _refilledAvailable = Math.Max(0, _limit - _doubt.InFlight);
             }
 
             var mayFollow = _budget is { } known ? _doubt.MayFollow(known.LowestSequence) : 0;
-            if (!_windowKnown || (_budget?.Available(_dispatched, mayFollow, now) ?? _pendingAvailable) > 0)
+            var mayGo = _state switch
             {
-                if (_windowKnown && _budget is null) _pendingAvailable--;
+                WindowState.Known => _budget!.Available(_dispatched, mayFollow, now) > 0,
+                WindowState.Refilled => _refilledAvailable > 0,
+                _ => true,
+            };
+            if (mayGo)
+            {
+                if (_state == WindowState.Refilled) _refilledAvailable--;
                 _doubt.Sent(++_dispatched);
                 ticket = new PacerTicket(_dispatched, now);
                 return null;
             }
 
-            if (_windowReset == 0)
+            if (_state == WindowState.Refilled)
                 return PendingWindowPoll;
 
             var resetAt = _windowRefillsAt;
@@ -140,60 +160,59 @@ internal sealed class RateLimitPacer
         }
     }
 
-    /// <summary>Called once for every request that <see cref="AcquireAsync"/> let through.</summary>
-    public void Release(PacerTicket ticket, HttpResponseHeaders? headers, int? statusCode)
+    /// <summary>
+    /// Called once for every request <see cref="TryAcquire"/> let through (by its <see cref="PacerLease"/>),
+    /// with its answer's rate-limit headers, or null headers when it got no answer.
+    /// </summary>
+    internal void Release(PacerTicket ticket, RateLimitHeaders? headers, int? statusCode)
     {
         lock (_gate)
         {
-            if (headers is null)
+            if (headers is not { } answer)
             {
                 EndedUnknown(ticket);
                 return;
             }
-            var limit = ReadLong(headers, "X-RateLimit-Limit");
-            var remaining = ReadLong(headers, "X-RateLimit-Remaining");
-            var reset = ReadLong(headers, "X-RateLimit-Reset");
+            var remaining = answer.Remaining;
             if (statusCode == 429)
             {
-                var retryAfter = RetryAfter(headers, _clock());
-                if (retryAfter is not null)
-                    Block(retryAfter.Value);
+                if (answer.RetryAfter is { } retryAfter)
+                    Block(retryAfter);
                 remaining = 0;
-                if (reset is null && retryAfter is null)
+                if (answer.Reset is null && answer.RetryAfter is null)
                     Block(TimeSpan.FromSeconds(1));
             }
-            if (limit is null || remaining is null || reset is null)
+            if (answer.Limit is not { } limit || remaining is null || answer.Reset is not { } reset)
             {
                 EndedUnknown(ticket);
                 return;
             }
 
             _doubt.Settled(ticket.Sequence);
-            var reading = new RateLimitReading(ticket.Sequence, ticket.SentAt, _clock(), (int)Math.Max(0, Math.Min(int.MaxValue, remaining.Value)));
-            if (!_windowKnown || _windowReset == 0 || reset.Value > _windowReset)
+            var reading = new RateLimitReading(ticket.Sequence, ticket.SentAt, _time.GetUtcNow(), (int)Math.Max(0, Math.Min(int.MaxValue, remaining.Value)));
+            if (_state != WindowState.Known || reset > _windowReset)
             {
-                if (_windowKnown && _windowReset == 0 && reset.Value <= _lastReset)
+                if (_state == WindowState.Refilled && reset <= _windowReset)
                 {
                     // A late answer from the window that already passed (or the server's clock is behind
                     // ours and it still counts that window): this request was counted there, so the new
                     // window's budget it was given comes back. Without this, answers that all come from
                     // the old window would leave the new one pending, with no budget, for ever.
-                    _pendingAvailable = Math.Min(_pendingAvailable + 1, Math.Max(0, _limit - _doubt.InFlight));
+                    _refilledAvailable = Math.Min(_refilledAvailable + 1, Math.Max(0, _limit - _doubt.InFlight));
                     if (statusCode == 429)
                         Block(TimeSpan.FromSeconds(1)); // its window has not refilled yet
                     return;
                 }
-                if (_lastReset > 0 && reset.Value > _lastReset && reset.Value - _lastReset < (_windowSeconds ?? long.MaxValue))
-                    _windowSeconds = reset.Value - _lastReset;
-                _windowKnown = true;
-                _windowReset = reset.Value;
+                if (_state != WindowState.Unknown && reset > _windowReset && reset - _windowReset < (_windowSeconds ?? long.MaxValue))
+                    _windowSeconds = reset - _windowReset;
+                _state = WindowState.Known;
+                _windowReset = reset;
                 // Waiting longer than LongestWait in total means clocks disagree; after that, try the server again.
-                _windowRefillsAt = Min(ResetTime(reset.Value), _clock() + LongestWait);
-                _lastReset = reset.Value;
-                _limit = (int)Math.Min(int.MaxValue, limit.Value);
+                _windowRefillsAt = Min(ResetTime(reset), _time.GetUtcNow() + LongestWait);
+                _limit = (int)Math.Min(int.MaxValue, limit);
                 _budget = new WindowBudget(reading, _windowSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : AdaptiveConcurrencyLimit.DefaultWindowLength);
             }
-            else if (reset.Value == _windowReset)
+            else if (reset == _windowReset)
             {
                 _budget?.Add(reading);
             }
@@ -230,7 +249,7 @@ internal sealed class RateLimitPacer
     /// <summary>Holds every request for <paramref name="wait"/> from now (under the lock).</summary>
     private void Block(TimeSpan wait)
     {
-        var until = _clock() + wait;
+        var until = _time.GetUtcNow() + wait;
         if (until <= _blockedUntil) return;
         _blockedUntil = until;
         _blockAsked = wait;
@@ -242,43 +261,7 @@ internal sealed class RateLimitPacer
     private static TimeSpan Clamp(TimeSpan wait) =>
         wait < TimeSpan.Zero ? TimeSpan.Zero : wait > LongestWait ? LongestWait : wait;
 
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
-
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static string Seconds(TimeSpan wait) => wait.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
-
-    internal static long? ReadLong(HttpResponseHeaders headers, string name)
-    {
-        if (!headers.TryGetValues(name, out var values)) return null;
-        foreach (var value in values)
-        {
-            if (long.TryParse(value.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
-                return number;
-        }
-        return null;
-    }
-
-    internal static TimeSpan? RetryAfter(HttpResponseHeaders headers, DateTimeOffset now)
-    {
-        var retryAfter = headers.RetryAfter;
-        if (retryAfter is null) return null;
-        if (retryAfter.Delta is { } delta) return delta;
-        if (retryAfter.Date is { } date) return date - now;
-        return null;
-    }
-}
-
-/// <summary>Which request a rate-limit answer belongs to: its place in the sending order, and when it went.</summary>
-internal readonly struct PacerTicket
-{
-    internal PacerTicket(long sequence, DateTimeOffset sentAt)
-    {
-        Sequence = sequence;
-        SentAt = sentAt;
-    }
-
-    internal long Sequence { get; }
-
-    internal DateTimeOffset SentAt { get; }
 }

@@ -1,21 +1,5 @@
 namespace IntercomSubscriptions.Engine;
 
-/// <summary>What went wrong, in terms the cmdlet layer can map to an error category.</summary>
-internal enum IntercomErrorKind
-{
-    ContactNotFound,
-    SubscriptionTypeNotFound,
-    NotFound,
-    Unauthorized,
-    Forbidden,
-    InvalidRequest,
-    RateLimited,
-    ServerError,
-    ConnectionFailed,
-    Timeout,
-    InvalidResponse,
-}
-
 /// <summary>
 /// A failed Intercom call. Carries Intercom's own error code, message and request_id (which
 /// Intercom support asks for) and never the token.

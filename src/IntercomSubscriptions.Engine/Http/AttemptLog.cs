@@ -14,8 +14,7 @@ internal sealed class AttemptLog
     public int Sent { get; set; }
     /// <summary>5xx, 408, timeouts and network failures: these count against MaxRetries.</summary>
     public int TransientFailures { get; set; }
-    /// <summary>429s: these are bounded by time (MaxRateLimitWait), not by a count.</summary>
-    public int RateLimited { get; set; }
+    /// <summary>When the first 429 came: 429s are retried for MaxRateLimitWait from then, however many.</summary>
     public DateTimeOffset? FirstRateLimitedAt { get; set; }
     /// <summary>429s in a row that said "Retry-After: 0": retrying those at once would be a storm.</summary>
     public int ImmediateRateLimitedInARow { get; set; }

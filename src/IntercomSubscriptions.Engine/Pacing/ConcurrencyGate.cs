@@ -9,7 +9,7 @@ namespace IntercomSubscriptions.Engine;
 internal sealed class ConcurrencyGate
 {
     private readonly object _gate = new();
-    private readonly LinkedList<TaskCompletionSource<bool>> _waiters = new();
+    private readonly LinkedList<TaskCompletionSource<IDisposable>> _waiters = new();
     private readonly AdaptiveConcurrencyLimit _limit;
     private int _inUse;
 
@@ -21,37 +21,39 @@ internal sealed class ConcurrencyGate
     /// <summary>Requests waiting for a place.</summary>
     public int Waiting { get { lock (_gate) return _waiters.Count; } }
 
-    /// <summary>Waits for a place; give it back with <see cref="Release"/>.</summary>
-    public Task EnterAsync(CancellationToken cancellationToken)
+    /// <summary>Waits for a place; disposing the returned place gives it back.</summary>
+    public Task<IDisposable> EnterAsync(CancellationToken cancellationToken)
     {
-        LinkedListNode<TaskCompletionSource<bool>> node;
+        LinkedListNode<TaskCompletionSource<IDisposable>> node;
         lock (_gate)
         {
             if (_waiters.Count == 0 && _inUse < _limit.Limit)
             {
                 _inUse++;
-                return Task.CompletedTask;
+                return Task.FromResult<IDisposable>(new Place(this));
             }
-            node = _waiters.AddLast(new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+            node = _waiters.AddLast(new TaskCompletionSource<IDisposable>(TaskCreationOptions.RunContinuationsAsynchronously));
         }
         if (cancellationToken.CanBeCanceled)
         {
-            var registration = cancellationToken.Register(() =>
-            {
-                lock (_gate)
-                {
-                    // Given a place already: the awaiter goes on and releases it as usual.
-                    if (node.List is null) return;
-                    _waiters.Remove(node);
-                }
-                node.Value.TrySetCanceled(cancellationToken);
-            });
-            node.Value.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
+            var registration = cancellationToken.Register(() => CancelWait(node, cancellationToken));
+            node.Value.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         return node.Value.Task;
     }
 
-    public void Release()
+    private void CancelWait(LinkedListNode<TaskCompletionSource<IDisposable>> node, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            // Given a place already: the awaiter goes on and gives it back as usual.
+            if (node.List is null) return;
+            _waiters.Remove(node);
+        }
+        node.Value.TrySetCanceled(cancellationToken);
+    }
+
+    private void Release()
     {
         lock (_gate)
         {
@@ -73,7 +75,17 @@ internal sealed class ConcurrencyGate
         {
             _waiters.RemoveFirst();
             _inUse++;
-            first.Value.TrySetResult(true);
+            first.Value.TrySetResult(new Place(this));
         }
+    }
+
+    /// <summary>One request's place at the gate, given back once.</summary>
+    private sealed class Place : IDisposable
+    {
+        private ConcurrencyGate? _gate;
+
+        public Place(ConcurrencyGate gate) => _gate = gate;
+
+        public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release();
     }
 }

@@ -24,8 +24,6 @@ internal sealed class ApiResponse : IDisposable
     public ReadOnlyMemory<byte> Body { get; }
     /// <summary>From the X-Request-Id header; an error list's request_id takes precedence.</summary>
     public string? RequestId { get; }
-    /// <summary>The answer said "Retry-After: 0": retry at once.</summary>
-    public bool RetryAfterZero { get; init; }
     /// <summary>Where a 3xx pointed (path only, shown in the error), or null.</summary>
     public string? Location { get; init; }
 

@@ -42,8 +42,7 @@ internal sealed class IntercomErrorClassifier
         }
         var kind = response.StatusCode switch
         {
-            404 when string.Equals(message, "User Not Found", StringComparison.OrdinalIgnoreCase) => IntercomErrorKind.ContactNotFound,
-            404 => request.NotFoundMeans,
+            404 => NotFoundKind(request.NotFound, message),
             401 => IntercomErrorKind.Unauthorized,
             403 => IntercomErrorKind.Forbidden,
             408 => IntercomErrorKind.Timeout,
@@ -57,6 +56,15 @@ internal sealed class IntercomErrorClassifier
             message = $"{message} ({log.SentText})";
         return new IntercomApiException(kind, message, response.StatusCode, code, requestId);
     }
+
+    /// <summary>What a 404 is about: the resource the call names, never a guess from an unexpected message.</summary>
+    private static IntercomErrorKind NotFoundKind(NotFoundMeaning meaning, string message) => meaning switch
+    {
+        NotFoundMeaning.Contact => IntercomErrorKind.ContactNotFound,
+        NotFoundMeaning.ContactOrSubscriptionType when string.Equals(message, "User Not Found", StringComparison.OrdinalIgnoreCase) => IntercomErrorKind.ContactNotFound,
+        NotFoundMeaning.ContactOrSubscriptionType when string.Equals(message, "Resource Not Found", StringComparison.OrdinalIgnoreCase) => IntercomErrorKind.SubscriptionTypeNotFound,
+        _ => IntercomErrorKind.NotFound,
+    };
 
     /// <summary>
     /// A failure with no answer to classify: the exception itself when it is already the caller's

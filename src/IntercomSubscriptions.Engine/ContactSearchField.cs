@@ -1,0 +1,8 @@
+namespace IntercomSubscriptions.Engine;
+
+/// <summary>Which field a contact search matches.</summary>
+internal enum ContactSearchField
+{
+    Email,
+    ExternalId,
+}
