@@ -33,7 +33,7 @@ public sealed class RunSummaryCollectorTests : IDisposable
         {
             Assert.True(run.BeginRecord());
             var ticket = run.Current;
-            run.RequestSent(ticket);
+            ticket.RequestSent();
             if (i % everyNth == 0)
                 run.Failed(NotFound(CsvRow(i), $"customer{i:D6}"), ticket);
             run.RequestDone(ticket, succeeded: i % everyNth != 0);
@@ -97,12 +97,12 @@ public sealed class RunSummaryCollectorTests : IDisposable
         var run = NewRun();
         run.BeginRecord();
         var first = run.Current;
-        run.RequestSent(first);
+        first.RequestSent();
         run.BeginRecord();                                           // a bad row: fails without a request
         run.Failed(NotFound(CsvRow(2), "x"));
         run.BeginRecord();
         var third = run.Current;
-        run.RequestSent(third);
+        third.RequestSent();
         run.EndRecord();
 
         Assert.Equal(1L, run.Summary.Failed);
@@ -133,7 +133,7 @@ public sealed class RunSummaryCollectorTests : IDisposable
         var run = NewRun();
         run.BeginRecord();
         var first = run.Current;
-        run.RequestSent(first);
+        first.RequestSent();
         run.RequestDone(first, succeeded: true);
         run.BeginRecord();                                           // Ctrl+C lands while it waits for a slot
         var summary = run.Finish(IntercomRunStatus.Stopped);
@@ -160,7 +160,7 @@ public sealed class RunSummaryCollectorTests : IDisposable
         var run = NewRun(TimeSpan.FromMinutes(1));
         Assert.True(run.BeginRecord());
         var ticket = run.Current;
-        run.RequestSent(ticket);
+        ticket.RequestSent();
         _now = TimeSpan.FromMinutes(1);
 
         Assert.False(run.BeginRecord());
@@ -178,7 +178,7 @@ public sealed class RunSummaryCollectorTests : IDisposable
     {
         var run = NewRun();
         run.BeginRecord();
-        run.RequestSent(run.Current);
+        run.Current.RequestSent();
         _now = TimeSpan.FromSeconds(5);
 
         run.MarkStopped();

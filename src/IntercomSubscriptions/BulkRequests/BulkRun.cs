@@ -135,7 +135,7 @@ internal sealed class BulkRun : IDisposable
                 return;
             }
             // The step holds the record open from before its read is done until the step ends.
-            _summary.RequestSent(ticket);
+            ticket.RequestSent();
             then(result, target, new RecordStep(this, ticket));
             _summary.RequestDone(ticket, succeeded: false);
         });
@@ -238,7 +238,7 @@ internal sealed class BulkRun : IDisposable
                     _requests.Drain(); // hands the failure back, so that StoppingOnError ends the run before anything new is queued
                     if (_stopping is not null) return;
                 }
-                _summary.RequestSent(ticket);
+                ticket.RequestSent();
                 _requests.Submit(
                     async cancellationToken =>
                     {

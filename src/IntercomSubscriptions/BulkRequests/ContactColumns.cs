@@ -63,7 +63,7 @@ internal readonly record struct ContactColumns(string[]? ContactId, string[]? Em
     }
 
     /// <summary>A plain string piped in (Get-Content emails.txt): an email when it looks like one, otherwise a contact id.</summary>
-    private static IReadOnlyList<ContactTarget> Piped(string piped, Action<ErrorRecord> writeError)
+    private static ContactTarget[] Piped(string piped, Action<ErrorRecord> writeError)
     {
         var value = CellValue.Clean(piped) ?? piped;
         var field = LooksLikeEmail(value) ? ContactSearchField.Email : (ContactSearchField?)null;

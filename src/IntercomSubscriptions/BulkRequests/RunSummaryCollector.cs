@@ -89,8 +89,6 @@ internal sealed class RunSummaryCollector : IDisposable
         _failedFile.Write(lean);
     }
 
-    public void RequestSent(RecordTicket ticket) => ticket.RequestSent();
-
     /// <summary>A request of <paramref name="ticket"/> came back, with its <paramref name="error"/> when it failed.</summary>
     public void RequestDone(RecordTicket ticket, bool succeeded, ErrorRecord? error = null)
     {

@@ -154,7 +154,7 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
         : uri.IsAbsoluteUri ? uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
         : uri.OriginalString.Split('?', '#')[0];
 
-    private IWebProxy? CreateProxy()
+    private WebProxy? CreateProxy()
     {
         if (Proxy is null) return null;
         return new WebProxy(Proxy) { Credentials = ProxyCredential?.GetNetworkCredential() };

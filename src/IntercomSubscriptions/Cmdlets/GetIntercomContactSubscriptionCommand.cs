@@ -205,7 +205,7 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     /// The type ids -SubscriptionId and -SubscriptionName name (null: every type). An unknown one
     /// ends the run before any contact is read: an audit that silently left a type out would mislead.
     /// </summary>
-    private ISet<string>? AuditedTypeIds(ref IReadOnlyList<SubscriptionType> allTypes)
+    private HashSet<string>? AuditedTypeIds(ref IReadOnlyList<SubscriptionType> allTypes)
     {
         if (SubscriptionId is null && SubscriptionName is null) return null;
         var only = new HashSet<string>(StringComparer.Ordinal);

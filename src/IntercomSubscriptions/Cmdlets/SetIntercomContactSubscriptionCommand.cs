@@ -10,6 +10,9 @@ namespace IntercomSubscriptions.Commands;
 [OutputType(typeof(ContactSubscriptionChange), typeof(IntercomRunSummary))]
 public sealed class SetIntercomContactSubscriptionCommand : ContactSubscriptionChangeCmdlet
 {
+    // WriteInformation tagged PSHOST is shown by the host even under the default InformationPreference, as Write-Host is.
+    private static readonly string[] HostTags = { "PSHOST" };
+
     private SubscriptionStateWriter? _writer;
     private bool _whatIf;
 
@@ -70,7 +73,7 @@ public sealed class SetIntercomContactSubscriptionCommand : ContactSubscriptionC
             WriteInformation(new HostInformationMessage
             {
                 Message = $"What if: {writer.Declined:N0} of {total:N0} contact subscriptions would change; {writer.Unchanged:N0} are already in the state asked for.",
-            }, new[] { "PSHOST" });
+            }, HostTags);
         }
     }
 

@@ -7,9 +7,11 @@ namespace IntercomSubscriptions;
 /// <summary>Completes -Consent with its two values: ValidateSet, which would complete them, would also refuse an empty CSV cell.</summary>
 internal sealed class ConsentCompleter : IArgumentCompleter
 {
+    private static readonly string[] ConsentTypes = { "opt_in", "opt_out" };
+
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        new[] { "opt_in", "opt_out" }
+        ConsentTypes
             .Where(v => v.StartsWith(wordToComplete.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
             .Select(v => new CompletionResult(v, v, CompletionResultType.ParameterValue, v));
 }

@@ -18,7 +18,7 @@ public sealed class ContactSubscription
     public string? ConsentType { get; set; }
     public string? State { get; set; }
     /// <summary>The type's content types: email, sms_message, …; exported as "email, sms_message".</summary>
-    public ValueList<string> ContentTypes { get; set; } = ValueList<string>.Empty;
+    public ValueList<string> ContentTypes { get; set; } = new(Array.Empty<string>());
     /// <summary>
     /// Explicit: the contact made a choice (Intercom lists it). Default: no choice recorded, so the
     /// type's default applies (only with -IncludeDefault).

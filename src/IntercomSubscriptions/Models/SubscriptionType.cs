@@ -21,9 +21,9 @@ public sealed class SubscriptionType
     /// <summary>opt_in (not subscribed until the contact opts in) or opt_out (subscribed until the contact opts out).</summary>
     public string? ConsentType { get; set; }
     /// <summary>email, sms_message, …; exported as "email, sms_message".</summary>
-    public ValueList<string> ContentTypes { get; set; } = ValueList<string>.Empty;
+    public ValueList<string> ContentTypes { get; set; } = new(Array.Empty<string>());
     /// <summary>Every translation; exported as "en: Newsletters; fr: Lettre d'information" (locale and name; the descriptions stay on the objects).</summary>
-    public ValueList<SubscriptionTypeTranslation> Translations { get; set; } = ValueList<SubscriptionTypeTranslation>.Empty;
+    public ValueList<SubscriptionTypeTranslation> Translations { get; set; } = new(Array.Empty<SubscriptionTypeTranslation>());
 
     public override string ToString() => Name is null ? Id : $"{Id} ({Name})";
 }

@@ -29,8 +29,6 @@ public sealed class ValueList<T> : ReadOnlyCollection<T>
     /// <param name="separator">Between two items' text: ", " by default; "; " where an item's text may hold a comma itself.</param>
     internal ValueList(IEnumerable<T> items, string separator) : base(items.ToList()) => _separator = separator;
 
-    public static ValueList<T> Empty { get; } = new(Array.Empty<T>());
-
     /// <summary>An array where the list is wanted, as the property's type was an array before.</summary>
     public static implicit operator ValueList<T>(T[] items) => new(items);
 
