@@ -12,7 +12,7 @@ public sealed class ExportTextTests
 
         Assert.Equal("email, sms_message", types.ToString());
         Assert.Equal((2, 2, "sms_message"), (types.Count, types.Length, types[1]));
-        Assert.Equal("", ValueList<string>.Empty.ToString());
+        Assert.Equal("", new ValueList<string>(Array.Empty<string>()).ToString());
     }
 
     [Fact]
