@@ -54,15 +54,17 @@ internal sealed class IntercomClient : IDisposable
             response => IntercomJson.ReadList(response, IntercomJson.ReadSubscriptionType), cancellationToken);
 
     /// <summary>Attaches a contact to a subscription type: opt_in or opt_out, as the type's consent model says.</summary>
+    /// <param name="options">A write-ahead step, a token for attempts on the wire, and where to report what became of them (<see cref="CallOptions"/>).</param>
     public Task<SubscriptionTypeData> AttachSubscriptionAsync(string contactId, string subscriptionTypeId, string consentType,
-        IIntercomEventSink? events, CancellationToken cancellationToken) =>
+        IIntercomEventSink? events, CancellationToken cancellationToken, CallOptions? options = null) =>
         SendAsync(IntercomRequests.AttachSubscription(contactId, subscriptionTypeId, consentType), events,
-            response => ReadTheTypeAskedFor(response, subscriptionTypeId), cancellationToken);
+            response => ReadTheTypeAskedFor(response, subscriptionTypeId), cancellationToken, options);
 
+    /// <inheritdoc cref="AttachSubscriptionAsync"/>
     public Task<SubscriptionTypeData> DetachSubscriptionAsync(string contactId, string subscriptionTypeId,
-        IIntercomEventSink? events, CancellationToken cancellationToken) =>
+        IIntercomEventSink? events, CancellationToken cancellationToken, CallOptions? options = null) =>
         SendAsync(IntercomRequests.DetachSubscription(contactId, subscriptionTypeId), events,
-            response => ReadTheTypeAskedFor(response, subscriptionTypeId), cancellationToken);
+            response => ReadTheTypeAskedFor(response, subscriptionTypeId), cancellationToken, options);
 
     /// <summary>An answer about another subscription type than the one changed is not a success for this one.</summary>
     private static SubscriptionTypeData ReadTheTypeAskedFor(ApiResponse response, string subscriptionTypeId)
@@ -106,11 +108,12 @@ internal sealed class IntercomClient : IDisposable
         return contacts;
     }
 
-    private async Task<T> SendAsync<T>(IntercomRequest request, IIntercomEventSink? events, Func<ApiResponse, T> read, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(IntercomRequest request, IIntercomEventSink? events, Func<ApiResponse, T> read, CancellationToken cancellationToken,
+        CallOptions? options = null)
     {
         if (Volatile.Read(ref _disposed) != 0)
             throw new ObjectDisposedException(nameof(IntercomClient), "This Intercom connection was closed.");
-        using var response = await _transport.SendAsync(request, events, cancellationToken).ConfigureAwait(false);
+        using var response = await _transport.SendAsync(request, events, options, cancellationToken).ConfigureAwait(false);
         return read(response);
     }
 

@@ -68,27 +68,29 @@ internal sealed class IntercomErrorClassifier
 
     /// <summary>
     /// A failure with no answer to classify: the exception itself when it is already the caller's
-    /// (cancellation, a bad argument, a closed connection, an engine error), otherwise a timeout or a
-    /// connection failure.
+    /// (cancellation, a bad argument, a closed connection, the caller's own step before sending, an
+    /// engine error), otherwise a timeout or a connection failure.
     /// </summary>
-    public Exception FromFailure(Exception exception, IntercomRequest request, AttemptLog log, CancellationToken cancellationToken)
+    public Exception FromFailure(Exception exception, IntercomCall call, CancellationToken cancellationToken)
     {
         if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
             return exception;
+        var request = call.Request;
+        var log = call.Log;
         // What a change that got no clear answer may have done: say it rather than imply it failed.
-        var mayHaveApplied = request.ChangesState ? "; Intercom may have applied the change all the same" : "";
+        var mayHaveApplied = request.ChangesState && call.Delivery.MayHaveApplied ? "; Intercom may have applied the change all the same" : "";
         var overlap = request.ChangesState && log.TimedOut > 0 && log.Sent > 1
             ? ", and a retry may have run on Intercom's side alongside a timed-out attempt"
             : "";
         return exception switch
         {
-            IntercomApiException or ArgumentException or ObjectDisposedException => exception,
+            IntercomApiException or ArgumentException or ObjectDisposedException or BeforeSendFailedException => exception,
             AttemptTimedOutException => new IntercomApiException(IntercomErrorKind.Timeout,
                 $"{request.Operation}: Intercom did not answer within {Seconds(_options.Timeout)} ({Attempts(log)}){mayHaveApplied}{overlap}", inner: exception),
             AnswerCutOffException => new IntercomApiException(IntercomErrorKind.ConnectionFailed,
                 $"{request.Operation}: {Describe(exception)} ({Attempts(log)}){mayHaveApplied}{overlap}", inner: exception),
             _ => new IntercomApiException(IntercomErrorKind.ConnectionFailed,
-                $"{request.Operation}: could not reach {_options.BaseUri.Host}: {Describe(exception)} ({Attempts(log)}){overlap}", inner: exception),
+                $"{request.Operation}: {(mayHaveApplied.Length > 0 ? "lost the connection to" : "could not reach")} {_options.BaseUri.Host}: {Describe(exception)} ({Attempts(log)}){mayHaveApplied}{overlap}", inner: exception),
         };
     }
 

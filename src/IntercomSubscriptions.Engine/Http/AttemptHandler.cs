@@ -46,9 +46,13 @@ internal sealed class AttemptHandler : DelegatingHandler
         {
             using var lease = await _pacer.AcquireAsync(call.Events, cancellationToken).ConfigureAwait(false);
             stopwatch.Start();
+            // The caller's write-ahead step, between the pacer's leave and the wire: a request held back
+            // by the pacer, or stopped there, has nothing to undo.
+            await call.BeforeSendAsync(cancellationToken).ConfigureAwait(false);
             // The timeout starts now: the pacer's wait above may be long, and the request was not on the wire.
             using var timeout = _time.CreateCancellationTokenSource(_options.Timeout);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            var wireToken = call.OnTheWire(cancellationToken);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(wireToken, timeout.Token);
             HttpResponseMessage? response = null;
             try
             {
@@ -56,11 +60,12 @@ internal sealed class AttemptHandler : DelegatingHandler
                 answered = ((int)response.StatusCode, RateLimitHeaders.Read(response.Headers, _time.GetUtcNow()));
                 lease.Answered(answered.Value.Status, answered.Value.Headers);
                 var requestId = _text.RequestId(response.Headers);
+                call.Delivery.Answered(answered.Value.Status, requestId);
                 await _answers.ReadWholeAsync(response, requestId, linked.Token).ConfigureAwait(false);
                 call.Events?.Debug($"{call.Request.Operation} -> {answered.Value.Status} in {stopwatch.ElapsedMilliseconds} ms" + (requestId is null ? "" : $" (request_id {requestId})"));
                 return response;
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !wireToken.IsCancellationRequested)
             {
                 response?.Dispose();
                 call.Log.TimedOut++;

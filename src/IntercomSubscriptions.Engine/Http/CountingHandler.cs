@@ -5,6 +5,7 @@ namespace IntercomSubscriptions.Engine;
 /// <summary>
 /// The last handler before the network: each request that reaches it is one sent, each 429 that comes
 /// back one rate-limited answer, both reported to the call's sink (and the sending to its attempt log).
+/// What each attempt that went out got back is what the call's <see cref="CallDelivery"/> is made of.
 /// </summary>
 internal sealed class CountingHandler : DelegatingHandler
 {
@@ -13,7 +14,17 @@ internal sealed class CountingHandler : DelegatingHandler
         var call = IntercomCall.Of(request);
         call.Log.Sent++;
         call.Count(WireEvent.RequestSent);
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            call.Delivery.Unanswered(ex);
+            throw;
+        }
+        call.Delivery.Answered((int)response.StatusCode, requestId: null);
         if ((int)response.StatusCode == 429)
             call.Count(WireEvent.RateLimitedAnswer);
         return response;

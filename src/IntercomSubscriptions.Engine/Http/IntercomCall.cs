@@ -12,12 +12,17 @@ internal sealed class IntercomCall
 {
     private const string PropertyKey = "IntercomSubscriptions.Engine.IntercomCall";
 
-    public IntercomCall(IntercomRequest request, IIntercomEventSink? events, TimeProvider time)
+    private readonly CallOptions? _options;
+    private int _beforeFirstSendDone;
+
+    public IntercomCall(IntercomRequest request, IIntercomEventSink? events, TimeProvider time, CallOptions? options = null)
     {
         Request = request;
         Events = events;
         Time = time;
         Log = new AttemptLog(time.GetUtcNow());
+        _options = options;
+        Delivery = options?.Delivery ?? new CallDelivery();
     }
 
     public IntercomRequest Request { get; }
@@ -26,7 +31,33 @@ internal sealed class IntercomCall
 
     public AttemptLog Log { get; }
 
+    /// <summary>What became of the attempts on the wire: the caller's, when it asked (<see cref="CallOptions.Delivery"/>).</summary>
+    public CallDelivery Delivery { get; }
+
     private TimeProvider Time { get; }
+
+    /// <summary>The token attempts on the wire watch: the caller's <see cref="CallOptions.OnTheWire"/>, or the call's own.</summary>
+    public CancellationToken OnTheWire(CancellationToken callToken) => _options?.OnTheWire ?? callToken;
+
+    /// <summary>
+    /// Runs the caller's step before the first attempt goes out (<see cref="CallOptions.BeforeFirstSend"/>),
+    /// once; then, if the call was stopped meanwhile, throws so that nothing is sent.
+    /// </summary>
+    public async Task BeforeSendAsync(CancellationToken cancellationToken)
+    {
+        if (_options?.BeforeFirstSend is { } step && Interlocked.Exchange(ref _beforeFirstSendDone, 1) == 0)
+        {
+            try
+            {
+                await step().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                throw new BeforeSendFailedException(ex);
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+    }
 
     /// <summary>Reports <paramref name="what"/> to the caller's sink, if there is one.</summary>
     public void Count(WireEvent what) => Events?.Count(what, Time.GetUtcNow());

@@ -41,9 +41,10 @@ internal sealed class IntercomTransport : IDisposable
     /// <summary>Bounds the bytes of answers buffered at once across this connection's requests.</summary>
     public AnswerMemoryGate Answers => _answers.Memory;
 
-    public async Task<ApiResponse> SendAsync(IntercomRequest request, IIntercomEventSink? events, CancellationToken cancellationToken)
+    /// <param name="options">A change's write-ahead step, its token for attempts on the wire, and where to report them; null for none.</param>
+    public async Task<ApiResponse> SendAsync(IntercomRequest request, IIntercomEventSink? events, CallOptions? options, CancellationToken cancellationToken)
     {
-        var call = new IntercomCall(request, events, _time);
+        var call = new IntercomCall(request, events, _time, options);
         HttpResponseMessage answer;
         using (var message = NewMessage(request))
         {
@@ -54,7 +55,7 @@ internal sealed class IntercomTransport : IDisposable
             }
             catch (Exception ex)
             {
-                throw _errors.FromFailure(ex, request, call.Log, cancellationToken);
+                throw _errors.FromFailure(ex, call, cancellationToken);
             }
         }
 
