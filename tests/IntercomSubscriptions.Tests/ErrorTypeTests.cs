@@ -92,7 +92,7 @@ public sealed class ErrorTypeTests : IntercomTestBase
         "IntercomConsentMismatch", "IntercomStateColumnMissing", "IntercomInvalidArgument",
         "IntercomNotFound", "IntercomUnauthorized", "IntercomForbidden", "IntercomInvalidRequest", "IntercomRateLimited",
         "IntercomServerError", "IntercomConnectionFailed", "IntercomTimeout", "IntercomInvalidResponse",
-        "IntercomError", "IntercomUnexpectedError",
+        "IntercomJournalFailed", "IntercomError", "IntercomUnexpectedError",
     };
 
     [Fact]

@@ -21,6 +21,15 @@ internal sealed class RecordingOutput : IPipelineOutput
     public void WriteVerbose(string text) => Verbose.Add(text);
     public void WriteProgress(ProgressRecord progressRecord) => Progress.Add(progressRecord);
 
+    /// <summary>What the command ended with (as PowerShell would, by throwing).</summary>
+    public ErrorRecord? Terminated { get; private set; }
+
+    public void ThrowTerminatingError(ErrorRecord errorRecord)
+    {
+        Terminated = errorRecord;
+        throw new PipelineStoppedException();
+    }
+
     public bool ShouldProcess(string target, string action)
     {
         ShouldProcessAsked.Add((target, action));

@@ -32,11 +32,11 @@ public sealed class RunSummaryCollectorTests : IDisposable
         for (var i = 0; i < rows; i++)
         {
             Assert.True(run.BeginRecord());
-            var ticket = run.Current;
-            ticket.RequestSent();
+            var ticket = run.Claim();
+            ticket.RequestStarted();
             if (i % everyNth == 0)
                 run.Failed(NotFound(CsvRow(i), $"customer{i:D6}"), ticket);
-            run.RequestDone(ticket, succeeded: i % everyNth != 0);
+            run.RequestDone(ticket, i % everyNth != 0 ? RecordState.Succeeded : null);
         }
         run.Finish(IntercomRunStatus.Completed);
         return run;
@@ -96,21 +96,21 @@ public sealed class RunSummaryCollectorTests : IDisposable
     {
         var run = NewRun();
         run.BeginRecord();
-        var first = run.Current;
-        first.RequestSent();
+        var first = run.Claim();
+        first.RequestStarted();
         run.BeginRecord();                                           // a bad row: fails without a request
-        run.Failed(NotFound(CsvRow(2), "x"));
+        run.Failed(NotFound(CsvRow(2), "x"), run.Claim());
         run.BeginRecord();
-        var third = run.Current;
-        third.RequestSent();
+        var third = run.Claim();
+        third.RequestStarted();
         run.EndRecord();
 
         Assert.Equal(1L, run.Summary.Failed);
         Assert.Equal(0L, run.Summary.Handled);                       // the first is still in flight
 
-        run.RequestDone(first, succeeded: true);
+        run.RequestDone(first, RecordState.Succeeded);
         Assert.Equal(2L, run.Summary.Handled);
-        run.RequestDone(third, succeeded: true);
+        run.RequestDone(third, RecordState.Succeeded);
         var summary = run.Finish(IntercomRunStatus.Completed);
 
         Assert.Equal((3L, 2L, 1L, 0L, 3L), (summary.Total, summary.Succeeded, summary.Failed, summary.Skipped, summary.Handled));
@@ -118,13 +118,15 @@ public sealed class RunSummaryCollectorTests : IDisposable
     }
 
     [Fact]
-    public void A_record_with_nothing_sent_and_no_error_is_skipped()
+    public void A_record_with_nothing_sent_and_nothing_reported_is_not_processed_and_a_skip_is_said()
     {
         var run = NewRun();
         run.BeginRecord();
+        run.BeginRecord();
+        RunSummaryCollector.Report(run.Claim(), RecordState.Skipped);
         var summary = run.Finish(IntercomRunStatus.Completed);
 
-        Assert.Equal((1L, 1L), (summary.Skipped, summary.Total));
+        Assert.Equal((2L, 1L, 1L, 1L), (summary.Received, summary.Skipped, summary.Total, summary.NotProcessed));
     }
 
     [Fact]
@@ -132,9 +134,9 @@ public sealed class RunSummaryCollectorTests : IDisposable
     {
         var run = NewRun();
         run.BeginRecord();
-        var first = run.Current;
-        first.RequestSent();
-        run.RequestDone(first, succeeded: true);
+        var first = run.Claim();
+        first.RequestStarted();
+        run.RequestDone(first, RecordState.Succeeded);
         run.BeginRecord();                                           // Ctrl+C lands while it waits for a slot
         var summary = run.Finish(IntercomRunStatus.Stopped);
 
@@ -147,7 +149,7 @@ public sealed class RunSummaryCollectorTests : IDisposable
     {
         var run = NewRun();
         run.BeginRecord();
-        run.Failed(NotFound(CsvRow(1), "x"));
+        run.Failed(NotFound(CsvRow(1), "x"), run.Claim());
         var summary = run.Finish(IntercomRunStatus.Stopped);
 
         Assert.Equal((1L, 1L, 0L), (summary.Total, summary.Failed, summary.NotProcessed));
@@ -159,13 +161,13 @@ public sealed class RunSummaryCollectorTests : IDisposable
     {
         var run = NewRun(TimeSpan.FromMinutes(1));
         Assert.True(run.BeginRecord());
-        var ticket = run.Current;
-        ticket.RequestSent();
+        var ticket = run.Claim();
+        ticket.RequestStarted();
         _now = TimeSpan.FromMinutes(1);
 
         Assert.False(run.BeginRecord());
         Assert.False(run.BeginRecord());
-        run.RequestDone(ticket, succeeded: true);                     // in flight: it finishes
+        run.RequestDone(ticket, RecordState.Succeeded);                     // in flight: it finishes
         var summary = run.Finish(IntercomRunStatus.Completed);
 
         Assert.Equal(IntercomRunStatus.TimeLimitReached, summary.Status);
@@ -178,7 +180,7 @@ public sealed class RunSummaryCollectorTests : IDisposable
     {
         var run = NewRun();
         run.BeginRecord();
-        run.Current.RequestSent();
+        run.Claim().RequestStarted();
         _now = TimeSpan.FromSeconds(5);
 
         run.MarkStopped();
@@ -198,7 +200,7 @@ public sealed class RunSummaryCollectorTests : IDisposable
         for (var i = 0; i < IntercomRunSummary.MaxErrorsKept + 3; i++)
         {
             run.BeginRecord();
-            run.Failed(NotFound(CsvRow(i), "x"));
+            run.Failed(NotFound(CsvRow(i), "x"), run.Claim());
         }
         var summary = run.Finish(IntercomRunStatus.Completed);
 
@@ -215,7 +217,7 @@ public sealed class RunSummaryCollectorTests : IDisposable
         for (var i = 0; i < IntercomRunSummary.MaxErrorsKept + 3; i++)
         {
             run.BeginRecord();
-            run.Failed(NotFound(CsvRow(i), "x"));
+            run.Failed(NotFound(CsvRow(i), "x"), run.Claim());
         }
         var summary = run.Finish(IntercomRunStatus.Completed);
 
@@ -230,7 +232,7 @@ public sealed class RunSummaryCollectorTests : IDisposable
     {
         var run = NewRun();
         run.BeginRecord();
-        run.Failed(NotFound(CsvRow(1), "x"));
+        run.Failed(NotFound(CsvRow(1), "x"), run.Claim());
         var summary = run.Finish(IntercomRunStatus.Completed);
 
         Assert.Null(summary.FailedRecordsPath);

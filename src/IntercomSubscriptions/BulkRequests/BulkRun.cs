@@ -4,75 +4,109 @@ using IntercomSubscriptions.Engine;
 namespace IntercomSubscriptions;
 
 /// <summary>
-/// The bulk run of one contact cmdlet: every input record (a CSV row, or the command line's values)
-/// asks for one request per contact it names. The run resolves each contact, sends the requests
-/// through the ordered window (asking ShouldProcess first for a change), hands results and errors
-/// back in input order, keeps Write-Progress up to date, and accounts each record in the run's
-/// <see cref="RunSummaryCollector"/>: with -Summary no per-record result is written, and the summary
-/// is written once when the run ends, however it ends.
+/// The bulk run of one contact cmdlet: every input (a CSV row, or the command line's values) names
+/// contacts, and each contact is one record, with one request (a change, or a read). The run resolves
+/// each contact, sends the requests through the ordered window (asking ShouldProcess first for a
+/// change), hands results and errors back in input order, keeps Write-Progress up to date, writes
+/// the journal, and accounts each record in the run's <see cref="RunSummaryCollector"/>: with -Summary
+/// no per-record result is written, and the summary is written once when the run ends, however it ends.
 /// </summary>
 /// <remarks>
 /// <para>A record whose outcome only a second request decides (Set: the write that follows the read)
 /// gets a <see cref="RecordStep"/>; second steps have a window of their own, drained after the first
 /// one, so that their results too come back in input order.</para>
-/// <para>Under -ErrorAction Stop the first failing record ends the run: nothing new is sent once a
-/// failure is known, the requests in flight finish, and what they changed is reported (output, and a
-/// warning naming the record), then the summary, then the terminating error.</para>
+/// <para>Every change is sent by <see cref="SendChangeAsync"/>, which decides its outcome where the
+/// request ends: applied, failed (Intercom refused it), in doubt (sent, and no answer says), or not
+/// applied (never sent). The engine says which attempts could have been carried out (<see cref="CallDelivery"/>).</para>
+/// <para>How a run ends. Under -ErrorAction Stop, or when the journal cannot be written, nothing new
+/// is sent once the failure is known, the requests in flight finish, and what they changed is
+/// reported (output, and a warning naming the record), then the summary, then the terminating error.
+/// After -TimeLimit nothing new is sent and what is in flight finishes. On a stop (Ctrl+C, Stop-Job,
+/// or the pipeline ending otherwise) PowerShell takes no more writes: nothing new is sent, changes
+/// already on the wire get <see cref="StopGrace"/> to be answered, the rest are abandoned and counted
+/// in doubt, and the summary (in -SummaryVariable) and the journal are settled before the stop returns.</para>
 /// <para>Everything here runs on the pipeline thread except the requests themselves.</para>
 /// </remarks>
 internal sealed class BulkRun : IDisposable
 {
+    /// <summary>
+    /// How long a stop waits for changes already on the wire: their answers usually arrive within a
+    /// round trip (0.1-0.3 s at Intercom's latencies), and each one that does is a change known instead
+    /// of one in doubt. Ctrl+C returns within it.
+    /// </summary>
+    internal static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(2);
+
+    // Abandoned requests end at once; this only bounds a wait that should take milliseconds.
+    private static readonly TimeSpan AbandonWait = TimeSpan.FromSeconds(5);
+
     private readonly BulkRunOptions _options;
     private readonly IPipelineOutput _output;
     private readonly ContactResolver _contacts;
-    private readonly Func<SubscriptionChange, CancellationToken, Task<SubscriptionTypeData>> _sendChange;
+    private readonly Func<SubscriptionChange, CallOptions, CancellationToken, Task<SubscriptionTypeData>> _sendChange;
+    private readonly Func<string, string, CancellationToken, Task<bool>>? _hasChoice;
+    private readonly RunJournal? _journal;
     private readonly RunSummaryCollector _summary;
     private readonly ProgressReporter _progress;
-    private readonly CancellationToken _cancellationToken;
+    // Cancelled on a stop: nothing new goes out. Requests on the wire watch _abandon, cancelled after the grace.
+    private readonly CancellationTokenSource _stopSending;
+    private readonly CancellationTokenSource _abandon = new();
     private readonly CancellationTokenRegistration _stopRegistration;
     // Each window's results are what to do on the pipeline thread when the request is handed back.
     private readonly OrderedRequestWindow<Action> _requests;
     private readonly OrderedRequestWindow<Action> _steps;
+    // Changes queued and not handed back: what a stop settles.
+    private readonly HashSet<ChangeInFlight> _changesOut = new();
     // Set from worker threads when a request fails under -ErrorAction Stop, read before sending anything.
     private volatile bool _failureSeen;
-    // The first failure under -ErrorAction Stop, held back until what was in flight is reported:
-    // WriteError then stops the whole pipeline, after which nothing more can be written.
+    // The failure that ends the run (-ErrorAction Stop, a journal that cannot be written), held back
+    // until what was in flight is reported: after it, nothing more can be written.
     private ErrorRecord? _stopping;
+    private bool _stoppingTerminates;
     private bool _summaryWritten;
+    private bool _ended;
 
     /// <param name="contacts">Resolves the contacts records name by email or external id.</param>
-    /// <param name="sendChange">Sends one change to Intercom (the connection's attach or detach); see <see cref="SendChangeAsync"/>.</param>
+    /// <param name="sendChange">Sends one change to Intercom (the connection's attach or detach) with the call's options; see <see cref="SendChangeAsync"/>.</param>
     /// <param name="summary">The run's summary, which this run owns from now on (and disposes).</param>
     /// <param name="pump">The cmdlet's engine messages, written while the run waits (progress is added here).</param>
-    /// <param name="cancellationToken">The cmdlet's stop (Ctrl+C): cancels the requests, and the summary says Stopped.</param>
+    /// <param name="cancellationToken">The cmdlet's stop (Ctrl+C): nothing new is sent, and the summary says Stopped.</param>
+    /// <param name="journal">The run's journal, which this run owns from now on (and closes); null for none.</param>
+    /// <param name="hasChoice">Whether a contact has an explicit choice for a type: -Resume reads a change in doubt with it before sending it again.</param>
     public BulkRun(BulkRunOptions options, IPipelineOutput output, ContactResolver contacts,
-        Func<SubscriptionChange, CancellationToken, Task<SubscriptionTypeData>> sendChange,
-        RunSummaryCollector summary, ProgressReporter progress, Action pump, CancellationToken cancellationToken)
+        Func<SubscriptionChange, CallOptions, CancellationToken, Task<SubscriptionTypeData>> sendChange,
+        RunSummaryCollector summary, ProgressReporter progress, Action pump, CancellationToken cancellationToken,
+        RunJournal? journal = null, Func<string, string, CancellationToken, Task<bool>>? hasChoice = null)
     {
         _options = options;
         _output = output;
         _contacts = contacts;
         _sendChange = sendChange;
+        _hasChoice = hasChoice;
+        _journal = journal;
         _summary = summary;
         _progress = progress;
-        _cancellationToken = cancellationToken;
-        // PowerShell may never return to this run's code after a stop: the summary is ended from the stopping thread.
+        _stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        summary.Summary.JournalPath = journal?.Path;
+        // PowerShell may never return to this run's code after a stop: the summary says so from the stopping thread.
         _stopRegistration = cancellationToken.Register(summary.MarkStopped);
         void PumpAndReport()
         {
             pump();
             ReportProgress();
         }
-        _requests = new OrderedRequestWindow<Action>(options.ThrottleLimit, PumpAndReport, cancellationToken);
-        _steps = new OrderedRequestWindow<Action>(options.ThrottleLimit, PumpAndReport, cancellationToken);
+        _requests = new OrderedRequestWindow<Action>(options.ThrottleLimit, PumpAndReport, _stopSending.Token);
+        _steps = new OrderedRequestWindow<Action>(options.ThrottleLimit, PumpAndReport, _stopSending.Token);
     }
+
+    /// <summary>How long a stop waits for changes already on the wire (<see cref="DefaultStopGrace"/>; tests shorten it).</summary>
+    internal TimeSpan StopGrace { get; init; } = DefaultStopGrace;
 
     /// <summary>The run's summary as it is now; -SummaryVariable holds it from the start.</summary>
     public IntercomRunSummary Summary => _summary.Summary;
 
     /// <summary>
-    /// Runs <paramref name="process"/> (ProcessRecord's work) as one input record of the run; once
-    /// -TimeLimit has passed, only counts the record. A stop or terminating error ends the run first.
+    /// Runs <paramref name="process"/> (ProcessRecord's work) as one input of the run; once -TimeLimit
+    /// has passed, only counts it. A stop or terminating error ends the run first.
     /// </summary>
     public void ForRecord(Action process)
     {
@@ -82,6 +116,12 @@ internal sealed class BulkRun : IDisposable
         _summary.EndRecord();
     }
 
+    /// <summary>The input being processed is skipped on purpose (a Default row): its record is.</summary>
+    public void SkipRecord() => RunSummaryCollector.Report(_summary.Claim(), RecordState.Skipped);
+
+    /// <summary>The input being processed names <paramref name="count"/> contacts: each is a record (at least one).</summary>
+    public void ContactsNamed(long count) => _summary.ExpectRecords(Math.Max(1, count), eachIsAnInput: !_options.Piped);
+
     /// <summary>
     /// Queues a read for each of <paramref name="targets"/>: no ShouldProcess, reading changes
     /// nothing. <paramref name="onResult"/> gets each result with the contact it was read for, on the
@@ -89,12 +129,18 @@ internal sealed class BulkRun : IDisposable
     /// <paramref name="subjectSuffix"/>, and target <paramref name="inputObject"/> (the record).
     /// </summary>
     public void SubmitReads<T>(IReadOnlyList<ContactTarget> targets, PSObject? inputObject, string subjectSuffix,
-        Func<string, CancellationToken, Task<T>> read, Action<T, ContactTarget> onResult) =>
-        Queue(targets, inputObject, null, subjectSuffix, read, (ticket, result, target, _) =>
+        Func<string, CancellationToken, Task<T>> read, Action<T, ContactTarget> onResult)
+    {
+        foreach (var target in targets)
         {
-            _summary.RequestDone(ticket, succeeded: true);
-            if (!_options.WriteSummary) onResult(result, target);
-        });
+            if (!MayStartAnother()) return;
+            QueueRead(_summary.Claim(), target, inputObject, subjectSuffix, read, (ticket, result, _) =>
+            {
+                _summary.RequestDone(ticket, RecordState.Succeeded);
+                if (!_options.WriteSummary) onResult(result, target);
+            });
+        }
+    }
 
     /// <summary>
     /// Queues one change for each of <paramref name="targets"/>, each asked of ShouldProcess as
@@ -103,59 +149,95 @@ internal sealed class BulkRun : IDisposable
     /// pipeline thread in input order (not under -Summary).
     /// </summary>
     public void SubmitChanges(IReadOnlyList<ContactTarget> targets, PSObject? inputObject, string action, string subjectSuffix,
-        Func<string, SubscriptionChange> changeFor, Action<SubscriptionChange, SubscriptionTypeData, ContactTarget> onApplied) =>
-        Queue(targets, inputObject, action, subjectSuffix,
-            async (contactId, cancellationToken) =>
+        Func<string, SubscriptionChange> changeFor, Action<SubscriptionChange, SubscriptionTypeData, ContactTarget> onApplied)
+    {
+        foreach (var target in targets)
+        {
+            if (!MayStartAnother()) return;
+            var ticket = _summary.Claim();
+            if (!_output.ShouldProcess(target.ToString(), action))
             {
-                var change = changeFor(contactId);
-                return (Change: change, Answer: await SendChangeAsync(change, cancellationToken).ConfigureAwait(false));
-            },
-            (ticket, applied, target, subject) =>
+                RunSummaryCollector.Report(ticket, RecordState.Skipped);
+                continue;
+            }
+            var errorTarget = inputObject ?? (object)target.Value;
+            var change = new ChangeInFlight(ticket, target, errorTarget, target + subjectSuffix);
+            StoppingOnError(() =>
             {
-                _summary.RequestDone(ticket, succeeded: true);
-                if (!_options.WriteSummary) onApplied(applied.Change, applied.Answer, target);
-                if (_stopping is not null)
-                    _output.WriteWarning($"{subject}: applied before -ErrorAction Stop ended the run ({action}).");
+                if (SendingEnded()) return;
+                ticket.RequestStarted();
+                QueueChange(_requests, change,
+                    async cancellationToken =>
+                    {
+                        var contactId = await ResolveAsync(target, cancellationToken).ConfigureAwait(false);
+                        return changeFor(contactId);
+                    },
+                    (sent, answer) => onApplied(sent, answer, target));
             });
+            ReportProgress();
+        }
+    }
 
     /// <summary>
     /// Queues a read for each of <paramref name="targets"/> whose record's outcome a second step
     /// decides (Set: the read, then the write). <paramref name="then"/> runs on the pipeline thread
-    /// in input order, also under -Summary, with the <see cref="RecordStep"/> it must end.
+    /// in input order, also under -Summary, with the <see cref="RecordStep"/> it must end. Under
+    /// -Resume, a contact the journal shows with <paramref name="wanted"/>'s choice applied for its
+    /// type is skipped without being read.
     /// </summary>
     public void SubmitReadsThenStep<T>(IReadOnlyList<ContactTarget> targets, PSObject? inputObject, string subjectSuffix,
-        Func<string, CancellationToken, Task<T>> read, Action<T, ContactTarget, RecordStep> then) =>
-        Queue(targets, inputObject, null, subjectSuffix, read, (ticket, result, target, subject) =>
+        Func<string, CancellationToken, Task<T>> read, Action<T, ContactTarget, RecordStep> then,
+        (string SubscriptionId, string ChoiceAfter)? wanted = null)
+    {
+        foreach (var target in targets)
         {
-            if (_stopping is not null)
-            {
-                // Nothing new is sent once -ErrorAction Stop ends the run; the read stays open, so the
-                // record is counted as not processed, like a request that was not sent.
-                _output.WriteWarning($"{subject}: not changed, because another record failed and -ErrorAction Stop ends the run.");
-                return;
-            }
-            // The step holds the record open from before its read is done until the step ends.
-            ticket.RequestSent();
-            then(result, target, new RecordStep(this, ticket));
-            _summary.RequestDone(ticket, succeeded: false);
-        });
+            if (!MayStartAnother()) return;
+            QueueRead(_summary.Claim(), target, inputObject, subjectSuffix,
+                async (contactId, cancellationToken) => wanted is { } pair
+                    && _journal?.Resume?.Lookup(contactId, pair.SubscriptionId, pair.ChoiceAfter) == JournalVerdict.AlreadyApplied
+                        ? (Skip: true, Read: default(T)!)
+                        : (Skip: false, Read: await read(contactId, cancellationToken).ConfigureAwait(false)),
+                (ticket, result, subject) =>
+                {
+                    if (result.Skip)
+                    {
+                        _summary.AlreadyApplied();
+                        _summary.RequestDone(ticket, RecordState.Skipped);
+                        _output.WriteVerbose($"{subject}: already applied (the journal says so); not read or sent again.");
+                        return;
+                    }
+                    if (_stopping is not null)
+                    {
+                        // Nothing new is sent once the run is ending: the record is not processed, like a request that was not sent.
+                        _output.WriteWarning($"{subject}: not changed, because the run is ending on an earlier error.");
+                        _summary.RequestDone(ticket, null);
+                        return;
+                    }
+                    // The step holds the record open from before its read is done until the step ends.
+                    ticket.RequestStarted();
+                    then(result.Read, target, new RecordStep(this, ticket, target));
+                    _summary.RequestDone(ticket, null);
+                });
+        }
+    }
 
     /// <summary>
-    /// Writes a record's own error found before any request (a row naming no contact, an unknown
-    /// type), counting the record as failed. Under -ErrorAction Stop it ends the run the same way a
-    /// failed request does: what is in flight finishes and is reported first.
+    /// Writes an input's own error found before any request (a row naming no contact, an unknown
+    /// type), counting each of its records not yet taken by a contact as failed. Under -ErrorAction
+    /// Stop it ends the run the same way a failed request does: what is in flight finishes and is reported first.
     /// </summary>
     public void WriteRecordError(ErrorRecord record)
     {
-        _summary.Failed(record);
-        if (!_options.StopOnError || _stopping is not null)
-        {
-            _output.WriteError(record);
-            return;
-        }
-        _failureSeen = true;
-        _stopping = record;
-        StoppingOnError(() => { });
+        _summary.Keep(record);
+        foreach (var ticket in _summary.Unclaimed()) ticket.Report(RecordState.Failed);
+        WriteOrStop(record, subject: null, endNow: true);
+    }
+
+    /// <summary>Writes the error of one contact of the input (a malformed value among several): that contact's record fails.</summary>
+    public void WriteContactError(ErrorRecord record)
+    {
+        _summary.Failed(record, _summary.Claim());
+        WriteOrStop(record, subject: null, endNow: true);
     }
 
     /// <summary>Waits for every queued request, hands the rest back in order, closes the progress bar, and writes the summary.</summary>
@@ -164,93 +246,241 @@ internal sealed class BulkRun : IDisposable
         Guarded(() => StoppingOnError(DrainAll));
         _progress.Complete();
         var summary = _summary.Finish(IntercomRunStatus.Completed);
+        _ended = true;
+        var journalFailure = EndJournal(summary);
         if (summary.Status == IntercomRunStatus.TimeLimitReached)
-            _output.WriteWarning($"The time limit passed after {summary.Elapsed:hh\\:mm\\:ss}: {summary.NotProcessed} input records were not sent. "
-                + $"The first {summary.Handled} were handled; resume with Select-Object -Skip {summary.Handled}.");
+            _output.WriteWarning($"The time limit passed after {summary.Elapsed:hh\\:mm\\:ss}: {summary.NotProcessed} records were not processed. "
+                + $"This run's first {summary.Handled} inputs were handled: resume with Select-Object -Skip {summary.Handled} on this run's input, "
+                + $"that is, add {summary.Handled} to the offset this run's input was skipped by ($offset + $run.Handled)"
+                + (_journal is null ? "." : $", or run the same input again with -JournalPath '{_journal.Path}' -Resume."));
+        if (summary.InDoubt > 0)
+            _output.WriteWarning($"{summary.InDoubt} changes are in doubt: they were sent and no answer says whether Intercom applied them. "
+                + "The summary's InDoubtChanges" + (_journal is null ? "" : " and the journal") + " name them; running their records again settles them.");
         WriteSummary(summary);
+        if (journalFailure is not null)
+            _output.ThrowTerminatingError(journalFailure);
     }
 
     public void Dispose()
     {
-        // A run disposed before it finished was ended from outside: PowerShell may unwind and dispose
-        // a stopped pipeline's commands before its stopping thread reaches this one's StopProcessing
-        // (or an upstream command's terminating error ends the pipeline without any stop), so the
-        // registration above may never fire. -SummaryVariable must still say the run stopped.
+        // A run disposed before it finished was ended from outside: a stop (PowerShell may unwind and
+        // dispose a stopped pipeline's commands before its stopping thread reaches this one's
+        // StopProcessing), or an upstream command's terminating error. -SummaryVariable must still
+        // say the run stopped, with every change accounted.
         _summary.MarkStopped();
+        EndRun(IntercomRunStatus.Stopped);
         _stopRegistration.Dispose();
         _requests.Dispose();
         _steps.Dispose();
         _summary.Dispose();
+        _journal?.Dispose();
+        _stopSending.Dispose();
+        _abandon.Dispose();
     }
 
     /// <summary>A second step that needed no request (already in the state asked for): a success, handed back in input order.</summary>
     internal void StepSucceeded(RecordTicket ticket, Action onHandedBack) =>
         _steps.Submit(_ => Task.FromResult<Action>(() =>
         {
-            _summary.RequestDone(ticket, succeeded: true);
+            _summary.RequestDone(ticket, RecordState.Succeeded);
             if (!_options.WriteSummary) onHandedBack();
         }), handBack => handBack(), _ => { });
 
     /// <summary>A second step ShouldProcess declined: the record is skipped, unless another part of it failed.</summary>
-    internal void StepSkipped(RecordTicket ticket) => _summary.RequestDone(ticket, succeeded: false);
-
-    /// <summary>A second step that sends <paramref name="change"/>; once the run is ending it is not sent, and the record stays not processed.</summary>
-    internal void StepSendsChange(RecordTicket ticket, SubscriptionChange change, object errorTarget, string subject, Action onApplied) =>
-        _steps.Submit(
-            async cancellationToken =>
-            {
-                ThrowIfRunStopped();
-                await SendChangeAsync(change, cancellationToken).ConfigureAwait(false);
-                return () =>
-                {
-                    _summary.RequestDone(ticket, succeeded: true);
-                    if (!_options.WriteSummary) onApplied();
-                };
-            },
-            handBack => handBack(),
-            exception => Fail(ticket, IntercomErrors.ForContact(exception, change.ContactId), errorTarget, subject));
+    internal void StepSkipped(RecordTicket ticket) => _summary.RequestDone(ticket, RecordState.Skipped);
 
     /// <summary>
-    /// Sends one change to Intercom, from a worker thread. Every request of this module that changes
-    /// Intercom goes through here: Add's and Remove's for each contact (<see cref="SubmitChanges"/>)
-    /// and Set's second step (<see cref="StepSendsChange"/>); both callers hold the record's ticket.
-    /// So this is where a change becomes "sent": the line a write-ahead journal writes before the
-    /// request and the one after its answer belong on either side of the await, and a change whose
-    /// answer a stop cut off is the one whose record is in doubt.
+    /// A second step that sends <paramref name="change"/>; once the run is ending on an error it is not
+    /// sent, and the record stays not processed. After -TimeLimit it still goes: its record began
+    /// before the limit, with its read, and what is in flight finishes.
     /// </summary>
-    private Task<SubscriptionTypeData> SendChangeAsync(SubscriptionChange change, CancellationToken cancellationToken) =>
-        _sendChange(change, cancellationToken);
-
-    private void Queue<T>(IReadOnlyList<ContactTarget> targets, PSObject? inputObject, string? action, string subjectSuffix,
-        Func<string, CancellationToken, Task<T>> request, Action<RecordTicket, T, ContactTarget, string> handBack)
+    internal void StepSendsChange(RecordTicket ticket, ContactTarget target, SubscriptionChange change, object errorTarget, string subject, Action onApplied)
     {
-        var ticket = _summary.Current;
-        foreach (var target in targets)
+        if (SendingEnded())
         {
-            if (action is not null && !_output.ShouldProcess(target.ToString(), action))
-                continue;
-            var errorTarget = inputObject ?? (object)target.Value;
-            var subject = target + subjectSuffix;
-            StoppingOnError(() =>
+            _summary.RequestDone(ticket, null);
+            return;
+        }
+        QueueChange(_steps, new ChangeInFlight(ticket, target, errorTarget, subject), _ => Task.FromResult(change), (_, _) => onApplied());
+    }
+
+    /// <summary>
+    /// Sends one change to Intercom, from a worker thread, and says what became of it. Every request
+    /// of this module that changes Intercom goes through here: Add's and Remove's for each contact and
+    /// Set's second step. Under -Resume, a change the journal shows applied is not sent, and one it has
+    /// in doubt is read first (Set has read it already). The journal's intent line is written, and on
+    /// the disk, between the pacer's leave and the wire (<see cref="CallOptions.BeforeFirstSend"/>), so
+    /// a change held by the pacer when the run stops leaves nothing to settle; its outcome line follows
+    /// the answer. Never throws: a failure is an outcome.
+    /// </summary>
+    private async Task<ChangeOutcome> SendChangeAsync(ContactTarget target, SubscriptionChange change, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested || _failureSeen)
+            return ChangeOutcome.NotApplied;
+        var journal = _journal;
+        if (journal?.Resume is { } index)
+        {
+            switch (index.Lookup(change.ContactId, change.SubscriptionTypeId, change.ChoiceAfter))
             {
-                if (_failureSeen)
-                {
-                    _requests.Drain(); // hands the failure back, so that StoppingOnError ends the run before anything new is queued
-                    if (_stopping is not null) return;
-                }
-                ticket.RequestSent();
-                _requests.Submit(
-                    async cancellationToken =>
+                case JournalVerdict.AlreadyApplied:
+                    return new ChangeOutcome(ChangeResult.AlreadyApplied);
+                case JournalVerdict.InDoubt when change.ChoiceBefore is null && _hasChoice is { } hasChoice:
+                    bool inEffect;
+                    try
                     {
-                        var result = await ResolveAndRunAsync(target, request, cancellationToken).ConfigureAwait(false);
-                        return () => handBack(ticket, result, target, subject);
-                    },
-                    handBackResult => handBackResult(),
-                    exception => Fail(ticket, IntercomErrors.ForContact(exception, target.Value), errorTarget, subject));
+                        inEffect = await hasChoice(change.ContactId, change.SubscriptionTypeId, cancellationToken).ConfigureAwait(false)
+                            == (change.ChoiceAfter != JournalWords.None);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        return ChangeOutcome.NotApplied;
+                    }
+                    catch (Exception ex)
+                    {
+                        return new ChangeOutcome(ChangeResult.Failed, Failure: ex);
+                    }
+                    journal.WriteCheck(change, inEffect);
+                    if (inEffect) return new ChangeOutcome(ChangeResult.AlreadyApplied);
+                    break;
+            }
+            if (_failureSeen) return ChangeOutcome.NotApplied;
+        }
+
+        var intent = journal?.Intent(target, change);
+        var intentWritten = false;
+        var options = new CallOptions
+        {
+            BeforeFirstSend = intent is null ? null : async () =>
+            {
+                await journal!.WriteIntentAsync(intent).ConfigureAwait(false);
+                Volatile.Write(ref intentWritten, true);
+            },
+            OnTheWire = _abandon.Token,
+        };
+        ChangeOutcome outcome;
+        try
+        {
+            outcome = new ChangeOutcome(ChangeResult.Applied, Answer: await _sendChange(change, options, cancellationToken).ConfigureAwait(false));
+        }
+        catch (BeforeSendFailedException ex)
+        {
+            return new ChangeOutcome(ChangeResult.JournalFailed, Failure: ex.InnerException ?? ex);
+        }
+        catch (Exception ex)
+        {
+            var stopped = ex is OperationCanceledException;
+            outcome = options.Delivery.MayHaveApplied
+                ? new ChangeOutcome(ChangeResult.InDoubt, Failure: stopped ? null : ex,
+                    Reason: stopped ? "the run stopped while it was on the wire" : IntercomErrors.Public(ex).Message)
+                : stopped ? ChangeOutcome.NotApplied : new ChangeOutcome(ChangeResult.Failed, Failure: ex);
+        }
+        if (intent is not null && Volatile.Read(ref intentWritten))
+        {
+            var shown = outcome.Failure is null ? null : IntercomErrors.Public(outcome.Failure);
+            journal!.WriteOutcome(intent, outcome.JournalWord, shown?.ErrorId, shown?.RequestId ?? options.Delivery.RequestId);
+        }
+        return outcome;
+    }
+
+    /// <summary>
+    /// Queues one change of <paramref name="change"/>'s record (whose request the caller has started) in
+    /// <paramref name="window"/>; <paramref name="prepare"/> finds what to send once it may start.
+    /// </summary>
+    private void QueueChange(OrderedRequestWindow<Action> window, ChangeInFlight change, Func<CancellationToken, Task<SubscriptionChange>> prepare,
+        Action<SubscriptionChange, SubscriptionTypeData> onApplied)
+    {
+        _changesOut.Add(change);
+        change.Running = window.Submit(
+            async cancellationToken =>
+            {
+                var toSend = await prepare(cancellationToken).ConfigureAwait(false);
+                change.Change = toSend;
+                change.Outcome = await SendChangeAsync(change.Target, toSend, cancellationToken).ConfigureAwait(false);
+                return () => Account(change, canWrite: true, onApplied);
+            },
+            handBack => handBack(),
+            exception =>
+            {
+                _changesOut.Remove(change);
+                Fail(change.Ticket, IntercomErrors.ForContact(exception, change.Target.Value), change.ErrorTarget, change.Subject);
             });
-            ReportProgress();
+    }
+
+    private void QueueRead<T>(RecordTicket ticket, ContactTarget target, PSObject? inputObject, string subjectSuffix,
+        Func<string, CancellationToken, Task<T>> read, Action<RecordTicket, T, string> handBack)
+    {
+        var errorTarget = inputObject ?? (object)target.Value;
+        var subject = target + subjectSuffix;
+        StoppingOnError(() =>
+        {
+            if (SendingEnded()) return;
+            ticket.RequestStarted();
+            _requests.Submit(
+                async cancellationToken =>
+                {
+                    var contactId = await ResolveAsync(target, cancellationToken).ConfigureAwait(false);
+                    ThrowIfRunStopped();
+                    var result = await read(contactId, cancellationToken).ConfigureAwait(false);
+                    return () => handBack(ticket, result, subject);
+                },
+                handBackResult => handBackResult(),
+                exception => Fail(ticket, IntercomErrors.ForContact(exception, target.Value), errorTarget, subject));
+        });
+        ReportProgress();
+    }
+
+    /// <summary>
+    /// What a change's outcome makes of its record, on the pipeline thread: handed back in order
+    /// (<paramref name="canWrite"/>: its output, error or warning is written), or settled by a stop
+    /// (nothing can be written; the summary and the journal are all that is left).
+    /// </summary>
+    private void Account(ChangeInFlight change, bool canWrite, Action<SubscriptionChange, SubscriptionTypeData>? onApplied)
+    {
+        _changesOut.Remove(change);
+        var ticket = change.Ticket;
+        var outcome = change.Outcome ?? ChangeOutcome.NotApplied;
+        switch (outcome.Result)
+        {
+            case ChangeResult.Applied:
+                _summary.RequestDone(ticket, RecordState.Succeeded);
+                if (!canWrite) return;
+                if (!_options.WriteSummary) onApplied?.Invoke(change.Change!.Value, outcome.Answer!);
+                if (_stopping is not null)
+                    _output.WriteWarning($"{change.Subject}: applied before the run ended ({change.Change!.Value.Action}).");
+                return;
+            case ChangeResult.AlreadyApplied:
+                _summary.AlreadyApplied();
+                _summary.RequestDone(ticket, RecordState.Skipped);
+                if (canWrite) _output.WriteVerbose($"{change.Subject}: already applied (the journal, or a read of the contact, says so); not sent again.");
+                return;
+            case ChangeResult.Failed when canWrite:
+                Fail(ticket, IntercomErrors.ForContact(outcome.Failure!, change.Target.Value), change.ErrorTarget, change.Subject);
+                return;
+            case ChangeResult.Failed:
+                _summary.RequestDone(ticket, RecordState.Failed, ErrorOf(outcome.Failure!, change));
+                return;
+            case ChangeResult.InDoubt:
+                var sent = change.Change!.Value;
+                _summary.InDoubt(ticket, new IntercomChangeInDoubt(sent.ContactId, change.Target.Value, sent.SubscriptionTypeId, sent.Action,
+                    outcome.Reason ?? "no answer", change.ErrorTarget));
+                var error = outcome.Failure is null ? null : ErrorOf(outcome.Failure, change);
+                _summary.RequestDone(ticket, null, error);
+                if (canWrite && error is not null) WriteOrStop(error, change.Subject, endNow: false);
+                return;
+            case ChangeResult.JournalFailed:
+                _summary.RequestDone(ticket, null);
+                if (canWrite) EndOnJournalFailure(outcome.Failure!);
+                return;
+            default:
+                _summary.RequestDone(ticket, null);
+                if (canWrite && _stopping is not null)
+                    _output.WriteWarning($"{change.Subject}: not sent, because the run is ending on an earlier error.");
+                return;
         }
     }
+
+    private static ErrorRecord ErrorOf(Exception failure, ChangeInFlight change) =>
+        IntercomErrors.ToErrorRecord(IntercomErrors.ForContact(failure, change.Target.Value), change.ErrorTarget, change.Subject);
 
     /// <summary>Updates Write-Progress (throttled); nothing before the first request is queued.</summary>
     private void ReportProgress()
@@ -259,7 +489,18 @@ internal sealed class BulkRun : IDisposable
             _progress.Report(_requests.Completed);
     }
 
-    private async Task<T> ResolveAndRunAsync<T>(ContactTarget target, Func<string, CancellationToken, Task<T>> request, CancellationToken cancellationToken)
+    /// <summary>For contacts given as a parameter, each an input of its own: false once -TimeLimit has passed (the rest are not processed).</summary>
+    private bool MayStartAnother() => _options.Piped || !_summary.TimeLimitPassed();
+
+    /// <summary>Under -ErrorAction Stop or a journal failure, hands the failure back so that it ends the run before anything new is queued; true once it has.</summary>
+    private bool SendingEnded()
+    {
+        if (!_failureSeen) return false;
+        _requests.Drain();
+        return _stopping is not null;
+    }
+
+    private async Task<string> ResolveAsync(ContactTarget target, CancellationToken cancellationToken)
     {
         try
         {
@@ -268,7 +509,7 @@ internal sealed class BulkRun : IDisposable
             foreach (var other in target.MustMatch ?? Array.Empty<ContactTarget>())
                 await CheckSameContactAsync(target, contactId, other, cancellationToken).ConfigureAwait(false);
             ThrowIfRunStopped();
-            return await request(contactId, cancellationToken).ConfigureAwait(false);
+            return contactId;
         }
         catch (Exception ex) when (_options.StopOnError && ex is not (RunStoppedException or OperationCanceledException))
         {
@@ -299,37 +540,56 @@ internal sealed class BulkRun : IDisposable
 
     private void Fail(RecordTicket ticket, Exception exception, object errorTarget, string subject)
     {
-        // Ctrl+C cancelled the request: the record is not processed (the summary counts it so, and
-        // Handled stops before it), not failed; and a stopping pipeline takes no more writes.
-        if (_cancellationToken.IsCancellationRequested)
-            return;
         if (exception is RunStoppedException)
         {
-            // Not sent: the record stays unfinished, so the summary counts it as not processed and
-            // Handled (the rows to skip on a re-run) stops before it.
-            _output.WriteWarning($"{subject}: not sent, because another record failed and -ErrorAction Stop ends the run.");
+            // Not sent: the record is not processed, and Handled (the rows to skip on a re-run) stops before it.
+            _summary.RequestDone(ticket, null);
+            _output.WriteWarning($"{subject}: not sent, because the run is ending on an earlier error.");
             return;
         }
         var record = IntercomErrors.ToErrorRecord(exception, errorTarget, subject);
-        _summary.RequestDone(ticket, succeeded: false, record);
-        if (_stopping is not null)
-        {
-            // Only one error can end the run; the others are named so that nothing fails unseen.
-            _output.WriteWarning($"{subject}: also failed before the run ended: {IntercomErrors.Public(exception).Message}");
-            return;
-        }
-        if (_options.StopOnError)
-        {
-            _failureSeen = true;
-            _stopping = record;
-            return;
-        }
-        _output.WriteError(record);
+        _summary.RequestDone(ticket, RecordState.Failed, record);
+        WriteOrStop(record, subject, endNow: false);
     }
 
     /// <summary>
-    /// Runs a window step. Once a failure under -ErrorAction Stop is handed back, waits for what is
-    /// in flight (reporting each result), writes the summary, then the failure, which ends the run.
+    /// Writes a record's error, or, under -ErrorAction Stop, makes it the one that ends the run (the
+    /// others are named in warnings). <paramref name="endNow"/>: ended here, not by the window step
+    /// this runs in (a record's own error, found outside any hand-back).
+    /// </summary>
+    private void WriteOrStop(ErrorRecord record, string? subject, bool endNow)
+    {
+        if (_stopping is not null)
+        {
+            // Only one error can end the run; the others are named so that nothing fails unseen.
+            if (subject is null) _output.WriteError(record);
+            else _output.WriteWarning($"{subject}: also failed before the run ended: {record.Exception.Message}");
+            return;
+        }
+        if (!_options.StopOnError)
+        {
+            _output.WriteError(record);
+            return;
+        }
+        _failureSeen = true;
+        _stopping = record;
+        if (endNow) StoppingOnError(() => { });
+    }
+
+    /// <summary>The journal could not be written: nothing more is sent, what is in flight finishes, and the run ends with this error whatever -ErrorAction says.</summary>
+    private void EndOnJournalFailure(Exception failure)
+    {
+        _failureSeen = true;
+        var record = IntercomErrors.JournalFailed(failure, _journal?.Path);
+        if (_stopping is not null && _stoppingTerminates) return;
+        if (_stopping is not null) _output.WriteError(_stopping);
+        _stopping = record;
+        _stoppingTerminates = true;
+    }
+
+    /// <summary>
+    /// Runs a window step. Once a failure that ends the run is handed back, waits for what is in
+    /// flight (reporting each result), writes the summary, then the failure, which ends the run.
     /// </summary>
     private void StoppingOnError(Action step)
     {
@@ -337,7 +597,9 @@ internal sealed class BulkRun : IDisposable
         if (_stopping is null) return;
         DrainAll();
         _progress.Complete();
+        EndRun(IntercomRunStatus.Failed);
         WriteSummaryOfFailedRun();
+        if (_stoppingTerminates) _output.ThrowTerminatingError(_stopping);
         _output.WriteError(_stopping);
     }
 
@@ -348,9 +610,70 @@ internal sealed class BulkRun : IDisposable
         _steps.Drain();
     }
 
+    /// <summary>
+    /// Ends a run that will not complete (stopped, or ended by an error), on the pipeline thread and
+    /// with no writes: nothing new is sent, the changes out are settled (<see cref="Settle"/>), the
+    /// summary is finished and the journal closed. The first call does it.
+    /// </summary>
+    private void EndRun(IntercomRunStatus status)
+    {
+        if (_ended) return;
+        _ended = true;
+        _stopSending.Cancel();
+        Settle();
+        EndJournal(_summary.Finish(status));
+    }
+
+    /// <summary>
+    /// Accounts every change that was queued and not handed back: those on the wire get
+    /// <see cref="StopGrace"/> to be answered, then the rest are abandoned (in doubt when they were
+    /// sent, not processed when they were not). Their outcome lines go to the journal as they end.
+    /// </summary>
+    private void Settle()
+    {
+        if (_changesOut.Count == 0) return;
+        var changes = _changesOut.ToList();
+        WaitFor(changes, StopGrace);
+        _abandon.Cancel();
+        WaitFor(changes, AbandonWait);
+        foreach (var change in changes)
+        {
+            if (change.Outcome is null && !change.Running.IsCompleted && change.Change is not null)
+                change.Outcome = new ChangeOutcome(ChangeResult.InDoubt, Reason: "the run stopped while it was on the wire, and it did not end when abandoned");
+            Account(change, canWrite: false, onApplied: null);
+        }
+    }
+
+    private static void WaitFor(IReadOnlyList<ChangeInFlight> changes, TimeSpan bound)
+    {
+        try
+        {
+            Task.WaitAll(changes.Select(c => c.Running).Where(t => !t.IsCompleted).ToArray(), bound);
+        }
+        catch (AggregateException)
+        {
+            // A change that failed or was cancelled has its outcome (or none: it was not sent).
+        }
+    }
+
+    /// <summary>Writes the journal's last line and closes it; the error that reports a journal whose tail could not be written, or null.</summary>
+    private ErrorRecord? EndJournal(IntercomRunSummary summary)
+    {
+        if (_journal is null) return null;
+        try
+        {
+            _journal.End(summary);
+            return null;
+        }
+        catch (JournalWriteException ex)
+        {
+            return IntercomErrors.JournalFailed(ex, _journal.Path);
+        }
+    }
+
     private void WriteSummaryOfFailedRun()
     {
-        try { WriteSummary(_summary.Finish(IntercomRunStatus.Failed)); }
+        try { WriteSummary(_summary.Summary); }
         catch (PipelineStoppedException) { } // already stopping: it stays in -SummaryVariable
     }
 
@@ -372,17 +695,18 @@ internal sealed class BulkRun : IDisposable
         }
         catch (PipelineStoppedException)
         {
-            _summary.Finish(IntercomRunStatus.Stopped);
+            EndRun(IntercomRunStatus.Stopped);
             throw;
         }
         catch (Exception)
         {
+            EndRun(IntercomRunStatus.Failed);
             WriteSummaryOfFailedRun();
             throw;
         }
     }
 
-    /// <summary>A request not sent because an earlier failure ends the run under -ErrorAction Stop.</summary>
+    /// <summary>A request not sent because an earlier failure ends the run.</summary>
     private sealed class RunStoppedException : Exception
     {
     }

@@ -21,9 +21,11 @@ internal readonly record struct ContactColumns(string[]? ContactId, string[]? Em
     /// precise is used (an Intercom id, then an external id, then an email, which may match a lead
     /// and a user) and the others must name the same contact, or the row fails naming both.
     /// Writes the record's error through <paramref name="writeError"/> and returns nothing when it
-    /// names no contact or a bad value.
+    /// names no contact; a bad value among several is that value's error, through
+    /// <paramref name="writeContactError"/> (the same as <paramref name="writeError"/> when not given),
+    /// and the others go on.
     /// </summary>
-    public IReadOnlyList<ContactTarget> Targets(PSObject? inputObject, Action<ErrorRecord> writeError)
+    public IReadOnlyList<ContactTarget> Targets(PSObject? inputObject, Action<ErrorRecord> writeError, Action<ErrorRecord>? writeContactError = null)
     {
         var errorTarget = (object?)inputObject;
         if (ContactId is null && ExternalId is null && Email is null && inputObject?.BaseObject is string piped)
@@ -56,7 +58,7 @@ internal readonly record struct ContactColumns(string[]? ContactId, string[]? Em
         var targets = new List<ContactTarget>();
         foreach (var value in given[0].Values)
         {
-            if (Checked(given[0].Field, value, inputObject, writeError) is { } target)
+            if (Checked(given[0].Field, value, inputObject, writeContactError ?? writeError) is { } target)
                 targets.Add(target with { MustMatch = corroborating.Count == 0 ? null : corroborating.ToArray() });
         }
         return targets;

@@ -50,8 +50,8 @@ internal sealed class OrderedRequestWindow<TResult> : IDisposable
     /// <summary>Records submitted and not yet handed back.</summary>
     public int Waiting => _pending.Count;
 
-    /// <summary>Starts <paramref name="start"/> as soon as a slot is free; results come back in order.</summary>
-    public void Submit(Func<CancellationToken, Task<TResult>> start, Action<TResult> onResult, Action<Exception> onError)
+    /// <summary>Starts <paramref name="start"/> as soon as a slot is free; results come back in order. Returns the started task.</summary>
+    public Task<TResult> Submit(Func<CancellationToken, Task<TResult>> start, Action<TResult> onResult, Action<Exception> onError)
     {
         // Write what the requests reported (a debug line each) now: when slots are free and the
         // head is done the loops below never wait, so nothing else would drain the queue until
@@ -76,7 +76,9 @@ internal sealed class OrderedRequestWindow<TResult> : IDisposable
             PipelineWait.ThrowIfStopping(_cancellationToken);
             throw;
         }
-        _pending.Enqueue(new Pending(RunAsync(start), onResult, onError));
+        var task = RunAsync(start);
+        _pending.Enqueue(new Pending(task, onResult, onError));
+        return task;
     }
 
     /// <summary>Waits for everything submitted and hands it back, in order.</summary>
@@ -104,6 +106,8 @@ internal sealed class OrderedRequestWindow<TResult> : IDisposable
 
     private void HandBackFinished()
     {
+        // A stopped pipeline takes no more writes: what finished is left to the owner to settle.
+        PipelineWait.ThrowIfStopping(_cancellationToken);
         while (_pending.Count > 0 && _pending.Peek().Task.IsCompleted)
         {
             var head = _pending.Dequeue();

@@ -10,12 +10,14 @@ internal sealed class RecordStep
 {
     private readonly BulkRun _run;
     private readonly RecordTicket _ticket;
+    private readonly ContactTarget _target;
     private bool _ended;
 
-    internal RecordStep(BulkRun run, RecordTicket ticket)
+    internal RecordStep(BulkRun run, RecordTicket ticket, ContactTarget target)
     {
         _run = run;
         _ticket = ticket;
+        _target = target;
     }
 
     /// <summary>Nothing needed sending (the contact is in the state asked for): a success. <paramref name="onHandedBack"/> writes its result.</summary>
@@ -30,7 +32,7 @@ internal sealed class RecordStep
     /// naming <paramref name="subject"/> (the contact and type).
     /// </summary>
     public void SendChange(SubscriptionChange change, object errorTarget, string subject, Action onApplied) =>
-        End(() => _run.StepSendsChange(_ticket, change, errorTarget, subject, onApplied));
+        End(() => _run.StepSendsChange(_ticket, _target, change, errorTarget, subject, onApplied));
 
     private void End(Action outcome)
     {

@@ -1,41 +1,56 @@
 namespace IntercomSubscriptions;
 
 /// <summary>
-/// One input record's state in a bulk run (<see cref="RecordState"/>): Processing until the cmdlet
-/// is done with it, Waiting while requests it sent are out, then finished in the worst outcome its
-/// parts reported (Failed over Succeeded over Skipped). Changed on the pipeline thread only.
+/// One record's state in a bulk run (<see cref="RecordState"/>): Processing until the cmdlet is done
+/// with it, Waiting while requests it sent are out, then finished in the outcome its parts reported
+/// (the last in <see cref="RecordState"/>'s order), or NotProcessed when none did. A record is one
+/// contact of one input: a CSV row naming one contact is one record, -ContactId c1,c2,c3 three.
+/// Changed on the pipeline thread only.
 /// </summary>
 internal sealed class RecordTicket
 {
-    // What it is counted as once nothing of it is open; only ever moves towards Failed.
-    private RecordState _outcome = RecordState.Skipped;
+    private RecordState _outcome = RecordState.NotProcessed;
 
-    public RecordTicket(long sequence) => Sequence = sequence;
+    /// <param name="sequence">Its place among the run's records, from 1.</param>
+    /// <param name="input">The input it belongs to, from 1: the pipeline object, or (for values given as parameters) the value's place.</param>
+    public RecordTicket(long sequence, long input)
+    {
+        Sequence = sequence;
+        Input = input;
+    }
 
-    /// <summary>Its place in the input, from 1.</summary>
     public long Sequence { get; }
+
+    /// <summary>Which input it belongs to: what <c>Select-Object -Skip</c> counts, for Handled.</summary>
+    public long Input { get; }
 
     public RecordState State { get; private set; } = RecordState.Processing;
 
-    /// <summary>Requests (and second steps) it sent whose outcome has not come back.</summary>
+    /// <summary>A contact, or an error, of its input has taken it.</summary>
+    public bool Claimed { get; set; }
+
+    /// <summary>An error of it is in the summary (and the failed-records file), to re-run from there.</summary>
+    public bool ErrorKept { get; set; }
+
+    /// <summary>Requests (and second steps) it started whose outcome has not come back.</summary>
     public int RequestsOut { get; private set; }
 
-    public bool IsFinished => State is RecordState.Skipped or RecordState.Succeeded or RecordState.Failed;
+    public bool IsFinished => State >= RecordState.NotProcessed;
 
-    /// <summary>Still being processed, with nothing sent and nothing reported: a stop now leaves it not processed.</summary>
-    public bool IsUntouched => State == RecordState.Processing && RequestsOut == 0 && _outcome == RecordState.Skipped;
+    /// <summary>Its requests were queued and their outcomes have not come back: what a stop must settle.</summary>
+    public bool IsOpen => !IsFinished;
 
-    public void RequestSent()
+    public void RequestStarted()
     {
-        if (IsFinished) throw new InvalidOperationException($"Record {Sequence} is finished: it sends nothing more.");
+        if (IsFinished) throw new InvalidOperationException($"Record {Sequence} is finished: it starts nothing more.");
         RequestsOut++;
     }
 
-    /// <summary>A part of the record succeeded or failed; the worst outcome stands.</summary>
+    /// <summary>A part of the record ended in <paramref name="outcome"/>; the last in <see cref="RecordState"/>'s order stands.</summary>
     public void Report(RecordState outcome)
     {
-        if (outcome is not (RecordState.Succeeded or RecordState.Failed))
-            throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "A part succeeds or fails.");
+        if (outcome < RecordState.Skipped)
+            throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "A part is skipped, succeeds, is in doubt or fails.");
         if (outcome > _outcome) _outcome = outcome;
     }
 
@@ -47,10 +62,10 @@ internal sealed class RecordTicket
         return FinishIfClosed();
     }
 
-    /// <summary>The cmdlet is done with the record; true when that finished it (no request was out).</summary>
+    /// <summary>The cmdlet is done with the record; true when that finished it (no request was out). Once only.</summary>
     public bool ProcessingDone()
     {
-        if (State != RecordState.Processing) throw new InvalidOperationException($"Record {Sequence} was already processed.");
+        if (State != RecordState.Processing) return false;
         State = RecordState.Waiting;
         return FinishIfClosed();
     }

@@ -4,19 +4,33 @@ using IntercomSubscriptions.Engine;
 namespace IntercomSubscriptions;
 
 /// <summary>
-/// Keeps the <see cref="IntercomRunSummary"/> of one bulk run up to date: each input record is a
-/// <see cref="RecordTicket"/> that finishes as succeeded, failed or skipped once every request it
-/// made is handed back; errors are kept lean and bounded; the -TimeLimit is checked before each
-/// record. Runs on the pipeline thread only, except <see cref="MarkStopped"/>.
+/// Keeps the <see cref="IntercomRunSummary"/> of one bulk run up to date. Each input opens one
+/// <see cref="RecordTicket"/> per contact it names, which finishes once every request it made is
+/// handed back (or a stop settles it); errors and changes in doubt are kept lean and bounded; the
+/// -TimeLimit is checked before each input (and each value of an array given as a parameter).
+/// Runs on the pipeline thread only, except <see cref="MarkStopped"/>.
 /// </summary>
+/// <remarks>
+/// An input is what <c>Select-Object -Skip</c> counts: one object piped in, or, when the contacts are
+/// given as a parameter, one value of the array. Handled is the number of leading inputs whose every
+/// record finished as Succeeded, Failed or Skipped, or in doubt with an error (which, like a failure,
+/// is in Errors and the failed-records file, to re-run from there); the first record not processed,
+/// or in doubt without an error (a stop cut its answer off), ends it for good: a resume sends it
+/// again. From then on no ticket is kept for it.
+/// </remarks>
 internal sealed class RunSummaryCollector : IDisposable
 {
     private readonly Func<TimeSpan> _elapsed;
     private readonly TimeSpan? _timeLimit;
-    private readonly Queue<RecordTicket> _unfinished = new();
+    // Tickets not yet passed by Handled, in input order; few (the window's width, and failures meanwhile).
+    private readonly Queue<RecordTicket> _unpassed = new();
+    private readonly List<RecordTicket> _input = new();
     private readonly object _snapshot = new();
     private bool _finished;
-    private RecordTicket? _current;
+    private bool _handledEnded;
+    private bool _timeLimitCounted;
+    private bool _eachIsAnInput;
+    private long _inputs;
     private readonly string _failedFileDirectory;
     private FailedRecordFile? _failedFile;
     private readonly bool _keepErrors;
@@ -47,35 +61,97 @@ internal sealed class RunSummaryCollector : IDisposable
 
     public bool TimeLimitReached { get; private set; }
 
-    /// <summary>The ticket of the record being processed now.</summary>
-    public RecordTicket Current => _current ??= Open();
+    /// <summary>Whether -TimeLimit has passed (and from now on, that it has).</summary>
+    public bool TimeLimitPassed()
+    {
+        if (!TimeLimitReached && _timeLimit is { } limit && _elapsed() >= limit)
+            TimeLimitReached = true;
+        return TimeLimitReached;
+    }
 
-    /// <summary>Starts the next input record; false when -TimeLimit has passed, and then the record is only counted as not processed.</summary>
+    /// <summary>Starts the next input, with one record; false when -TimeLimit has passed, and then the record is only counted as not processed.</summary>
     public bool BeginRecord()
     {
         EndRecord();
-        if (TimeLimitReached || _timeLimit is { } limit && _elapsed() >= limit)
+        if (TimeLimitPassed())
         {
-            TimeLimitReached = true;
-            Summary.Received++;
+            _inputs++;
+            if (_timeLimitCounted)
+            {
+                Summary.Received++;
+                return false;
+            }
+            // The first input not processed is where Handled stops, once what is in flight is handed back;
+            // the ones after it are only counted, so that a long input keeps nothing of them.
+            _timeLimitCounted = true;
+            _eachIsAnInput = false;
+            Open(_inputs);
+            EndRecord();
             return false;
         }
-        _current = Open();
+        _eachIsAnInput = false;
+        Open(++_inputs);
         return true;
     }
 
-    /// <summary>The record's own processing is over; it is finished once its requests are handed back.</summary>
-    public void EndRecord()
+    /// <summary>
+    /// The input names <paramref name="count"/> contacts: it has that many records (one is open already).
+    /// <paramref name="eachIsAnInput"/>: the contacts were given as a parameter, so each is an input of
+    /// its own for Handled (<c>$ids | Select-Object -Skip $run.Handled</c> resumes them).
+    /// </summary>
+    public void ExpectRecords(long count, bool eachIsAnInput)
     {
-        if (_current is null) return;
-        if (_current.ProcessingDone()) Count(_current);
-        _current = null;
+        _eachIsAnInput = eachIsAnInput;
+        for (var i = _input.Count; i < count; i++)
+            Open(eachIsAnInput ? ++_inputs : _inputs);
     }
 
-    /// <summary>An error for <paramref name="ticket"/> (the current record when null): counts it and keeps a lean copy.</summary>
-    public void Failed(ErrorRecord error, RecordTicket? ticket = null)
+    /// <summary>
+    /// The next record of the input, for its next contact (or that contact's error). A contact given as
+    /// a parameter is an input of its own, so the one before is done being processed.
+    /// </summary>
+    public RecordTicket Claim()
     {
-        (ticket ?? Current).Report(RecordState.Failed);
+        var ticket = _input.FirstOrDefault(t => !t.Claimed);
+        if (ticket is null)
+        {
+            ticket = Open(_eachIsAnInput ? ++_inputs : _inputs);
+        }
+        if (_eachIsAnInput)
+        {
+            foreach (var before in _input)
+            {
+                if (ReferenceEquals(before, ticket)) break;
+                if (before.ProcessingDone()) Count(before);
+            }
+        }
+        ticket.Claimed = true;
+        return ticket;
+    }
+
+    /// <summary>The input's records no contact has claimed: what an error about the whole input fails.</summary>
+    public IReadOnlyList<RecordTicket> Unclaimed()
+    {
+        var unclaimed = _input.Where(t => !t.Claimed).ToList();
+        // Every contact claimed already: the error is the last record's.
+        if (unclaimed.Count == 0 && _input.Count > 0) unclaimed.Add(_input[_input.Count - 1]);
+        foreach (var ticket in unclaimed) ticket.Claimed = true;
+        return unclaimed;
+    }
+
+    /// <summary>The input's own processing is over; its records finish once their requests are handed back.</summary>
+    public void EndRecord()
+    {
+        foreach (var ticket in _input)
+        {
+            if (ticket.ProcessingDone()) Count(ticket);
+        }
+        _input.Clear();
+    }
+
+    /// <summary>Keeps a lean copy of <paramref name="error"/> (and writes it to the failed-records file past the summary's bound).</summary>
+    public void Keep(ErrorRecord error)
+    {
         if (!_keepErrors) return;
         var lean = Lean(error);
         if (Summary.Keep(lean)) return;
@@ -89,11 +165,40 @@ internal sealed class RunSummaryCollector : IDisposable
         _failedFile.Write(lean);
     }
 
-    /// <summary>A request of <paramref name="ticket"/> came back, with its <paramref name="error"/> when it failed.</summary>
-    public void RequestDone(RecordTicket ticket, bool succeeded, ErrorRecord? error = null)
+    /// <summary>An error for <paramref name="ticket"/>: counts it failed and keeps a lean copy.</summary>
+    public void Failed(ErrorRecord error, RecordTicket ticket)
     {
-        if (error is not null) Failed(error, ticket);
-        if (succeeded) ticket.Report(RecordState.Succeeded);
+        ticket.Report(RecordState.Failed);
+        ticket.ErrorKept = true;
+        Keep(error);
+    }
+
+    /// <summary>A record -Resume skipped because the journal (or a read) shows its change applied.</summary>
+    public void AlreadyApplied() => Summary.AlreadyApplied++;
+
+    /// <summary>A change of <paramref name="ticket"/> is in doubt: named in the summary, bounded.</summary>
+    public void InDoubt(RecordTicket ticket, IntercomChangeInDoubt change)
+    {
+        ticket.Report(RecordState.InDoubt);
+        if (_keepErrors) Summary.KeepInDoubt(change);
+    }
+
+    /// <summary>A part of <paramref name="ticket"/> that needed no request ended in <paramref name="outcome"/>.</summary>
+    public static void Report(RecordTicket ticket, RecordState outcome)
+    {
+        if (ticket.IsFinished) throw new InvalidOperationException($"Record {ticket.Sequence} is finished.");
+        ticket.Report(outcome);
+    }
+
+    /// <summary>A request of <paramref name="ticket"/> came back in <paramref name="outcome"/> (null: nothing is known of it, it was not sent), with its <paramref name="error"/> when it failed.</summary>
+    public void RequestDone(RecordTicket ticket, RecordState? outcome, ErrorRecord? error = null)
+    {
+        if (error is not null)
+        {
+            ticket.ErrorKept = true;
+            Keep(error);
+        }
+        if (outcome is { } reported) ticket.Report(reported);
         if (ticket.RequestDone()) Count(ticket);
     }
 
@@ -101,10 +206,6 @@ internal sealed class RunSummaryCollector : IDisposable
     public IntercomRunSummary Finish(IntercomRunStatus status)
     {
         if (_finished) return Summary;
-        // A stop (Ctrl+C) can land while the record being processed waits to send its request: it
-        // was not processed, and closing it would count it as skipped (and Handled would pass it).
-        if (status == IntercomRunStatus.Stopped && _current is { IsUntouched: true })
-            _current = null;
         EndRecord();
         _finished = true;
         _failedFile?.Dispose();
@@ -118,13 +219,15 @@ internal sealed class RunSummaryCollector : IDisposable
         return Summary;
     }
 
+    public bool IsFinished => _finished;
+
     /// <summary>Closes the file of failed records, for a run that never reached <see cref="Finish"/>.</summary>
     public void Dispose() => _failedFile?.Dispose();
 
     /// <summary>
-    /// Called from the thread that stops the pipeline (Ctrl+C): PowerShell allows no more writes, and
-    /// the pipeline thread may be outside this module's code when the stop lands (in the command
-    /// before it), so it may never come back: the summary (in -SummaryVariable) is ended here.
+    /// Called from the thread that stops the pipeline (Ctrl+C): the summary (in -SummaryVariable) says
+    /// Stopped at once. The run settles what it had in flight and finishes the counts when the pipeline
+    /// thread ends it (<see cref="BulkRun"/>'s Dispose), before the stop returns.
     /// </summary>
     public void MarkStopped()
     {
@@ -146,15 +249,15 @@ internal sealed class RunSummaryCollector : IDisposable
         Summary.PacingWaitTime = Counts.PacingWaitTime;
     }
 
-    private RecordTicket Open()
+    private RecordTicket Open(long input)
     {
-        var ticket = new RecordTicket(++Summary.Received);
-        _unfinished.Enqueue(ticket);
+        var ticket = new RecordTicket(++Summary.Received, input);
+        _input.Add(ticket);
+        if (!_handledEnded) _unpassed.Enqueue(ticket);
         return ticket;
     }
 
-    // A record is counted the moment it finishes, which is once. Requests come back in input order,
-    // so the records still unfinished are few (the window's width, plus records that failed meanwhile).
+    // A record is counted the moment it finishes, which is once.
     private void Count(RecordTicket ticket)
     {
         switch (ticket.State)
@@ -162,10 +265,36 @@ internal sealed class RunSummaryCollector : IDisposable
             case RecordState.Failed: Summary.Failed++; break;
             case RecordState.Succeeded: Summary.Succeeded++; break;
             case RecordState.Skipped: Summary.Skipped++; break;
+            case RecordState.InDoubt: Summary.InDoubt++; break;
+            case RecordState.NotProcessed: break; // Received - Total
             default: throw new InvalidOperationException($"Record {ticket.Sequence} is not finished ({ticket.State}).");
         }
-        while (_unfinished.Count > 0 && _unfinished.Peek().IsFinished)
-            Summary.Handled = _unfinished.Dequeue().Sequence;
+        PassHandled();
+    }
+
+    private void PassHandled()
+    {
+        while (!_handledEnded && _unpassed.Count > 0 && _unpassed.Peek().IsFinished)
+        {
+            var head = _unpassed.Peek();
+            if (head.State is RecordState.NotProcessed || (head.State is RecordState.InDoubt && !head.ErrorKept))
+            {
+                EndHandled(head.Input - 1);
+                return;
+            }
+            _unpassed.Dequeue();
+            // Handled moves past an input only once all its records are passed.
+            Summary.Handled = _unpassed.Count > 0 && _unpassed.Peek().Input == head.Input ? head.Input - 1 : head.Input;
+        }
+    }
+
+    /// <summary>Handled stops at <paramref name="handled"/> for good: a record the next job must send again, or the time ran out.</summary>
+    private void EndHandled(long handled)
+    {
+        if (_handledEnded) return;
+        _handledEnded = true;
+        Summary.Handled = Math.Min(Math.Max(Summary.Handled, 0), handled);
+        _unpassed.Clear();
     }
 
     /// <summary>

@@ -30,9 +30,9 @@ public sealed class AddIntercomContactSubscriptionCommand : ContactSubscriptionC
             return;
         }
         WarnIfNotLive(type);
-        Run.SubmitChanges(record.Contacts.Targets(InputObject, Run.WriteRecordError), InputObject,
+        Run.SubmitChanges(TargetsOf(record), InputObject,
             $"Record {consent} for subscription type {type}", $", subscription type '{type.Id}'",
-            contactId => new SubscriptionChange(contactId, type.Id, consent!),
+            contactId => SubscriptionChange.Of(contactId, type, consent!),
             (change, attached, target) =>
             {
                 var subscription = ModelMapper.ToContactSubscription(change.ContactId, attached, SubscriptionSource.Explicit);

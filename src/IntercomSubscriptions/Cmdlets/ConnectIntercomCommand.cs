@@ -68,6 +68,14 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// The journal Add-, Remove- and Set-IntercomContactSubscription write on this connection unless
+    /// given -JournalPath of their own: every change, before it is sent and after its answer.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? JournalPath { get; set; }
+
     protected override void EndProcessing()
     {
         // Whatever happens next, a failed Connect-Intercom must not leave the previous workspace as
@@ -97,7 +105,11 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
         IntercomClient client;
         try { client = new IntercomClient(options, token); }
         catch (ArgumentException ex) { ThrowTerminatingError(IntercomErrors.InvalidArgument(ex.Message, null, ErrorIds.InvalidToken)); return; }
-        var connection = new IntercomConnection(client, BaseUri is null ? Region.ToUpperInvariant() : "Custom", MaskToken(token));
+        var connection = new IntercomConnection(client, BaseUri is null ? Region.ToUpperInvariant() : "Custom", MaskToken(token))
+        {
+            // Resolved now: a relative path means the folder Connect-Intercom ran in, not wherever a later command runs.
+            JournalPath = JournalPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath),
+        };
         // Known to the runspace from the start, so that Remove-Module closes it whatever happens next.
         RunspaceConnectionStore.Track(connection);
         IReadOnlyList<SubscriptionType> types;

@@ -111,8 +111,10 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
             run.WriteRecordError(IntercomErrors.InvalidArgument(conflict.Message, InputObject, ErrorIds.ContactConflict));
             return;
         }
+        var contacts = RecordInput.From(cells).Contacts;
+        run.ContactsNamed(contacts.Count ?? 1);
         // Reading changes nothing: no ShouldProcess.
-        run.SubmitReads(RecordInput.From(cells).Contacts.Targets(InputObject, run.WriteRecordError), InputObject, "",
+        run.SubmitReads(contacts.Targets(InputObject, run.WriteRecordError, run.WriteContactError), InputObject, "",
             async (contactId, cancellationToken) =>
             {
                 // Only -IncludeDefault reads the contact itself: one more call per contact, made alongside.

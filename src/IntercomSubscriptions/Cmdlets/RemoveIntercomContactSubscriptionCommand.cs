@@ -17,9 +17,9 @@ public sealed class RemoveIntercomContactSubscriptionCommand : ContactSubscripti
     {
         var type = SubscriptionTypes.Resolve(record.SubscriptionId, record.SubscriptionName, idMayBeUnknown: true, InputObject);
         if (type is null) return;
-        Run.SubmitChanges(record.Contacts.Targets(InputObject, Run.WriteRecordError), InputObject,
+        Run.SubmitChanges(TargetsOf(record), InputObject,
             $"Remove the choice for subscription type {type}", $", subscription type '{type.Id}'",
-            contactId => new SubscriptionChange(contactId, type.Id, SubscriptionChange.Remove),
+            contactId => SubscriptionChange.Of(contactId, type, SubscriptionChange.Remove),
             (change, detached, target) =>
             {
                 if (!PassThru.IsPresent) return;

@@ -55,13 +55,15 @@ public sealed class SetIntercomContactSubscriptionCommand : ContactSubscriptionC
         var client = ActiveConnection.Client;
         var writer = _writer!;
         // Reading changes nothing: the writer asks ShouldProcess, once the change is known.
-        Run.SubmitReadsThenStep(record.Contacts.Targets(InputObject, Run.WriteRecordError), InputObject, $", subscription type '{type.Id}'",
+        var choiceAfter = SubscriptionStatePlan.For(type.ConsentType, hasChoice: false, wanted)!.Value.ChoiceAfter(type.ConsentType);
+        Run.SubmitReadsThenStep(TargetsOf(record), InputObject, $", subscription type '{type.Id}'",
             async (contactId, cancellationToken) =>
             {
                 var chosen = await client.ListContactSubscriptionsAsync(contactId, EngineEvents, cancellationToken).ConfigureAwait(false);
                 return new CurrentChoice(contactId, chosen.Any(t => t.Id == type.Id));
             },
-            (current, target, step) => writer.Submit(current, target, type, wanted, errorTarget ?? current.ContactId, step));
+            (current, target, step) => writer.Submit(current, target, type, wanted, errorTarget ?? current.ContactId, step),
+            (type.Id, choiceAfter));
     }
 
     protected override void EndProcessing()
@@ -82,9 +84,4 @@ public sealed class SetIntercomContactSubscriptionCommand : ContactSubscriptionC
         text is not null && Enum.TryParse<ContactSubscriptionState>(text, ignoreCase: true, out var state) && Enum.IsDefined(typeof(ContactSubscriptionState), state)
             ? state
             : null;
-
-    private bool WhatIfWanted() =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given)
-            ? given is SwitchParameter flag && flag.IsPresent
-            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 }

@@ -30,6 +30,11 @@ public sealed class IntercomConnection
     public int TimeoutSec => (int)Client.Options.Timeout.TotalSeconds;
     public int MaxRateLimitWaitSec => (int)Client.Options.MaxRateLimitWait.TotalSeconds;
     public DateTimeOffset ConnectedAt { get; }
+    /// <summary>
+    /// The journal every change cmdlet on this connection writes unless given its own -JournalPath
+    /// (Connect-Intercom -JournalPath); null for none.
+    /// </summary>
+    public string? JournalPath { get; internal set; }
     public bool IsOpen => !IsClosed;
 
     internal IntercomClient Client { get; }

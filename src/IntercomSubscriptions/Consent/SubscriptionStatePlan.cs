@@ -40,6 +40,12 @@ internal readonly record struct SubscriptionStatePlan(
             ModelMapper.IsSubscribed(consentType, before), ModelMapper.IsSubscribed(consentType, after));
     }
 
+    /// <summary>The contact's explicit choice once the plan is carried out (opt_in, opt_out or none), as a journal says it.</summary>
+    public string ChoiceAfter(string? consentType) => SourceAfter == SubscriptionSource.Explicit ? consentType! : Engine.JournalWords.None;
+
+    /// <summary>The contact's explicit choice before (opt_in, opt_out or none), as a journal says it.</summary>
+    public string ChoiceBefore(string? consentType) => SourceBefore == SubscriptionSource.Explicit ? consentType! : Engine.JournalWords.None;
+
     /// <summary>The change as one phrase, for -WhatIf and -Confirm.</summary>
     public string Describe(SubscriptionType type) => Action switch
     {

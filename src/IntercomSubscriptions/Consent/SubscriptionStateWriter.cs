@@ -62,7 +62,7 @@ internal sealed class SubscriptionStateWriter
             step.Skipped();
             return;
         }
-        step.SendChange(new SubscriptionChange(contactId, type.Id, plan.Action), errorTarget, $"Contact '{contactId}', subscription type '{type.Id}'", () =>
+        step.SendChange(SubscriptionChange.Of(contactId, type, plan.Action, plan.ChoiceBefore(type.ConsentType)), errorTarget, $"Contact '{contactId}', subscription type '{type.Id}'", () =>
         {
             change.Changed = true;
             Write(change);

@@ -34,6 +34,7 @@ internal static class ErrorIds
     public const string ConnectionFailed = "IntercomConnectionFailed";
     public const string Timeout = "IntercomTimeout";
     public const string InvalidResponse = "IntercomInvalidResponse";
+    public const string JournalFailed = "IntercomJournalFailed";
     public const string Error = "IntercomError";
     public const string UnexpectedError = "IntercomUnexpectedError";
 }

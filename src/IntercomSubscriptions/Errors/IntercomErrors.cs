@@ -36,6 +36,7 @@ internal static class IntercomErrors
     internal static IntercomException Public(Exception exception, string? contactKey = null) => (exception switch
     {
         IntercomException known => known,
+        JournalWriteException journal => new IntercomJournalException(journal.Message, journal.Path, null),
         IntercomApiException api => new IntercomRequestException(api.Message, EngineFailureKinds.ToPublic(api.Kind), api.StatusCode, api.ErrorCode, api.RequestId),
         _ when FromEngine(exception) => new IntercomRequestException(exception.Message, IntercomFailureKind.Other, null, null, null),
         // The engine's client throws it once Disconnect-Intercom has closed the connection a run was using.
@@ -61,6 +62,10 @@ internal static class IntercomErrors
         ToErrorRecord(new IntercomNotConnectedException(
             $"The connection {connection} was closed by Disconnect-Intercom. Run Connect-Intercom again and use the connection it returns.", closed: true),
             connection, null);
+
+    /// <summary>The journal at <paramref name="path"/> could not be written or read: the run ends, having sent nothing after it.</summary>
+    public static ErrorRecord JournalFailed(Exception failure, string? path) =>
+        ToErrorRecord(new IntercomJournalException(failure.Message, path, failure is JournalWriteException ? null : failure), path, null);
 
     public static ErrorRecord InvalidArgument(string message, object? target, string id = ErrorIds.InvalidArgument,
         ErrorCategory category = ErrorCategory.InvalidArgument) =>

@@ -40,4 +40,6 @@ public enum IntercomFailureKind
     NotConnected,
     /// <summary>The connection was closed by Disconnect-Intercom.</summary>
     ConnectionClosed,
+    /// <summary>The journal (-JournalPath) could not be written or read: the run sent nothing more.</summary>
+    JournalFailed,
 }

@@ -5,8 +5,9 @@ namespace IntercomSubscriptions;
 /// <summary>
 /// What a bulk run of Add-, Remove- (or Set-) IntercomContactSubscription -Summary did, as one
 /// small object: counts of input records, the cost on the wire, and the failed records' errors, so a
-/// runbook writes one object instead of one per row. Counts are of input records (a CSV row; one
-/// invocation when contacts are given as parameters).
+/// runbook writes one object instead of one per row. Counts are of records: one contact of one
+/// input (a CSV row is one record; -ContactId c1,c2,c3 is three). Always
+/// Received = Succeeded + Failed + Skipped + InDoubt + NotProcessed.
 /// </summary>
 public sealed class IntercomRunSummary
 {
@@ -18,31 +19,51 @@ public sealed class IntercomRunSummary
     /// </summary>
     public const int MaxErrorsKept = 100;
 
+    /// <summary>How many changes in doubt <see cref="InDoubtChanges"/> names, for the same reason as <see cref="MaxErrorsKept"/>.</summary>
+    public const int MaxInDoubtKept = 100;
+
     private readonly List<ErrorRecord> _errors = new();
+    private readonly List<IntercomChangeInDoubt> _inDoubt = new();
 
     internal IntercomRunSummary(string command, DateTime startTime)
     {
         Command = command;
         StartTime = startTime;
         Errors = new IntercomErrorList(_errors);
+        InDoubtChanges = new ValueList<IntercomChangeInDoubt>(_inDoubt, "; ", live: true);
     }
 
     public string Command { get; }
     public IntercomRunStatus Status { get; internal set; } = IntercomRunStatus.Running;
 
-    /// <summary>Input records handled: Succeeded + Failed + Skipped.</summary>
-    public long Total => Succeeded + Failed + Skipped;
+    /// <summary>Records the run acted on: Succeeded + Failed + Skipped + InDoubt.</summary>
+    public long Total => Succeeded + Failed + Skipped + InDoubt;
+    /// <summary>Records whose changes Intercom accepted (or that needed none).</summary>
     public long Succeeded { get; internal set; }
+    /// <summary>Records that failed: Intercom refused the change, or the record could not be sent (no such contact, a bad row). Nothing was applied.</summary>
     public long Failed { get; internal set; }
-    /// <summary>Records nothing was sent for on purpose: -WhatIf, or No to -Confirm.</summary>
+    /// <summary>Records nothing was sent for on purpose: -WhatIf, No to -Confirm, a Default row, or (-Resume) a change the journal shows applied.</summary>
     public long Skipped { get; internal set; }
-    /// <summary>Input records the command received: Total + NotProcessed.</summary>
+    /// <summary>
+    /// Records whose change was sent and whose outcome is unknown: Intercom may have applied it (stopped
+    /// while on the wire, no answer in time, the connection lost after sending, a 5xx). Never counted as
+    /// NotProcessed; <see cref="InDoubtChanges"/> names the first of them.
+    /// </summary>
+    public long InDoubt { get; internal set; }
+    /// <summary>Of <see cref="Skipped"/>, the records -Resume skipped because the journal shows their change applied (or a read confirmed it).</summary>
+    public long AlreadyApplied { get; internal set; }
+    /// <summary>Records the command received: Total + NotProcessed.</summary>
     public long Received { get; internal set; }
-    /// <summary>Records received but not handled: after -TimeLimit passed, or in flight when the run was stopped or failed.</summary>
+    /// <summary>Records received and not acted on, nothing of them sent: after -TimeLimit passed, or not yet sent when the run was stopped or ended on an error.</summary>
     public long NotProcessed => Received - Total;
     /// <summary>
-    /// How many leading input records were fully handled, in input order: the next job resumes with
-    /// <c>Select-Object -Skip</c> this many (on top of what earlier jobs handled).
+    /// How many leading inputs were fully handled, in input order: every record of them Succeeded,
+    /// Failed, Skipped, or in doubt with an error (which, like a failure, is in Errors and
+    /// FailedRecordsPath to re-run). An input is one object piped in (a CSV row), or one value of an
+    /// array given as a parameter: what <c>Select-Object -Skip</c> counts. The next job resumes with
+    /// <c>Select-Object -Skip</c> this many more than this run skipped. A record not processed, or in
+    /// doubt because a stop cut its answer off, ends it, so a resume sends it again (every change is
+    /// idempotent).
     /// </summary>
     public long Handled { get; internal set; }
 
@@ -73,6 +94,16 @@ public sealed class IntercomRunSummary
     /// <c>$run.Errors.TargetObject | Add-IntercomContactSubscription …</c> re-runs them.
     /// </summary>
     public IntercomErrorList Errors { get; }
+    /// <summary>
+    /// The first <see cref="MaxInDoubtKept"/> changes in doubt (<see cref="InDoubt"/>), each with its
+    /// record as TargetObject: <c>$run.InDoubtChanges | ForEach-Object TargetObject | Add-IntercomContactSubscription …</c>
+    /// settles them. The journal (-JournalPath) has every one.
+    /// </summary>
+    public ValueList<IntercomChangeInDoubt> InDoubtChanges { get; }
+
+    /// <summary>The journal the run wrote (-JournalPath, or Connect-Intercom's): every change, before it was sent and after; null when none.</summary>
+    public string? JournalPath { get; internal set; }
+
     /// <summary>Errors beyond <see cref="MaxErrorsKept"/>: not in <see cref="Errors"/>, but in the file <see cref="FailedRecordsPath"/>.</summary>
     public long ErrorsNotKept { get; internal set; }
 
@@ -82,6 +113,11 @@ public sealed class IntercomRunSummary
     /// <c>Import-Csv $run.FailedRecordsPath | Add-IntercomContactSubscription …</c> re-runs them all.
     /// </summary>
     public string? FailedRecordsPath { get; internal set; }
+
+    internal void KeepInDoubt(IntercomChangeInDoubt change)
+    {
+        if (_inDoubt.Count < MaxInDoubtKept) _inDoubt.Add(change);
+    }
 
     internal bool Keep(ErrorRecord error)
     {
@@ -95,5 +131,5 @@ public sealed class IntercomRunSummary
     }
 
     public override string ToString() =>
-        $"{Command}: {Status}, {Total} records ({Succeeded} succeeded, {Failed} failed, {Skipped} skipped) in {Elapsed:hh\\:mm\\:ss}";
+        $"{Command}: {Status}, {Total} records ({Succeeded} succeeded, {Failed} failed, {Skipped} skipped, {InDoubt} in doubt) in {Elapsed:hh\\:mm\\:ss}";
 }

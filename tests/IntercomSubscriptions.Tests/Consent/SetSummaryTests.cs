@@ -34,9 +34,12 @@ public sealed class SetSummaryTests : IntercomTestBase
         return new PSView(output);
     }
 
-    /// <summary>The next opt-in of <paramref name="contactId"/> fails with a 500 (one answer: the connection does not retry).</summary>
+    /// <summary>
+    /// The next opt-in of <paramref name="contactId"/> is refused (422: Intercom says no, so nothing was
+    /// applied and the record fails; a 5xx would leave it in doubt).
+    /// </summary>
     private void FailNextWriteOf(string contactId) =>
-        Server.Faults.EnqueueScripted(new ScriptedResponse(500, "{\"type\":\"error.list\",\"errors\":[{\"code\":\"server_error\",\"message\":\"Boom\"}]}")
+        Server.Faults.EnqueueScripted(new ScriptedResponse(422, "{\"type\":\"error.list\",\"errors\":[{\"code\":\"parameter_invalid\",\"message\":\"Boom\"}]}")
             { Method = "POST", PathContains = contactId, Times = 1 });
 
     [Fact]

@@ -6,7 +6,7 @@ namespace IntercomSubscriptions;
 /// What Add-, Remove- and Set-IntercomContactSubscription share: the contact (ContactId, Email or
 /// ExternalId) and the subscription type (SubscriptionId or SubscriptionName) from the command line
 /// or each piped record, the bulk run's -ThrottleLimit, -Summary, -TimeLimit and -SummaryVariable,
-/// and the loop that reads each record and accounts it in the run. Each cmdlet declares only its
+/// the journal (-JournalPath, -Resume), and the loop that reads each record and accounts it in the run. Each cmdlet declares only its
 /// own parameters and what it does with one record (<see cref="ProcessRecord(RecordInput, RecordCells)"/>).
 /// </summary>
 /// <remarks>
@@ -84,6 +84,23 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
     public string? SummaryVariable { get; set; }
 
     /// <summary>
+    /// A file that records every change of the run, one JSON line each: before it is sent (on the disk
+    /// before the request leaves) and after its answer. Appended to; created readable by its owner
+    /// only. Connect-Intercom -JournalPath sets one for the session.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? JournalPath { get; set; }
+
+    /// <summary>
+    /// Reads the journal first and skips the records whose change it shows applied; a change it has in
+    /// doubt is read from Intercom before it is sent again. For re-running the same input after a
+    /// killed, stopped or timed-out run.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
+
+    /// <summary>
     /// The pipeline record as it came (a CSV row, say), so that an error names the very record that
     /// failed. Hidden: the real parameters bind from the same record by property name.
     /// </summary>
@@ -106,7 +123,7 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
             ThrowTerminatingError(empty);
         base.BeginProcessing();
         _run = StartBulkRun(Activity, ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId).Count,
-            writeSummary: Summary.IsPresent, keepErrors: Summary.IsPresent || !string.IsNullOrEmpty(SummaryVariable), TimeLimit);
+            writeSummary: Summary.IsPresent, keepErrors: Summary.IsPresent || !string.IsNullOrEmpty(SummaryVariable), TimeLimit, OpenJournal());
         // Set from the start, so that a stopped run still has its summary.
         if (!string.IsNullOrEmpty(SummaryVariable))
             SessionState.PSVariable.Set(SummaryVariable, _run.Summary);
@@ -130,8 +147,10 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
         if (record.SkippedBecause() is { } skipped)
         {
             WriteVerbose(skipped);
+            Run.SkipRecord();
             return;
         }
+        Run.ContactsNamed(record.Contacts.Count ?? 1);
         if (record.Error(InputObject) is { } error)
         {
             Run.WriteRecordError(error);
@@ -147,4 +166,59 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
     /// </summary>
     private protected abstract void ProcessRecord(RecordInput record, RecordCells cells);
 
+    /// <summary>The contacts <paramref name="record"/> names, each error about one of them that contact's record's.</summary>
+    private protected IReadOnlyList<ContactTarget> TargetsOf(RecordInput record) =>
+        record.Contacts.Targets(InputObject, Run.WriteRecordError, Run.WriteContactError);
+
+    /// <summary>
+    /// The run's journal: -JournalPath, or the connection's (Connect-Intercom -JournalPath); null for
+    /// none. Not under -WhatIf, which sends nothing. One that cannot be opened (or read, for -Resume)
+    /// ends the command before any request.
+    /// </summary>
+    private RunJournal? OpenJournal()
+    {
+        var path = JournalPath ?? ActiveConnection.JournalPath;
+        if (path is null)
+        {
+            if (Resume.IsPresent)
+                ThrowTerminatingError(IntercomErrors.InvalidArgument(
+                    "-Resume reads the journal of the runs before: give -JournalPath (the same file as theirs), or set one with Connect-Intercom -JournalPath.",
+                    null, ErrorIds.InvalidArgument));
+            return null;
+        }
+        path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        RunJournal journal;
+        try
+        {
+            // -WhatIf sends nothing, so it writes nothing; with -Resume it still reads what would be skipped.
+            if (WhatIfWanted())
+            {
+                if (!Resume.IsPresent) return null;
+                journal = RunJournal.ReadOnly(path, MyInvocation.MyCommand.Name);
+            }
+            else
+            {
+                journal = RunJournal.Open(path, MyInvocation.MyCommand.Name, ActiveConnection.BaseUri.ToString(), Resume.IsPresent, out var othersMayRead);
+                if (othersMayRead)
+                    WriteWarning($"The journal '{path}' may be read by other users of this machine, and it holds the emails and ids of the contacts changed: make it readable by its owner only (chmod 600).");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(IntercomErrors.JournalFailed(ex, path));
+            return null;
+        }
+        if (journal.Resume is { } index)
+        {
+            WriteVerbose($"Resuming from the journal '{path}': {index.Pairs:N0} contact subscriptions in it, {index.InDoubt:N0} in doubt (read before they are sent again).");
+            if (index.BadLines > 0)
+                WriteWarning($"The journal '{path}' has {index.BadLines} lines that are not journal events (a line cut off by a crash, or edited); they were skipped.");
+        }
+        return journal;
+    }
+
+    private protected bool WhatIfWanted() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given)
+            ? given is SwitchParameter flag && flag.IsPresent
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 }

@@ -33,8 +33,9 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
     /// </summary>
     /// <param name="writeSummary">-Summary: the run writes its summary instead of per-record results.</param>
     /// <param name="keepErrors">Whether anyone will see the summary (-Summary, -SummaryVariable): if not, its errors are only counted.</param>
+    /// <param name="journal">The run's journal, which the run owns from now on; null for none.</param>
     private protected BulkRun StartBulkRun(string activity, int throttleLimit, long? recordsGiven,
-        bool writeSummary = false, bool keepErrors = false, TimeSpan? timeLimit = null)
+        bool writeSummary = false, bool keepErrors = false, TimeSpan? timeLimit = null, RunJournal? journal = null)
     {
         if (_bulkRun is not null) throw new InvalidOperationException("A cmdlet has one bulk run.");
         var connection = ActiveConnection;
@@ -46,11 +47,13 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
         // One record at a time has no other lookups to share a search with: search at once.
         var gather = throttleLimit == 1 ? TimeSpan.Zero : ContactLookupBatcher.Gather;
         var contacts = new ContactResolver((field, value, cancellationToken) => connection.Contacts.FindAsync(field, value, gather, events, cancellationToken));
-        return _bulkRun = new BulkRun(new BulkRunOptions(throttleLimit, writeSummary, StopsOnError()), this, contacts,
-            (change, cancellationToken) => change.Action == SubscriptionChange.Remove
-                ? client.DetachSubscriptionAsync(change.ContactId, change.SubscriptionTypeId, events, cancellationToken)
-                : client.AttachSubscriptionAsync(change.ContactId, change.SubscriptionTypeId, change.Action, events, cancellationToken),
-            summary, progress, Pump, CancellationToken);
+        return _bulkRun = new BulkRun(new BulkRunOptions(throttleLimit, writeSummary, StopsOnError(), Piped: MyInvocation.ExpectingInput), this, contacts,
+            (change, options, cancellationToken) => change.Action == SubscriptionChange.Remove
+                ? client.DetachSubscriptionAsync(change.ContactId, change.SubscriptionTypeId, events, cancellationToken, options)
+                : client.AttachSubscriptionAsync(change.ContactId, change.SubscriptionTypeId, change.Action, events, cancellationToken, options),
+            summary, progress, Pump, CancellationToken, journal,
+            async (contactId, subscriptionId, cancellationToken) =>
+                (await client.ListContactSubscriptionsAsync(contactId, events, cancellationToken).ConfigureAwait(false)).Any(t => t.Id == subscriptionId));
     }
 
     /// <summary>Waits for what the bulk run still has in flight, hands it back, and writes its summary.</summary>
