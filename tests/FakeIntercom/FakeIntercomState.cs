@@ -133,6 +133,12 @@ public sealed class FakeIntercomState
         get { lock (_gate) return _types.ToArray(); }
     }
 
+    /// <summary>Whether the workspace has a contact with this id.</summary>
+    public bool HasContact(string contactId)
+    {
+        lock (_gate) return _choices.ContainsKey(contactId);
+    }
+
     /// <summary>Explicit choices of a contact (type id → consent type). Throws KeyNotFoundException for an unknown contact.</summary>
     public IReadOnlyDictionary<string, string> GetChoices(string contactId)
     {

@@ -9,6 +9,7 @@ public sealed class FaultSettings
     private readonly object _gate = new();
     private readonly List<ScriptedEntry> _scripted = new();
     private int _latencyMs;
+    private int _answerDelayMs;
     private int? _rateLimit;
     private int _rateLimitWindowSeconds = 10;
     private int _otherClientRequestsPerWindow;
@@ -42,6 +43,17 @@ public sealed class FaultSettings
     {
         get { lock (_gate) return _latencyMs; }
         set { lock (_gate) _latencyMs = Math.Max(0, value); }
+    }
+
+    /// <summary>
+    /// The other half of a round trip: every answer waits this long after the request was handled (a
+    /// change already made) before it is written. A client that stops or times out meanwhile never
+    /// learns the change was made: the request log says dropped, the state says applied. 0 = none.
+    /// </summary>
+    public int AnswerDelayMs
+    {
+        get { lock (_gate) return _answerDelayMs; }
+        set { lock (_gate) _answerDelayMs = Math.Max(0, value); }
     }
 
     /// <summary>Requests allowed per window; null = no limit and no X-RateLimit-* headers.</summary>
@@ -300,6 +312,7 @@ public sealed class FaultSettings
         lock (_gate)
         {
             _latencyMs = 0;
+            _answerDelayMs = 0;
             _rateLimit = null;
             _rateLimitWindowSeconds = 10;
             _otherClientRequestsPerWindow = 0;

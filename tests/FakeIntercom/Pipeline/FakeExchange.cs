@@ -16,11 +16,20 @@ internal sealed class FakeExchange(HttpContext http, RequestLog log, FaultSettin
     public string RawPath => Slot.RawPath;
     public string? Body => Slot.Body;
 
-    public Task RespondJsonAsync(int status, JsonNode node) =>
-        ResponseWriter.WriteJsonAsync(Http, status, node, Cancellation, faults.GetBodyShape());
+    public async Task RespondJsonAsync(int status, JsonNode node)
+    {
+        await AnswerDelayAsync().ConfigureAwait(false);
+        await ResponseWriter.WriteJsonAsync(Http, status, node, Cancellation, faults.GetBodyShape()).ConfigureAwait(false);
+    }
 
-    public Task RespondErrorAsync(int status, string code, string message) =>
-        ResponseWriter.WriteErrorAsync(Http, RequestId, status, code, message, Cancellation, faults.GetBodyShape());
+    public async Task RespondErrorAsync(int status, string code, string message)
+    {
+        await AnswerDelayAsync().ConfigureAwait(false);
+        await ResponseWriter.WriteErrorAsync(Http, RequestId, status, code, message, Cancellation, faults.GetBodyShape()).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="FaultSettings.AnswerDelayMs"/>: the request was handled; its answer is on its way back.</summary>
+    private Task AnswerDelayAsync() => faults.AnswerDelayMs is > 0 and var delay ? Task.Delay(delay, Cancellation) : Task.CompletedTask;
 
     /// <summary>Records the request as dropped (status 0) and aborts the connection.</summary>
     public void Drop()

@@ -114,4 +114,19 @@ public sealed class ThrottlingKnobTests : FakeServerFixture
         Assert.Equal("4", Header(response, "X-RateLimit-Remaining"));
         Assert.True(long.TryParse(Header(response, "X-RateLimit-Reset"), out _));
     }
+
+    [Fact]
+    public async Task With_an_answer_delay_a_change_is_made_before_its_answer_so_a_client_that_gives_up_never_learns_of_it()
+    {
+        Server.Faults.AnswerDelayMs = 3000;
+        using var impatient = new HttpClient { BaseAddress = Server.BaseUri, Timeout = TimeSpan.FromMilliseconds(500) };
+        impatient.DefaultRequestHeaders.Authorization = Http.DefaultRequestHeaders.Authorization;
+
+        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => impatient.PostAsync($"contacts/{SampleData.Grace}/subscriptions",
+            new StringContent("""{"id":"108","consent_type":"opt_in"}""", System.Text.Encoding.UTF8, "application/json")));
+
+        Assert.Equal("opt_in", Server.State.GetChoices(SampleData.Grace)["108"]);
+        Assert.True(SpinWait.SpinUntil(() => Server.Requests.Any(r => r.Method == "POST"), TimeSpan.FromSeconds(10)));
+        Assert.True(Server.Requests.Single(r => r.Method == "POST").Dropped, "the answer never went out");
+    }
 }
