@@ -24,16 +24,17 @@
         'Add-IntercomContactSubscription'
         'Remove-IntercomContactSubscription'
         'Set-IntercomContactSubscription'
+        'Get-IntercomJournal'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
     AliasesToExport        = @()
     PrivateData            = @{
         PSData = @{
-            Tags         = @('Intercom', 'Subscriptions', 'Consent', 'OptIn', 'OptOut', 'GDPR', 'AzureAutomation', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            Tags         = @('Intercom', 'Subscriptions', 'Consent', 'OptIn', 'OptOut', 'GDPR', 'Journal', 'Audit', 'AzureAutomation', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://github.com/intercom-subscriptions/IntercomSubscriptions.PS/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/intercom-subscriptions/IntercomSubscriptions.PS'
-            ReleaseNotes = '0.1.0, the first release: Connect-Intercom, Disconnect-Intercom, Get-IntercomConnection, Get-IntercomSubscriptionType, Get-IntercomContactSubscription, Set-IntercomContactSubscription, Add-IntercomContactSubscription and Remove-IntercomContactSubscription. Read and change contacts'' subscription consent one by one or in bulk from CSV, paced by Intercom''s rate limits, with -WhatIf/-Confirm and one-object run summaries for Azure Automation.'
+            ReleaseNotes = '0.1.0, the first release: Connect-Intercom, Disconnect-Intercom, Get-IntercomConnection, Get-IntercomSubscriptionType, Get-IntercomContactSubscription, Set-IntercomContactSubscription, Add-IntercomContactSubscription, Remove-IntercomContactSubscription and Get-IntercomJournal. Read and change contacts'' subscription consent one by one or in bulk from CSV, paced by Intercom''s rate limits, with -WhatIf/-Confirm, one-object run summaries for Azure Automation, and a write-ahead journal of every change that survives a killed job and undoes a run.'
         }
     }
 }

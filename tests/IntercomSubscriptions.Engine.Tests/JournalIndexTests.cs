@@ -74,3 +74,39 @@ public sealed class JournalIndexTests
         Assert.Equal(JournalVerdict.AlreadyApplied, index.Lookup("6" + 999_999.ToString("D23", System.Globalization.CultureInfo.InvariantCulture), "108", JournalWords.OptIn));
     }
 }
+
+/// <summary>A journal's changes, each intent with its outcome, as Get-IntercomJournal reads them.</summary>
+public sealed class JournalChangesTests
+{
+    private static readonly string[] OutcomeOrder = { "b failed", "d applied", "e not_applied", "a in_doubt", "c in_doubt" };
+
+    [Fact]
+    public void Each_intent_comes_with_its_outcome_and_those_without_one_come_last_in_doubt()
+    {
+        var changes = JournalChanges.Of(new JournalEvent[]
+        {
+            Intent(1, contact: "a"), Intent(2, contact: "b"), Intent(3, contact: "c"),
+            Outcome(2, JournalWords.Failed, contact: "b"),
+            Intent(4, contact: "d"),
+            Outcome(4, JournalWords.Applied, contact: "d"),
+            Intent(1, contact: "e", run: "r2"), Outcome(1, JournalWords.NotApplied, contact: "e", run: "r2"),
+        }).ToList();
+
+        Assert.Equal(OutcomeOrder, changes.Select(c => $"{c.Intent.ContactId} {c.Result}"));
+        Assert.Null(changes[3].Outcome);
+        Assert.True(changes[3].MayHaveApplied);
+        Assert.False(changes[0].MayHaveApplied);
+    }
+
+    [Fact]
+    public void Only_the_runs_asked_for()
+    {
+        var changes = JournalChanges.Of(new JournalEvent[]
+        {
+            Intent(1, contact: "a"), Outcome(1, JournalWords.Applied, contact: "a"),
+            Intent(1, contact: "b", run: "r2"), Outcome(1, JournalWords.Applied, contact: "b", run: "r2"),
+        }, new HashSet<string> { "r2" }).ToList();
+
+        Assert.Equal("b", Assert.Single(changes).Intent.ContactId);
+    }
+}

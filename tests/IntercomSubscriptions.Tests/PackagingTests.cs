@@ -15,7 +15,7 @@ public sealed class PackagingTests
     private static readonly string[] Cmdlets =
     [
         "Add-IntercomContactSubscription", "Connect-Intercom", "Disconnect-Intercom", "Get-IntercomConnection",
-        "Get-IntercomContactSubscription", "Get-IntercomSubscriptionType", "Remove-IntercomContactSubscription",
+        "Get-IntercomContactSubscription", "Get-IntercomJournal", "Get-IntercomSubscriptionType", "Remove-IntercomContactSubscription",
         "Set-IntercomContactSubscription",
     ];
 

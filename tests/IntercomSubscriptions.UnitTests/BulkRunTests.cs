@@ -216,7 +216,7 @@ public sealed class BulkRunTests
     }
 
     [Fact]
-    public void A_change_that_got_no_answer_is_in_doubt_named_in_the_summary_and_Handled_stops_before_it()
+    public void A_change_that_got_no_answer_is_in_doubt_named_in_the_summary_with_its_error_which_like_a_failure_does_not_stop_Handled()
     {
         _send = (change, options, _) =>
         {
@@ -236,7 +236,8 @@ public sealed class BulkRunTests
         Assert.Equal(("c2", TypeId, "opt_in"), (inDoubt.ContactId, inDoubt.SubscriptionId, inDoubt.Action));
         Assert.Equal("c2", inDoubt.TargetObject);
         Assert.Equal("IntercomConnectionFailed", Assert.Single(_output.Errors).FullyQualifiedErrorId);
-        Assert.Equal(1L, summary.Handled);
+        Assert.Equal("IntercomConnectionFailed", Assert.Single(summary.Errors).FullyQualifiedErrorId); // re-run from there
+        Assert.Equal(3L, summary.Handled);
         Assert.Contains(_output.Warnings, w => w.StartsWith("1 changes are in doubt", StringComparison.Ordinal));
         AssertCountsAddUp(summary);
     }
@@ -277,6 +278,7 @@ public sealed class BulkRunTests
         Assert.Equal(IntercomRunStatus.Stopped, summary.Status);
         Assert.Equal((3L, 1L, 1L, 1L), (summary.Received, summary.Succeeded, summary.InDoubt, summary.NotProcessed));
         Assert.Equal("slow", Assert.Single(summary.InDoubtChanges).ContactId);
+        Assert.Equal(1L, summary.Handled); // a resume must send "slow" again: a stop cut its answer off, and no error names it
         Assert.Equal(3, _sent.Count); // and nothing after the stop
         Assert.Empty(_output.Objects); // a stopped pipeline takes no writes: the summary is in -SummaryVariable only
         AssertCountsAddUp(summary);

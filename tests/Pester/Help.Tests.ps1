@@ -91,7 +91,8 @@ Describe 'The help pages'' examples, run as printed' {
         }
         function Get-ListName {
             param([string[]] $Lines)
-            @($Lines | Where-Object { $_ -match '^(\w+)\s+: ' } | ForEach-Object { $Matches[1] })
+            # An empty value leaves the line with no space after the colon.
+            @($Lines | Where-Object { $_ -match '^(\w+)\s+:( |$)' } | ForEach-Object { $Matches[1] })
         }
         function Compress-Space { param([string] $Text) ($Text -replace '\s+', ' ').Trim() }
 
@@ -129,6 +130,20 @@ Describe 'The help pages'' examples, run as printed' {
                     $rows.ContactId | Should -Be $Grace
                     $rows[0].PSObject.Properties.Name -join ', ' | Should -Be 'ContactId, Email, ExternalId, SubscriptionId, Name, ConsentType, Consent, Subscribed, UnsubscribedFromEmails' } }
             'Get-IntercomContactSubscription 8'    = @{ Check = { (Import-Csv all-choices.csv).ContactId | Should -Be $Ada; $transcript | Should -Match 'VERBOSE: Read 4 contacts' } }
+            'Get-IntercomJournal 1'                = @{ Check = {
+                    $entries = @(Get-IntercomJournal run.jsonl)
+                    @($entries | ForEach-Object { "$($_.ContactId) $($_.Outcome)" } | Sort-Object) | Should -Be "$Ada Applied", "$Grace Applied"
+                    @($entries.RequestId | Where-Object { $_ }).Count | Should -Be 2 } }
+            'Get-IntercomJournal 2'                = @{ Check = {
+                    # The run changed both; the undo put both back: the sample workspace again.
+                    Get-FakeChoice $fake $Ada -AsText | Should -Be '109=opt_out'
+                    Get-FakeChoice $fake $Grace -AsText | Should -Be ''
+                    @(Get-IntercomJournal wishes.jsonl -Undo | Where-Object { -not $_.Exact }).Count | Should -Be 0
+                    $transcript | Should -Match 'What if: 2 of 2 contact subscriptions would change' } }
+            'Get-IntercomJournal 3'                = @{ Check = { Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in'; @($output).Count | Should -Be 0 } }
+            'Get-IntercomJournal 4'                = @{ Check = {
+                    Get-FakeChoice $fake $Ada -AsText | Should -Be '109=opt_out'
+                    Get-FakeChoice $fake $Grace -AsText | Should -Be '' } }
             'Get-IntercomSubscriptionType 2'       = @{ Check = { $output.Id | Should -Be '108' } }
             'Get-IntercomSubscriptionType 3'       = @{ Check = { Get-FakeChoice $fake $Ada -AsText | Should -Be '109=opt_out 110=opt_in' } }
             'Get-IntercomSubscriptionType 4'       = @{ Check = { Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in' } }

@@ -14,7 +14,7 @@ BeforeAll {
     $script:Zip = Join-Path (Get-RepositoryRoot) 'out/IntercomSubscriptions.zip'
     $script:Cmdlets = @(
         'Add-IntercomContactSubscription', 'Connect-Intercom', 'Disconnect-Intercom', 'Get-IntercomConnection',
-        'Get-IntercomContactSubscription', 'Get-IntercomSubscriptionType', 'Remove-IntercomContactSubscription',
+        'Get-IntercomContactSubscription', 'Get-IntercomJournal', 'Get-IntercomSubscriptionType', 'Remove-IntercomContactSubscription',
         'Set-IntercomContactSubscription')
 
     <#
@@ -126,8 +126,8 @@ Get-Command -Module IntercomSubscriptions | Sort-Object Name | ForEach-Object Na
 (Get-Help Connect-Intercom).Synopsis
 '@)
         $lines[0] | Should -Be (Join-Path $modules 'IntercomSubscriptions')
-        $lines[1..8] | Should -Be $Cmdlets
-        $lines[9] | Should -Match 'Intercom workspace'
+        $lines[1..$Cmdlets.Count] | Should -Be $Cmdlets
+        $lines[$Cmdlets.Count + 1] | Should -Match 'Intercom workspace'
     }
 }
 
@@ -155,7 +155,7 @@ Get-Command -Module IntercomSubscriptions | Sort-Object Name | ForEach-Object Na
         $lines[0] | Should -Be 'user module folder there before: False'
         $lines[1] | Should -BeLike "$homeFolder*IntercomSubscriptions"
         Split-Path $lines[1] -Leaf | Should -Be 'IntercomSubscriptions'
-        $lines[2..9] | Should -Be $Cmdlets
+        $lines[2..($Cmdlets.Count + 1)] | Should -Be $Cmdlets
         Join-Path $lines[1] 'IntercomSubscriptions.psd1' | Should -Exist
         Join-Path $lines[1] 'LICENSE' | Should -Exist
         Join-Path $lines[1] 'IntercomSubscriptions' | Should -Not -Exist
@@ -215,6 +215,6 @@ Import-Module IntercomSubscriptions
 Get-Command -Module IntercomSubscriptions | Sort-Object Name | ForEach-Object Name
 '@)
         $lines[0] | Should -Be '0.1.0'
-        $lines[1..8] | Should -Be $Cmdlets
+        $lines[1..$Cmdlets.Count] | Should -Be $Cmdlets
     }
 }
