@@ -107,6 +107,9 @@ Describe 'The help pages'' examples, run as printed' {
             'Add-IntercomContactSubscription 4'    = @{ Check = { Get-FakeChoice $fake $Ada -AsText | Should -Be '109=opt_out 110=opt_in' } }
             'Add-IntercomContactSubscription 5'    = @{ Check = { Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in' } }
             'Add-IntercomContactSubscription 6'    = @{ Check = { "$($output[0].Status)" | Should -Be 'Completed'; $output[0].Succeeded | Should -Be 2; Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in' } }
+            'Add-IntercomContactSubscription 7'    = @{ Check = {
+                    "$($output[0].Status)" | Should -Be 'Completed'; $output[0].Succeeded | Should -Be 2; $output[0].JournalPath | Should -Be (Join-Path $TestDrive optin.jsonl)
+                    @(Get-IntercomJournal optin.jsonl | Where-Object Outcome -eq 'Applied').Count | Should -BeGreaterOrEqual 2 } }
             'Connect-Intercom 1'                   = @{ Check = { Should -Invoke Read-Host -Times 1 -Exactly; (Get-IntercomConnection).BaseUri | Should -Be $fake.BaseUri } }
             'Connect-Intercom 2'                   = @{ Check = { (Get-IntercomConnection).BaseUri | Should -Be $fake.BaseUri } }
             'Connect-Intercom 3'                   = @{ Check = { (Get-IntercomConnection).IsOpen | Should -BeTrue } }
@@ -115,6 +118,9 @@ Describe 'The help pages'' examples, run as printed' {
                     [object]::ReferenceEquals($us, $eu) | Should -BeFalse
                     @($output | Where-Object { $_.Id -eq '108' }).Count | Should -Be 2 } }
             'Connect-Intercom 5'                   = @{ Check = { (Get-FakeCall $fake).Requests[-1].intercomVersion | Should -Be 'Preview' } }
+            'Connect-Intercom 6'                   = @{ Check = {
+                    (Get-IntercomConnection).JournalPath | Should -Be (Join-Path $TestDrive intercom-journal.jsonl)
+                    @(Get-IntercomJournal intercom-journal.jsonl | ForEach-Object ContactId | Sort-Object) | Should -Be $Ada, $Grace } }
             'Disconnect-Intercom 1'                = @{ Check = {
                     Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in'
                     { Get-IntercomConnection -ErrorAction Stop } | Should -Throw } }

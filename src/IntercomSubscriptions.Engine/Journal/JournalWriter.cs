@@ -91,7 +91,14 @@ internal sealed class JournalWriter : IDisposable
         {
             // The failure is the batch's to report.
         }
-        _stream.Dispose();
+        try
+        {
+            _stream.Dispose();
+        }
+        catch (Exception ex) when (_failure is not null && ex is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            // The journal failed already, and that failure was reported: closing it fails the same way.
+        }
     }
 
     private Task Enqueue(byte[] line, bool durable)

@@ -19,7 +19,9 @@ namespace IntercomSubscriptions.Engine;
 /// moment with the file still empty. The Windows branch (P/Invoke to CreateFileW) is compiled and
 /// reviewed but cannot run on the Linux machines this module is developed on: CI's windows runner
 /// is where it first runs. An existing file is appended to as it is; whether others may read it is
-/// reported, not changed: it is the user's file.
+/// reported, not changed: it is the user's file. The stream has no buffer of its own: its writer
+/// batches lines itself, and a buffer that kept a failed write's bytes would try them again (and
+/// throw) when the stream is disposed.
 /// </remarks>
 internal static class OwnerOnlyFile
 {
@@ -41,7 +43,7 @@ internal static class OwnerOnlyFile
                 // Created by someone else between the check and the create: append to it as to any existing file.
             }
         }
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 1);
         othersMayRead = !RuntimeInformation.IsOSPlatform(OSPlatform.Windows) && UnixModeOf(path) is { } mode && (mode & 0x3F) != 0;
         return stream;
     }
@@ -50,7 +52,7 @@ internal static class OwnerOnlyFile
     {
         if (UnixCreateStream(path) is { } created)
             return created;
-        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 1);
         if (NativeMethods.Chmod(path, OwnerReadWrite) != 0)
         {
             stream.Dispose();
@@ -72,6 +74,7 @@ internal static class OwnerOnlyFile
         optionsType.GetProperty("Mode")!.SetValue(options, FileMode.CreateNew);
         optionsType.GetProperty("Access")!.SetValue(options, FileAccess.Write);
         optionsType.GetProperty("Share")!.SetValue(options, FileShare.Read);
+        optionsType.GetProperty("BufferSize")!.SetValue(options, 0);
         // UnixFileMode? : the mode's enum is the nullable's underlying type.
         unixCreateMode.SetValue(options, Enum.ToObject(Nullable.GetUnderlyingType(unixCreateMode.PropertyType) ?? unixCreateMode.PropertyType, OwnerReadWrite));
         try
@@ -115,7 +118,7 @@ internal static class OwnerOnlyFile
                 handle.Dispose();
                 throw new IOException($"Could not create '{path}': {new Win32Exception(error).Message}", error);
             }
-            return new FileStream(handle, FileAccess.Write);
+            return new FileStream(handle, FileAccess.Write, bufferSize: 1);
         }
         finally
         {

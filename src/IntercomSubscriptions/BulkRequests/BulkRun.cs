@@ -364,6 +364,8 @@ internal sealed class BulkRun : IDisposable
         }
         catch (BeforeSendFailedException ex)
         {
+            // Nothing more may be sent: the pipeline thread queues nothing new from now on.
+            _failureSeen = true;
             return new ChangeOutcome(ChangeResult.JournalFailed, Failure: ex.InnerException ?? ex);
         }
         catch (Exception ex)
