@@ -93,6 +93,19 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
                 server.Faults.DropConnectionRate = condition.Faults ? 0.01 : 0;
                 if (options.MatrixWays.Contains("default"))
                     cells.Add(await RunModuleAsync(server, session, "module, default", "", latency, condition, options.Windows, sampleMemory: true));
+                if (options.MatrixWays.Contains("journal"))
+                {
+                    // The same run writing a journal: an intent line on the disk before each request, its outcome after.
+                    var journal = Path.Combine(Path.GetTempPath(), $"matrix-journal-{Guid.NewGuid():N}.jsonl");
+                    try
+                    {
+                        cells.Add(await RunModuleAsync(server, session, "module, default, -JournalPath", $"-JournalPath '{journal}'", latency, condition, options.Windows, sampleMemory: true));
+                    }
+                    finally
+                    {
+                        File.Delete(journal);
+                    }
+                }
                 if (options.MatrixWays.Contains("sweep"))
                 {
                     if (best is null)

@@ -20,6 +20,8 @@ public static class Program
             return await RunAloneAsync(AuditBenchmark.RunAsync, args);
         if (args.Contains("--paging"))
             return await RunAloneAsync(PagingBenchmark.RunAsync, args);
+        if (args.Contains("--journal-cost"))
+            return await RunAloneAsync(JournalCostBenchmark.RunAsync, args);
         if (args.Length > 0 && args[0] == "--runbook-memory")
             return await RunbookMemoryAsync(args.Skip(1).ToArray());
 
@@ -78,12 +80,12 @@ public static class Program
     }
 
     /// <summary>
-    /// <c>--runbook-memory [ID_ROWS,EMAIL_ROWS] [--latency-ms N] [--rate-limit N]</c> (default 1000000,200000,
-    /// latency 0, no rate limit): issue 12's memory figures, on their own.
+    /// <c>--runbook-memory [ID_ROWS,EMAIL_ROWS] [--latency-ms N] [--rate-limit N] [--journal]</c> (default 1000000,200000,
+    /// latency 0, no rate limit, no journal): issue 12's memory figures, on their own; with --journal each run writes one.
     /// </summary>
     private static async Task<int> RunbookMemoryAsync(string[] args)
     {
-        var sizes = (args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "1000000,200000").Split(',').Select(int.Parse).ToArray();
+        var sizes = (args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && a.Contains(',')) ?? "1000000,200000").Split(',').Select(int.Parse).ToArray();
         int? Option(string name)
         {
             var at = Array.IndexOf(args, name);
@@ -95,7 +97,7 @@ public static class Program
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         try
         {
-            var results = await new RunbookMemory(Console.Error, latencyMs, rateLimit).RunAsync(sizes[0], sizes[1]);
+            var results = await new RunbookMemory(Console.Error, latencyMs, rateLimit, args.Contains("--journal")).RunAsync(sizes[0], sizes[1]);
             Console.WriteLine(RunbookMemory.Runtime());
             Console.WriteLine();
             Console.WriteLine(RunbookMemory.ToMarkdown(results));

@@ -13,7 +13,9 @@ namespace IntercomSubscriptions.Bench;
 /// The fake Intercom runs in a child process (<see cref="FakeIntercomProcess"/>), so this process is
 /// what a runbook's is: PowerShell, the module, the rows and the run's garbage.
 /// </summary>
-internal sealed class RunbookMemory(TextWriter log, int latencyMs, int? rateLimit)
+/// <remarks>With <c>--journal</c> each run writes a journal (-JournalPath, in the temp folder): its size,
+/// lines and longest line are reported, and the file is deleted after.</remarks>
+internal sealed class RunbookMemory(TextWriter log, int latencyMs, int? rateLimit, bool journal = false)
 {
     private const string ById =
         "1..$n | ForEach-Object { [pscustomobject]@{ contact_id = \"c$_\" } } | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in -Summary -ErrorAction SilentlyContinue";
@@ -40,7 +42,11 @@ internal sealed class RunbookMemory(TextWriter log, int latencyMs, int? rateLimi
         int Gen1Collections,
         int Gen2Collections,
         double SearchesPerRow,
-        string Summary);
+        string Summary,
+        JournalSize? Journal);
+
+    /// <summary>What a run's journal came to: its bytes, lines, and the longest line in bytes.</summary>
+    public sealed record JournalSize(long Bytes, long Lines, int LongestLine);
 
     /// <summary>The runtime and GC mode the figures were taken under.</summary>
     public static string Runtime()
@@ -87,6 +93,8 @@ internal sealed class RunbookMemory(TextWriter log, int latencyMs, int? rateLimi
         log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: {rows:N0} rows, baseline working set {Benchmarks.Mb(baseline)}, managed {Benchmarks.Mb(baselineManaged)} "
             + $"(heap {Benchmarks.Mb(heap.HeapSizeBytes)}, committed {Benchmarks.Mb(heap.TotalCommittedBytes)}; runspace open, module imported, connected) ...");
 
+        var journalPath = journal ? Path.Combine(Path.GetTempPath(), $"runbook-memory-{Guid.NewGuid():N}.jsonl") : null;
+        if (journalPath is not null) script += $" -JournalPath '{journalPath}'";
         var collections = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2));
         using var sampler = MemorySampler.Start(SampleInterval);
         var (elapsed, summaryText) = RunChecked(session, label, script, rows);
@@ -97,6 +105,7 @@ internal sealed class RunbookMemory(TextWriter log, int latencyMs, int? rateLimi
         collections = (GC.CollectionCount(0) - collections.Gen0, GC.CollectionCount(1) - collections.Gen1, GC.CollectionCount(2) - collections.Gen2);
         var retained = MemorySampler.CollectFully();
 
+        var journalSize = journalPath is null ? null : MeasureJournal(journalPath);
         var calls = await fake.StopAsync();
         var attaches = calls.GetValueOrDefault(Attach);
         if (attaches != rows)
@@ -104,11 +113,27 @@ internal sealed class RunbookMemory(TextWriter log, int latencyMs, int? rateLimi
 
         var measured = new Result(label, rows, latencyMs, rateLimit, elapsed, baseline, baselineManaged, sampledPeak, peakWorkingSet, peakIsThisRuns,
             sampler.PeakTotalMemory, retained, collections.Gen0, collections.Gen1, collections.Gen2,
-            calls.GetValueOrDefault(Search) / (double)rows, summaryText);
+            calls.GetValueOrDefault(Search) / (double)rows, summaryText, journalSize);
         log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {label}: {rows / elapsed.TotalSeconds:N0} rows/s, peak working set {Benchmarks.Mb(peakWorkingSet)} "
             + $"(sampled {Benchmarks.Mb(sampledPeak)}), baseline {Benchmarks.Mb(baseline)}; managed peak {Benchmarks.Mb(sampler.PeakTotalMemory)} "
-            + $"(baseline {Benchmarks.Mb(baselineManaged)}, retained after the run {Benchmarks.Mb(retained)}); GCs {collections.Gen0}/{collections.Gen1}/{collections.Gen2}. {summaryText}");
+            + $"(baseline {Benchmarks.Mb(baselineManaged)}, retained after the run {Benchmarks.Mb(retained)}); GCs {collections.Gen0}/{collections.Gen1}/{collections.Gen2}. {summaryText}"
+            + (journalSize is { } size ? $" Journal: {size.Bytes:N0} bytes, {size.Lines:N0} lines, the longest {size.LongestLine} bytes." : ""));
         return measured;
+    }
+
+    /// <summary>The journal's size and line lengths (read once, a line at a time), then the file is deleted.</summary>
+    private static JournalSize MeasureJournal(string path)
+    {
+        long lines = 0;
+        var longest = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lines++;
+            longest = Math.Max(longest, System.Text.Encoding.UTF8.GetByteCount(line) + 1);
+        }
+        var size = new JournalSize(new FileInfo(path).Length, lines, longest);
+        File.Delete(path);
+        return size;
     }
 
     /// <summary>Runs the script and checks it wrote one summary with every row succeeded; the output is not kept, so what stays after it is the module's.</summary>
@@ -144,11 +169,12 @@ internal sealed class RunbookMemory(TextWriter log, int latencyMs, int? rateLimi
     }
 
     public static string ToMarkdown(IReadOnlyList<Result> results) =>
-        "| Run (-Summary) | Rows | Fake latency, rate limit | Time | Baseline working set (managed) | Peak working set: PeakWorkingSet64 (sampled every 50 ms) | Growth over baseline | Managed peak (GetTotalMemory) | Managed retained after the run | GCs gen0/1/2 | Searches per row |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "| Run (-Summary" + (results.Any(r => r.Journal is not null) ? ", -JournalPath" : "") + ") | Rows | Fake latency, rate limit | Time | Baseline working set (managed) | Peak working set: PeakWorkingSet64 (sampled every 50 ms) | Growth over baseline | Managed peak (GetTotalMemory) | Managed retained after the run | GCs gen0/1/2 | Searches per row | Journal: bytes, lines, longest line |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         + string.Join("\n", results.Select(r =>
             $"| {r.Label} | {r.Rows:N0} | {r.LatencyMs} ms, {(r.RateLimit is int limit ? $"{limit:N0} per 10 s" : "none")} | {r.Elapsed.TotalSeconds:0} s ({r.Rows / r.Elapsed.TotalSeconds:N0} rows/s) | {Benchmarks.Mb(r.BaselineWorkingSet)} ({Benchmarks.Mb(r.BaselineManaged)}) "
             + $"| **{Benchmarks.Mb(r.PeakWorkingSet)}**{(r.PeakWorkingSetIsThisRuns ? "" : " (process peak so far)")} ({Benchmarks.Mb(r.PeakSampledWorkingSet)}) "
             + $"| {Benchmarks.Mb(Math.Max(r.PeakWorkingSet, r.PeakSampledWorkingSet) - r.BaselineWorkingSet)} | {Benchmarks.Mb(r.PeakManaged)} | {Benchmarks.Mb(r.RetainedManaged)} "
-            + $"| {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections} | {r.SearchesPerRow:0.00} |"));
+            + $"| {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections} | {r.SearchesPerRow:0.00} "
+            + $"| {(r.Journal is { } j ? $"{j.Bytes:N0}, {j.Lines:N0}, {j.LongestLine} B" : "none")} |"));
 }
