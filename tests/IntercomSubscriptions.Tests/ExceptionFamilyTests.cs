@@ -113,6 +113,8 @@ public sealed class ExceptionFamilyTests : IntercomTestBase
             "IntercomNotConnected|NotConnected||False||IntercomNotConnected"),
         ["connection closed"] = new($"$c = Connect-Intercom -BaseUri $uri -Token {SecureToken} -PassThru; Disconnect-Intercom -Connection $c; Get-IntercomContactSubscription -Email {GraceEmail} -Connection $c",
             "IntercomConnectionClosed|ConnectionClosed||False||IntercomConnectionClosed"),
+        ["journal that cannot be written"] = new($"Add-IntercomContactSubscription -ContactId {Grace} -SubscriptionId 108 -JournalPath (Join-Path ([IO.Path]::GetTempPath()) 'no-such-folder-{Guid.NewGuid():N}/j.jsonl')",
+            "IntercomJournalFailed|JournalFailed||False||IntercomJournalFailed"),
         ["token missing"] = new("Connect-Intercom -BaseUri $uri -Token ([securestring]::new())",
             "IntercomTokenMissing|InvalidInput||False||IntercomTokenMissing"),
         ["token with a control character"] = new($"Connect-Intercom -BaseUri $uri -Token {SecureString("\"tok`ten-123456789\"")}",

@@ -25,6 +25,7 @@ public sealed class ExportTests : IntercomTestBase
         AddTypeWithTranslations();
         Server.State.SetChoice(Ada, Newsletters, "opt_in");
         Connect("-MaxRetries 0");
+        var journal = Path.Combine(Path.GetTempPath(), $"intercom-export-{Guid.NewGuid():N}.jsonl");
 
         var result = Run($$"""
             $outputs = @(
@@ -33,7 +34,9 @@ public sealed class ExportTests : IntercomTestBase
                 Get-IntercomContactSubscription -ContactId {{Ada}} -IncludeDefault
                 Get-IntercomContactSubscription -All
                 Set-IntercomContactSubscription -ContactId {{Grace}} -SubscriptionId 108 -State Subscribed -Confirm:$false
-                Add-IntercomContactSubscription -ContactId {{Grace}} -SubscriptionId 110
+                Add-IntercomContactSubscription -ContactId {{Grace}} -SubscriptionId 110 -JournalPath $journal
+                Get-IntercomJournal $journal
+                Get-IntercomJournal $journal -Undo 3>$null
                 @([pscustomobject]@{ email = 'nobody@example.com' }, [pscustomobject]@{ contact_id = '{{Ada}}' }) |
                     Add-IntercomContactSubscription -SubscriptionId 110 -Summary -ErrorAction SilentlyContinue
             )
@@ -41,7 +44,8 @@ public sealed class ExportTests : IntercomTestBase
                 [pscustomobject]@{ Type = $_.Name; Csv = ($_.Group | ConvertTo-Csv -NoTypeInformation) -join "`n" }
             }
             (Get-Command -Module IntercomSubscriptions).OutputType.Type.FullName | Where-Object { $_ -ne 'System.Void' } | Sort-Object -Unique | ForEach-Object { "declared $_" }
-            """);
+            """, new() { ["journal"] = journal });
+        File.Delete(journal);
 
         Assert.Empty(result.Errors);
         var exported = result.Output.Where(o => o.BaseObject is PSCustomObject).ToDictionary(o => (string)o.Properties["Type"].Value, o => (string)o.Properties["Csv"].Value);

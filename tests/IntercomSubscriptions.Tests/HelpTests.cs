@@ -63,7 +63,7 @@ public sealed class HelpTests
         var result = session.Run(FindHelpProblems);
 
         Assert.Empty(result.Errors);
-        Assert.Equal(8, exported.Output.Count);
+        Assert.Equal(9, exported.Output.Count);
         Assert.Equal(Array.Empty<string>(), result.Output.Select(o => o.ToString()).ToArray());
     }
 

@@ -238,4 +238,90 @@ public sealed class RunSummaryCollectorTests : IDisposable
         Assert.Null(summary.FailedRecordsPath);
         Assert.Empty(Directory.GetFiles(_directory));
     }
+
+    [Fact]
+    public void The_values_of_an_array_given_as_a_parameter_are_records_and_inputs_of_their_own()
+    {
+        var run = NewRun();
+        run.BeginRecord();
+        run.ExpectRecords(3, eachIsAnInput: true);
+        var tickets = new List<RecordTicket>();
+        for (var i = 0; i < 3; i++)
+        {
+            // As the run does: each value's request is queued before the next value is taken.
+            tickets.Add(run.Claim());
+            tickets[i].RequestStarted();
+        }
+
+        run.RequestDone(tickets[0], RecordState.Succeeded);           // the first is an input done: Handled passes it at once
+        Assert.Equal(1L, run.Summary.Handled);
+        run.RequestDone(tickets[2], RecordState.Succeeded);
+        Assert.Equal(1L, run.Summary.Handled);                       // the second is still out
+        run.RequestDone(tickets[1], RecordState.Failed, NotFound(CsvRow(2), "x"));
+        var summary = run.Finish(IntercomRunStatus.Completed);
+
+        Assert.Equal((3L, 2L, 1L, 3L), (summary.Received, summary.Succeeded, summary.Failed, summary.Handled));
+    }
+
+    [Fact]
+    public void The_records_of_one_piped_input_pass_Handled_together()
+    {
+        var run = NewRun();
+        run.BeginRecord();
+        run.ExpectRecords(2, eachIsAnInput: false);
+        var (first, second) = (run.Claim(), run.Claim());
+        first.RequestStarted();
+        second.RequestStarted();
+        run.EndRecord();
+
+        run.RequestDone(first, RecordState.Succeeded);
+        Assert.Equal(0L, run.Summary.Handled);
+        run.RequestDone(second, RecordState.Succeeded);
+        Assert.Equal(1L, run.Summary.Handled);
+        Assert.Equal(2L, run.Summary.Received);
+    }
+
+    [Fact]
+    public void A_record_in_doubt_with_an_error_passes_Handled_like_a_failure_and_one_without_ends_it()
+    {
+        var run = NewRun();
+        var tickets = new List<RecordTicket>();
+        for (var i = 0; i < 4; i++)
+        {
+            run.BeginRecord();
+            var ticket = run.Claim();
+            ticket.RequestStarted();
+            tickets.Add(ticket);
+        }
+        run.EndRecord();
+
+        run.InDoubt(tickets[0], new IntercomChangeInDoubt("c0", "c0", "108", "opt_in", "no answer within 30 s", "c0"));
+        run.RequestDone(tickets[0], null, NotFound(CsvRow(0), "x"));  // timed out: its error is kept, to re-run
+        Assert.Equal(1L, run.Summary.Handled);
+        run.InDoubt(tickets[1], new IntercomChangeInDoubt("c1", "c1", "108", "opt_in", "the run stopped while it was on the wire", "c1"));
+        run.RequestDone(tickets[1], null);                          // a stop cut it off: nothing to re-run it from
+        run.RequestDone(tickets[2], RecordState.Succeeded);
+        var summary = run.Finish(IntercomRunStatus.Stopped);
+
+        Assert.Equal(1L, summary.Handled);
+        Assert.Equal((4L, 2L, 1L, 1L), (summary.Received, summary.InDoubt, summary.Succeeded, summary.NotProcessed));
+        Assert.Equal(new[] { "c0", "c1" }, summary.InDoubtChanges.Select(c => c.ContactId));
+        Assert.Equal("c0 108 opt_in; c1 108 opt_in", summary.InDoubtChanges.ToString());
+    }
+
+    [Fact]
+    public void After_the_time_limit_a_long_input_keeps_one_ticket_not_one_per_record()
+    {
+        var run = NewRun(TimeSpan.FromMinutes(1));
+        run.BeginRecord();
+        var ticket = run.Claim();
+        ticket.RequestStarted();
+        _now = TimeSpan.FromMinutes(2);
+
+        for (var i = 0; i < 100_000; i++) Assert.False(run.BeginRecord());
+        run.RequestDone(ticket, RecordState.Succeeded);
+        var summary = run.Finish(IntercomRunStatus.Completed);
+
+        Assert.Equal((100_001L, 1L, 100_000L, 1L), (summary.Received, summary.Succeeded, summary.NotProcessed, summary.Handled));
+    }
 }
