@@ -6,8 +6,9 @@ namespace IntercomSubscriptions;
 /// What Add-, Remove- and Set-IntercomContactSubscription share: the contact (ContactId, Email or
 /// ExternalId) and the subscription type (SubscriptionId or SubscriptionName) from the command line
 /// or each piped record, the bulk run's -ThrottleLimit, -Summary, -TimeLimit and -SummaryVariable,
-/// the journal (-JournalPath, -Resume), and the loop that reads each record and accounts it in the run. Each cmdlet declares only its
-/// own parameters and what it does with one record (<see cref="ProcessRecord(RecordInput, RecordCells)"/>).
+/// the journal (-JournalPath, -Resume), and the loop that reads each record and accounts it in the
+/// run. Each cmdlet declares only its own parameters and what it does with one record
+/// (<see cref="ProcessRecord(RecordInput, RecordCells)"/>).
 /// </summary>
 /// <remarks>
 /// The aliases are the column names people really have in their files: PowerShell binds a record's
@@ -172,8 +173,9 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
 
     /// <summary>
     /// The run's journal: -JournalPath, or the connection's (Connect-Intercom -JournalPath); null for
-    /// none. Not under -WhatIf, which sends nothing. One that cannot be opened (or read, for -Resume)
-    /// ends the command before any request.
+    /// none. -WhatIf sends nothing, so it writes none; with -Resume it still reads the journal, to show
+    /// what would be skipped. One that cannot be opened (or read, for -Resume) ends the command before
+    /// any request.
     /// </summary>
     private RunJournal? OpenJournal()
     {
@@ -190,7 +192,6 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
         RunJournal journal;
         try
         {
-            // -WhatIf sends nothing, so it writes nothing; with -Resume it still reads what would be skipped.
             if (WhatIfWanted())
             {
                 if (!Resume.IsPresent) return null;
