@@ -104,7 +104,7 @@ Describe '$ErrorActionPreference = ''Stop'' and the README''s catch' {
         Close-FakeIntercomSession $fake
     }
 
-    It 'ends the run at the first failing row, reports every change applied, and the README''s catch gets Kind, StatusCode, ErrorCode, RequestId' {
+    It 'ends the run at the first failing row, reports every change applied, and the README''s catch gets ErrorId, Kind, StatusCode, RequestId, ContactKey' {
         # The catch clause as the README prints it, around the quick start's CSV line.
         $readme = [System.IO.File]::ReadAllText((Join-Path (Get-RepositoryRoot) 'README.md'))
         $catch = [regex]::Match($readme, '`(catch \[IntercomSubscriptions\.[^`]+)`').Groups[1].Value
@@ -123,10 +123,12 @@ $catch
         finally { $ErrorActionPreference = 'Continue' }
 
         $wentOn | Should -BeNullOrEmpty
-        "$($caught[0])" | Should -Be 'ContactNotFound'
-        [int] $caught[1] | Should -Be 404
-        $caught[2] | Should -Be 'not_found'
+        # The README's catch writes ErrorId, Kind, StatusCode, RequestId and ContactKey.
+        $caught[0] | Should -Be 'IntercomContactNotFound'
+        "$($caught[1])" | Should -Be 'ContactNotFound'
+        [int] $caught[2] | Should -Be 404
         $caught[3] | Should -Not -BeNullOrEmpty
+        $caught[4] | Should -Be '63a07ddf05a32042dffac999'
         $notFound = @((Get-FakeCall $fake).Requests | Where-Object { $_.status -eq 404 })
         $notFound.path | Should -Be '/contacts/63a07ddf05a32042dffac999/subscriptions'
         # Every change the fake applied was output or named in a warning; no row far past the failure was sent.
