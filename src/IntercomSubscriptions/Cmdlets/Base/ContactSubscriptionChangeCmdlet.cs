@@ -84,6 +84,16 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
     public string? SummaryVariable { get; set; }
 
     /// <summary>
+    /// The CSV file to write every failed record to, readable by its owner only: created when the run
+    /// starts (replacing a file of that name) and written as records fail, so that
+    /// <c>Import-Csv</c> of it piped back in re-runs them. Without it, failed records go to a file in
+    /// the module's folder in the temp directory, and only once more failed than the summary keeps.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? FailedRecordsPath { get; set; }
+
+    /// <summary>
     /// The pipeline record as it came (a CSV row, say), so that an error names the very record that
     /// failed. Hidden: the real parameters bind from the same record by property name.
     /// </summary>
@@ -104,9 +114,14 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
         _columns = new RecordColumns(this, MyInvocation.BoundParameters.Keys, RecordInput.SourceColumn);
         if (_columns.EmptyOnCommandLine() is { } empty)
             ThrowTerminatingError(empty);
+        var chosenPath = FailedRecordsPath is null ? null : FileSystemPath(FailedRecordsPath);
         base.BeginProcessing();
-        _run = StartBulkRun(Activity, ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId).Count,
-            writeSummary: Summary.IsPresent, keepErrors: Summary.IsPresent || !string.IsNullOrEmpty(SummaryVariable), TimeLimit);
+        var givenContacts = new ContactColumns(ContactId, Email, ExternalId);
+        var keepErrors = Summary.IsPresent || !string.IsNullOrEmpty(SummaryVariable);
+        var failedRecords = chosenPath is not null || keepErrors
+            ? new FailedRecordsWriter(MyInvocation.MyCommand.Name, chosenPath, new FailedRecordRows(givenContacts.Given()), WriteWarning)
+            : null;
+        _run = StartBulkRun(Activity, ThrottleLimit, givenContacts.Count, Summary.IsPresent, keepErrors, TimeLimit, failedRecords);
         // Set from the start, so that a stopped run still has its summary.
         if (!string.IsNullOrEmpty(SummaryVariable))
             SessionState.PSVariable.Set(SummaryVariable, _run.Summary);
@@ -139,6 +154,28 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
         }
         ProcessRecord(record, cells);
     });
+
+    /// <summary>
+    /// -FailedRecordsPath as a file system path, relative to PowerShell's current location (not the
+    /// process's); a path of another provider (Env:, HKLM:) ends the command before any request.
+    /// </summary>
+    private string FileSystemPath(string path)
+    {
+        string resolved;
+        ProviderInfo provider;
+        try
+        {
+            resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowTerminatingError(IntercomErrors.InvalidArgument($"-FailedRecordsPath '{path}' is not a path a file can be written to: {ex.Message}", path));
+            throw;
+        }
+        if (provider.Name != "FileSystem")
+            ThrowTerminatingError(IntercomErrors.InvalidArgument($"-FailedRecordsPath '{path}' is a path of the {provider.Name} provider; give a file system path.", path));
+        return resolved;
+    }
 
     /// <summary>
     /// What the cmdlet does with one record that names something usable: resolve its subscription
