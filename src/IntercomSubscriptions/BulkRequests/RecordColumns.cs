@@ -70,6 +70,9 @@ internal sealed class RecordColumns
         }
     }
 
+    /// <summary>Whether what the command line gives decides <paramref name="column"/> for every record (see the remarks).</summary>
+    public bool IsDecidedByCommandLine(string column) => _decidedByCommandLine.Contains(column);
+
     /// <summary>
     /// The first column given on the command line with an empty value (-ContactId ''): an empty CSV
     /// cell is an absent value, so the binding attributes let empty values through, but an empty value

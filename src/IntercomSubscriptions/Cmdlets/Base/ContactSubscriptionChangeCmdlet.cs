@@ -103,6 +103,15 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
     /// <summary>Write-Progress's activity: what the cmdlet is doing to the contacts.</summary>
     private protected abstract string Activity { get; }
 
+    /// <summary>Columns the cmdlet reads that are no parameter (Get-IntercomContactSubscription's Source, and for Set its Subscribed).</summary>
+    private protected virtual string[] OtherColumns => new[] { RecordInput.SourceColumn };
+
+    /// <summary>
+    /// Whether a record whose Source is Default is skipped: for Add and Remove a default is not a
+    /// choice to copy; for Set it is a state to bring the contact to.
+    /// </summary>
+    private protected virtual bool SkipsDefaultSource => true;
+
     /// <summary>The run the records go through, from BeginProcessing on.</summary>
     private protected BulkRun Run => _run ?? throw new InvalidOperationException("The run begins in BeginProcessing.");
 
@@ -111,7 +120,7 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
 
     protected override void BeginProcessing()
     {
-        _columns = new RecordColumns(this, MyInvocation.BoundParameters.Keys, RecordInput.SourceColumn);
+        _columns = new RecordColumns(this, MyInvocation.BoundParameters.Keys, OtherColumns);
         if (_columns.EmptyOnCommandLine() is { } empty)
             ThrowTerminatingError(empty);
         var chosenPath = FailedRecordsPath is null ? null : FileSystemPath(FailedRecordsPath);
@@ -142,7 +151,10 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
             return;
         }
         var record = RecordInput.From(cells);
-        if (record.SkippedBecause() is { } skipped)
+        // Get's output piped from another connection (another workspace): its ids are that workspace's.
+        if (WorkspaceRecord.Of(InputObject) is { } read && !ReferenceEquals(read.Workspace, ActiveConnection))
+            record = record.InAnotherWorkspace(read, _columns.IsDecidedByCommandLine);
+        if (SkipsDefaultSource && record.SkippedBecause() is { } skipped)
         {
             WriteVerbose(skipped);
             return;
