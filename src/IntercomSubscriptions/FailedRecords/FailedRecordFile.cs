@@ -34,6 +34,7 @@ internal sealed class FailedRecordFile : IDisposable
     private FileStream _stream;
     // The length of the header and the whole rows under it: what a failed write is cut back to.
     private long _whole;
+    private bool _disposed;
 
     private FailedRecordFile(string path)
     {
@@ -96,8 +97,11 @@ internal sealed class FailedRecordFile : IDisposable
         Rows++;
     }
 
+    /// <summary>Closes the file (once; a run's end and its disposal both close it).</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         try { _stream.Flush(flushToDisk: true); }
         catch (IOException) { } // what could be written is written; closing must not fail the run
         _stream.Dispose();

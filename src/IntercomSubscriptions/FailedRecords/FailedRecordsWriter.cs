@@ -29,6 +29,7 @@ internal sealed class FailedRecordsWriter : IDisposable
     private IntercomRunSummary? _summary;
     private FailedRecordFile? _file;
     private bool _broken;
+    private bool _closed;
     private bool _toldColumnsLeftOut;
 
     /// <param name="command">The cmdlet's name, which starts the file's name in the folder.</param>
@@ -64,7 +65,7 @@ internal sealed class FailedRecordsWriter : IDisposable
     /// <summary>A failed record's lean error; <paramref name="keptInSummary"/> when the summary's Errors took it.</summary>
     public void Add(ErrorRecord lean, bool keptInSummary)
     {
-        if (_broken || _summary is null) return;
+        if (_broken || _closed || _summary is null) return;
         if (_file is null)
         {
             if (_chosenPath is not null || keptInSummary) return;
@@ -78,7 +79,12 @@ internal sealed class FailedRecordsWriter : IDisposable
         Write(lean);
     }
 
-    public void Dispose() => _file?.Dispose();
+    /// <summary>Closes the file: the run has ended (or was disposed before it could end).</summary>
+    public void Dispose()
+    {
+        _closed = true;
+        _file?.Dispose();
+    }
 
     private bool OpenInFolder()
     {

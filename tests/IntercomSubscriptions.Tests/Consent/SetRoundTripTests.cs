@@ -14,7 +14,8 @@ public sealed class SetRoundTripTests : IntercomTestBase
 
     private int Writes => Server.CallCount(Attaches) + Server.CallCount(Detaches);
 
-    private static string Choices(FakeIntercomServer server, string contactId) =>
+    /// <summary>A contact's explicit choices on a fake, as one text: "109=opt_out 110=opt_in".</summary>
+    internal static string Choices(FakeIntercomServer server, string contactId) =>
         string.Join(" ", server.State.GetChoices(contactId).OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
 
     [Fact]
@@ -162,8 +163,7 @@ public sealed class SetAcrossWorkspacesTests : IAsyncLifetime
         ["uriA"] = _a.BaseUri, ["tokenA"] = _a.Token, ["uriB"] = _b.BaseUri, ["tokenB"] = _b.Token,
     });
 
-    private static string Choices(FakeIntercomServer server, string contactId) =>
-        string.Join(" ", server.State.GetChoices(contactId).OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
+    private static string Choices(FakeIntercomServer server, string contactId) => SetRoundTripTests.Choices(server, contactId);
 
     [Fact]
     public void Get_through_one_connection_piped_into_Set_through_another_copies_the_choices_by_email_and_type_name()

@@ -214,6 +214,20 @@ public sealed class FailedRecordsWriterTests : IDisposable
     }
 
     [Fact]
+    public void A_finished_run_closes_its_file_once_and_its_disposal_after_does_not_fail()
+    {
+        var chosen = Path.Combine(_root, "finished.csv");
+        var run = Run(chosen);
+        FailRecords(run, 2);
+
+        run.Finish(IntercomRunStatus.Completed);
+        run.Dispose();
+        run.Dispose();
+
+        Assert.Equal(2, Read(chosen).Rows.Count);
+    }
+
+    [Fact]
     public void A_record_that_fails_after_a_row_of_another_shape_keeps_both_contacts()
     {
         var chosen = Path.Combine(_root, "shapes.csv");
