@@ -26,7 +26,7 @@ public sealed class BulkRunTests
             lock (_sent) _sent.Add(change);
             return _answer(change);
         },
-        new RunSummaryCollector("Set-IntercomContactSubscription", () => TimeSpan.FromSeconds(1), null, Path.GetTempPath()),
+        new RunSummaryCollector("Set-IntercomContactSubscription", () => TimeSpan.FromSeconds(1), null),
         new ProgressReporter("Testing", null, () => TimeSpan.Zero, _output),
         () => { },
         CancellationToken.None);

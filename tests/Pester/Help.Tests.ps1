@@ -106,6 +106,10 @@ Describe 'The help pages'' examples, run as printed' {
             'Add-IntercomContactSubscription 4'    = @{ Check = { Get-FakeChoice $fake $Ada -AsText | Should -Be '109=opt_out 110=opt_in' } }
             'Add-IntercomContactSubscription 5'    = @{ Check = { Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in' } }
             'Add-IntercomContactSubscription 6'    = @{ Check = { "$($output[0].Status)" | Should -Be 'Completed'; $output[0].Succeeded | Should -Be 2; Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in' } }
+            'Add-IntercomContactSubscription 7'    = @{ Check = {
+                    Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in'
+                    @(Import-Csv failed-1.csv).Count | Should -Be 0
+                    Test-Path failed-2.csv | Should -BeFalse } }
             'Connect-Intercom 1'                   = @{ Check = { Should -Invoke Read-Host -Times 1 -Exactly; (Get-IntercomConnection).BaseUri | Should -Be $fake.BaseUri } }
             'Connect-Intercom 2'                   = @{ Check = { (Get-IntercomConnection).BaseUri | Should -Be $fake.BaseUri } }
             'Connect-Intercom 3'                   = @{ Check = { (Get-IntercomConnection).IsOpen | Should -BeTrue } }
@@ -147,6 +151,13 @@ Describe 'The help pages'' examples, run as printed' {
             'Set-IntercomContactSubscription 4'    = @{ Check = { Get-FakeChoice $fake $Ada -AsText | Should -Be '108=opt_in 109=opt_out' } }
             'Set-IntercomContactSubscription 5'    = @{ Setup = { New-TextFile (Join-Path $TestDrive wishes.csv) -Line 'email,state', 'ada@example.com,Subscribed', 'grace@example.com,Subscribed' | Out-Null }
                 Check = { Get-FakeChoice $fake $Ada -AsText | Should -Be '108=opt_in 109=opt_out'; Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in' } }
+            'Set-IntercomContactSubscription 6'    = @{ Setup = { Set-FakeChoice $fake $Ada 110 opt_in }; Check = { Get-FakeChoice $fake $Grace -AsText | Should -Be '109=opt_out 110=opt_in' } }
+            # Both connections reach the one fake here: Ada's choices, matched by email and type name, are already hers.
+            'Set-IntercomContactSubscription 7'    = @{ Check = {
+                    [object]::ReferenceEquals($a, $b) | Should -BeFalse
+                    $output.Count | Should -Be 3
+                    @($output | Where-Object Changed).Count | Should -Be 0
+                    @(Get-FakeWrite $fake).Count | Should -Be 0 } }
         }
     }
     AfterAll {

@@ -123,7 +123,8 @@ $catch
         finally { $ErrorActionPreference = 'Continue' }
 
         $wentOn | Should -BeNullOrEmpty
-        # The README's catch writes ErrorId, Kind, StatusCode, RequestId and ContactKey.
+        # What the README's catch lists: $e.ErrorId, $e.Kind, $e.StatusCode, $e.RequestId, $e.ContactKey.
+        $catch | Should -Match ([regex]::Escape('$e.ErrorId, $e.Kind, $e.StatusCode, $e.RequestId, $e.ContactKey'))
         $caught[0] | Should -Be 'IntercomContactNotFound'
         "$($caught[1])" | Should -Be 'ContactNotFound'
         [int] $caught[2] | Should -Be 404
@@ -140,17 +141,20 @@ $catch
     }
 
     It 'the README''s catch takes a contact not found by email too' {
-        Set-ItResult -Skipped -Because 'issue 19 (8, "No common exception type"): a contact not found by email is a ContactResolutionException, which IntercomRequestException does not catch'
+        # The type the README's catch names, read from the README, so that the two cannot drift apart.
+        $readme = [System.IO.File]::ReadAllText((Join-Path (Get-RepositoryRoot) 'README.md'))
+        $type = [regex]::Match($readme, '`catch \[(IntercomSubscriptions\.\w+)\]').Groups[1].Value
+        $type | Should -Be 'IntercomSubscriptions.IntercomException'
         $ErrorActionPreference = 'Stop'
         try {
             Add-IntercomContactSubscription -Email nobody@example.com -SubscriptionId 108
             $caught = 'nothing thrown'
         }
-        catch [IntercomSubscriptions.IntercomRequestException] { $caught = "$($_.Exception.Kind)" }
+        catch [IntercomSubscriptions.IntercomException] { $caught = "$($_.Exception.Kind) $($_.Exception.ContactKey)" }
         catch { $caught = "not caught: $($_.Exception.GetType().FullName)" }
         finally { $ErrorActionPreference = 'Continue' }
 
-        $caught | Should -Be 'ContactNotFound'
+        $caught | Should -Be 'ContactNotFound nobody@example.com'
     }
 }
 
