@@ -122,6 +122,32 @@ public sealed class AnswerMemoryTests
         Assert.InRange(h.Client.Answers.PeakBufferedBytes, 1, calls * PaddedAnswerBytes);
     }
 
+    [Fact]
+    public async Task An_answer_that_breaks_off_or_outgrows_the_cap_inside_its_padding_fails_as_before_and_gives_its_bytes_back()
+    {
+        const string padded = """{"type":"subscription","id":"108","padding":" """;
+        using var cutOff = new EngineHarness(options => options.MaxRetries = 0,
+            Body(new GeneratedBody(10_000_000, failAfter: 3_000_000, prefix: padded)));
+        var error = await cutOff.Fails((client, events, ct) => client.AttachSubscriptionAsync("c1", "108", "opt_in", events, ct));
+        Assert.Equal(IntercomErrorKind.ConnectionFailed, error.Kind);
+        Assert.Contains("HTTP 200 answer broke off after 3000000 bytes", error.Message);
+        Assert.Contains("may have applied the change", error.Message);
+        Assert.InRange(cutOff.Client.Answers.PeakBufferedBytes, 1, PaddedAnswerBytes);
+        Assert.Equal(0, cutOff.Client.Answers.BufferedBytes);
+
+        var endless = new GeneratedBody(64L * 1024 * 1024, prefix: padded);
+        using var tooLarge = new EngineHarness(options => { options.MaxRetries = 0; options.MaxResponseBytes = 4 * 1024 * 1024; }, Body(endless));
+        error = await tooLarge.Fails((client, events, ct) => client.AttachSubscriptionAsync("c1", "108", "opt_in", events, ct));
+        Assert.Equal(IntercomErrorKind.InvalidResponse, error.Kind);
+        Assert.Contains("larger than 4 MiB", error.Message);
+        Assert.True(endless.Served <= (4 * 1024 * 1024) + StreamingJsonFilter.MaxWindowBytes, $"read {endless.Served} bytes of a 4 MiB cap");
+        Assert.InRange(tooLarge.Client.Answers.PeakBufferedBytes, 1, PaddedAnswerBytes);
+        Assert.Equal(0, tooLarge.Client.Answers.BufferedBytes);
+    }
+
+    private static ScriptedHandler.Step Body(Stream body) =>
+        (_, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) });
+
     private static IntercomClient Connect(FakeIntercomServer server) =>
         new(new IntercomClientOptions(server.BaseUri) { MaxRetries = 0 }, EngineHarness.Secure(server.Token));
 }

@@ -28,7 +28,7 @@ internal sealed class AnswerMemoryGate : IDisposable
     private long _buffered;
     private long _peak;
 
-    /// <summary>The most bytes ever buffered at once across answers (for tests and the bench).</summary>
+    /// <summary>The most bytes answers ever held at once (for tests and the bench).</summary>
     public long PeakBufferedBytes => Interlocked.Read(ref _peak);
 
     /// <summary>The bytes answers hold now.</summary>

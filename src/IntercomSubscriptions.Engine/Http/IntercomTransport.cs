@@ -38,7 +38,7 @@ internal sealed class IntercomTransport : IDisposable
         _pipeline = new HttpMessageInvoker(pipeline.Build(), disposeHandler: true);
     }
 
-    /// <summary>Bounds the bytes of answers buffered at once across this connection's requests.</summary>
+    /// <summary>Bounds the bytes answers hold at once across this connection's requests.</summary>
     public AnswerMemoryGate Answers => _answers.Memory;
 
     public async Task<ApiResponse> SendAsync(IntercomRequest request, IIntercomEventSink? events, CancellationToken cancellationToken)
