@@ -16,14 +16,16 @@ namespace IntercomSubscriptions.Bench;
 /// over its control surface; pwsh measures itself (its VmHWM, reset after the module is imported and
 /// connected) and prints one JSON line.
 /// </summary>
-internal sealed class AnswerMemory(TextWriter log, int latencyMs)
+internal sealed class AnswerMemory(TextWriter log, int latencyMs, int? rateLimit)
 {
     private const string ResultPrefix = "ANSWER-MEMORY ";
 
     public static string Usage => """
-        Usage: dotnet run -c Release --project bench/IntercomSubscriptions.Bench -- --answer-memory [CASES] [--latency-ms N]
+        Usage: dotnet run -c Release --project bench/IntercomSubscriptions.Bench -- --answer-memory [CASES] [--latency-ms N] [--rate-limit N]
           CASES           comma-separated: attach,list,search   (default all three)
           --latency-ms N  fake server latency per request       (default 0)
+          --rate-limit N  requests per 10 s; without one the fake sends no X-RateLimit-Limit and the
+                          module keeps 8 requests in flight, with one far above the pace up to 128
         """;
 
     /// <summary>One case: the fake's workspace, how big its answers are padded, and the pwsh lines that read them.</summary>
@@ -57,24 +59,26 @@ internal sealed class AnswerMemory(TextWriter log, int latencyMs)
     {
         var names = Cases.Select(c => c.Name).ToArray();
         var latency = 0;
+        int? rateLimit = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--answer-memory": break;
                 case "--latency-ms": latency = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--rate-limit": rateLimit = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case var list when !list.StartsWith("--", StringComparison.Ordinal): names = list.Split(','); break;
                 default: Console.Error.WriteLine(Usage); return 2;
             }
         }
         var chosen = names.Select(n => Cases.FirstOrDefault(c => c.Name == n) ?? throw new BenchmarkBrokenException($"No case '{n}': {Usage}")).ToList();
-        var bench = new AnswerMemory(log, latency);
+        var bench = new AnswerMemory(log, latency, rateLimit);
         var results = new List<Result>();
         foreach (var item in chosen)
             results.Add(await bench.MeasureAsync(item));
         Console.WriteLine(RunbookMemory.Runtime() + $"; pwsh {PwshVersion()}");
         Console.WriteLine();
-        Console.WriteLine(ToMarkdown(results, latency));
+        Console.WriteLine(ToMarkdown(results, latency, rateLimit));
         return 0;
     }
 
@@ -86,6 +90,7 @@ internal sealed class AnswerMemory(TextWriter log, int latencyMs)
             "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture),
         };
         if (item.Emails) fakeArguments.Add("--contact-emails");
+        if (rateLimit is int limit) fakeArguments.AddRange(["--rate-limit", limit.ToString(CultureInfo.InvariantCulture)]);
         log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {item.Name}: starting the fake Intercom ({item.Contacts:N0} contacts, answers padded to {item.PadBytes:N0} bytes) in a process of its own ...");
         await using var fake = await FakeIntercomProcess.StartAsync(fakeArguments);
         await SetKnobAsync(fake.BaseUri, "PadJsonAnswersToBytes", item.PadBytes);
@@ -179,8 +184,8 @@ internal sealed class AnswerMemory(TextWriter log, int latencyMs)
         return json.RootElement.GetProperty("tools").GetProperty("powershell").GetProperty("version").GetString() ?? "?";
     }
 
-    public static string ToMarkdown(IReadOnlyList<Result> results, int latencyMs) =>
-        $"Fake latency {latencyMs} ms, no rate limit.\n\n"
+    public static string ToMarkdown(IReadOnlyList<Result> results, int latencyMs, int? rateLimit) =>
+        $"Fake latency {latencyMs} ms, {(rateLimit is int limit ? $"rate limit {limit:N0} per 10 s" : "no rate limit")}.\n\n"
         + "| Case | Answers | Time | pwsh at start | Baseline (module imported, connected) | **Peak working set** | Growth over baseline | Working set at the end |\n"
         + "|---|---|---|---|---|---|---|---|\n"
         + string.Join("\n", results.Select(r =>
