@@ -241,29 +241,19 @@ internal sealed class StreamingJsonFilter : IDisposable
         switch (token)
         {
             case JsonTokenType.StartObject:
-                _writer.WriteStartObject();
-                if (shape.Kind == JsonValueKind.Object)
-                {
-                    _containers.Add(shape);
-                }
-                else
-                {
-                    // Not the kind the shape expects: kept empty, so a reader still sees what kind came.
-                    _writer.WriteEndObject();
-                    _skipDepth = reader.CurrentDepth;
-                }
-                break;
             case JsonTokenType.StartArray:
-                _writer.WriteStartArray();
-                if (shape.Kind == JsonValueKind.Array)
+                var isObject = token == JsonTokenType.StartObject;
+                if (isObject) _writer.WriteStartObject();
+                else _writer.WriteStartArray();
+                if (shape.Kind == (isObject ? JsonValueKind.Object : JsonValueKind.Array))
                 {
                     _containers.Add(shape);
+                    break;
                 }
-                else
-                {
-                    _writer.WriteEndArray();
-                    _skipDepth = reader.CurrentDepth;
-                }
+                // Not the kind the shape expects: kept empty, so a reader still sees what kind came.
+                if (isObject) _writer.WriteEndObject();
+                else _writer.WriteEndArray();
+                _skipDepth = reader.CurrentDepth;
                 break;
             case JsonTokenType.String:
                 // As it came, escapes and all: the quotes around the value are in the window too.
