@@ -120,12 +120,9 @@ internal sealed class StreamingJsonFilter : IDisposable
         _writer.Flush();
         _handedOver = true;
         ReturnWindow();
-        if (_invalid is not null)
-        {
-            _kept.Dispose();
-            return new AnswerJson(null, isBlank: false, _invalid);
-        }
-        return _sawToken ? new AnswerJson(_kept, isBlank: false, invalid: null) : AnswerJson.Blank;
+        if (_invalid is null && _sawToken) return new AnswerJson(_kept, isBlank: false, invalid: null);
+        _kept.Dispose();
+        return _invalid is null ? AnswerJson.Blank : new AnswerJson(null, isBlank: false, _invalid);
     }
 
     public void Dispose()
