@@ -14,6 +14,15 @@ public sealed record RecordedRequest(
     bool Dropped,
     bool WhileExhausted);
 
+/// <summary>
+/// What the simulated other client of the app (<see cref="FaultSettings.OtherClientRequestsPerWindow"/>)
+/// sent and had refused (the window was full when its request came), in all and per window.
+/// </summary>
+public sealed record OtherClientCounts(int Sent, int Refused, IReadOnlyList<OtherClientWindow> Windows);
+
+/// <summary>One window's share of <see cref="OtherClientCounts"/>: the window's start (Unix seconds), what was sent and refused in it.</summary>
+public sealed record OtherClientWindow(long StartUnixSeconds, int Sent, int Refused);
+
 /// <summary>A canned answer queued with <see cref="FaultSettings.EnqueueScripted"/>.</summary>
 public sealed record ScriptedResponse(int StatusCode, string? Body, string ContentType = "application/json")
 {
