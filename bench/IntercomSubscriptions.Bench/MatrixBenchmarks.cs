@@ -9,7 +9,8 @@ namespace IntercomSubscriptions.Bench;
 /// <summary>One cell of the matrix: a way of sending, at one latency, under one condition.</summary>
 internal sealed record MatrixCell(
     string Way, int LatencyMs, MatrixCondition Condition, int Rows, TimeSpan Elapsed, IReadOnlyList<int> AcceptedPerWindow,
-    int Limit, int TotalRequests, int Throttled, long? PeakMemoryOverBaseline, double? ShareOverride = null)
+    int Limit, int TotalRequests, int Throttled, long? PeakMemoryOverBaseline, double? ShareOverride = null,
+    OtherClientFigures? OtherClient = null)
 {
     public IReadOnlyList<int> FullWindows => AcceptedPerWindow.Take(Math.Max(0, AcceptedPerWindow.Count - 1)).ToList();
 
@@ -19,7 +20,21 @@ internal sealed record MatrixCell(
     /// </summary>
     public double Share => ShareOverride ?? (FullWindows.Count == 0 ? 0 : FullWindows.Average() / Limit);
 
+    /// <summary>With another client on the app: accepted per full window / what the other client leaves (the limit less its requests per window).</summary>
+    public double? ShareOfRoomLeft => Condition.OtherClientPerWindow == 0 || ShareOverride is not null || FullWindows.Count == 0
+        ? null
+        : FullWindows.Average() / Condition.LeftForUs(Limit);
+
     public double ThrottledShare => TotalRequests == 0 ? 0 : (double)Throttled / TotalRequests;
+}
+
+/// <summary>What the simulated other client of the app sent and had refused in the run's full windows.</summary>
+internal sealed record OtherClientFigures(int Sent, int Refused, IReadOnlyList<int> RefusedPerWindow)
+{
+    public double RefusedShare => Sent == 0 ? 0 : (double)Refused / Sent;
+
+    public override string ToString() =>
+        $"{RefusedShare:0.0%} ({Refused} of {Sent}; per window {string.Join(", ", RefusedPerWindow)})";
 }
 
 /// <summary>
@@ -264,9 +279,13 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
             for (var w = byWindow.Keys.Min(); w <= byWindow.Keys.Max(); w++)
                 perWindow.Add(byWindow.GetValueOrDefault(w));
             var cell = new MatrixCell(way, latency, condition, rows, clock.Elapsed, perWindow, limit, requests.Count,
-                server.RequestsWhileExhausted, sampler is null ? null : sampler.PeakTotalMemory - baseline);
-            Say($"{label}: {rows:N0} rows in {clock.Elapsed.TotalSeconds:0.0} s; per window [{string.Join(", ", perWindow)}]; share {cell.Share:0.000}; "
-                + $"{cell.Throttled} of {cell.TotalRequests} got 429; max {server.MaxConcurrentRequests} concurrent"
+                server.RequestsWhileExhausted, sampler is null ? null : sampler.PeakTotalMemory - baseline,
+                OtherClient: condition.OtherClientPerWindow == 0 ? null : OtherClientIn(server, byWindow.Keys.Min(), byWindow.Keys.Max() - 1, windowMs));
+            Say($"{label}: {rows:N0} rows in {clock.Elapsed.TotalSeconds:0.0} s; per window [{string.Join(", ", perWindow)}]; share {cell.Share:0.000}"
+                + (cell.ShareOfRoomLeft is { } room ? $" ({room:0.000} of the room the other client leaves)" : "") + "; "
+                + $"{cell.Throttled} of {cell.TotalRequests} got 429"
+                + (cell.OtherClient is { } other ? $"; the other client's refused: {other}" : "")
+                + $"; max {server.MaxConcurrentRequests} concurrent"
                 + (cell.PeakMemoryOverBaseline is { } peak ? $"; peak memory +{Benchmarks.Mb(peak)}" : "") + ".");
             return cell;
         }
@@ -275,6 +294,15 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
             server.Faults.RateLimit = null;
             server.Faults.OtherClientRequestsPerWindow = 0;
         }
+    }
+
+    /// <summary>The other client's requests and refusals in the windows <paramref name="first"/>..<paramref name="last"/> (window numbers: Unix ms / window ms).</summary>
+    private static OtherClientFigures OtherClientIn(FakeIntercomServer server, long first, long last, long windowMs)
+    {
+        var windows = server.OtherClient.Windows
+            .Where(w => w.StartUnixSeconds * 1000 / windowMs is var n && n >= first && n <= last)
+            .ToList();
+        return new OtherClientFigures(windows.Sum(w => w.Sent), windows.Sum(w => w.Refused), windows.Select(w => w.Refused).ToList());
     }
 
     private static HttpClient NewHttpClient(FakeIntercomServer server)
@@ -326,11 +354,11 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
         text.AppendLine($"Limit {options.RateLimit} per {options.WindowSeconds} s unless the condition says otherwise; "
             + $"share = accepted per full window / the limit; {Environment.ProcessorCount} cores; whole run {total.TotalSeconds:0} s.");
         text.AppendLine();
-        text.AppendLine("| way | latency | condition | share of the limit | 429s | rows | peak memory over baseline |");
-        text.AppendLine("|---|---|---|---|---|---|---|");
+        text.AppendLine("| way | latency | condition | share of the limit | share of the room the other client leaves | 429s | the other client's requests refused (full windows) | rows | peak memory over baseline |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var c in cells)
-            text.AppendLine($"| {c.Way} | {c.LatencyMs} ms | {c.Condition} | {c.Share:0.00} "
-                + $"| {c.ThrottledShare:0.0%} ({c.Throttled}) | {c.Rows:N0} | {(c.PeakMemoryOverBaseline is { } m ? Benchmarks.Mb(m) : "")} |");
+            text.AppendLine($"| {c.Way} | {c.LatencyMs} ms | {c.Condition} | {c.Share:0.000} | {(c.ShareOfRoomLeft is { } room ? room.ToString("0.000") : "")} "
+                + $"| {c.ThrottledShare:0.0%} ({c.Throttled}) | {c.OtherClient?.ToString() ?? ""} | {c.Rows:N0} | {(c.PeakMemoryOverBaseline is { } m ? Benchmarks.Mb(m) : "")} |");
         text.AppendLine();
         text.AppendLine("| calls per row (module, default, 20 ms, no limit) | rows | calls per row | by endpoint |");
         text.AppendLine("|---|---|---|---|");
