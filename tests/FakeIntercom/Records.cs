@@ -12,7 +12,14 @@ public sealed record RecordedRequest(
     string? Body,
     int StatusCode,
     bool Dropped,
-    bool WhileExhausted);
+    bool WhileExhausted)
+{
+    /// <summary>
+    /// The X-RateLimit-Reset (Unix seconds) of the rate-limit window the request was counted in; null
+    /// when it was not counted (no rate limit set, refused with a 429, or answered before the rate-limit stage).
+    /// </summary>
+    public long? CountedInWindowEndingAt { get; init; }
+}
 
 /// <summary>
 /// What the simulated other client of the app (<see cref="FaultSettings.OtherClientRequestsPerWindow"/>)

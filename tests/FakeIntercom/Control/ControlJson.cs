@@ -52,6 +52,7 @@ internal static class ControlJson
         ["status"] = r.StatusCode,
         ["dropped"] = r.Dropped,
         ["whileExhausted"] = r.WhileExhausted,
+        ["countedInWindowEndingAt"] = r.CountedInWindowEndingAt is { } reset ? DateTimeOffset.FromUnixTimeSeconds(reset) : null,
     };
 
     public static JsonObject SubscriptionType(SubscriptionTypeRecord t) => new()
