@@ -437,7 +437,7 @@ public sealed class RateLimitPacerTests
 
     /// <summary>
     /// Ours one at a time from the window's start, each answered at once, while another client spends 50
-    /// a second: 21 answers over 2 s. Returns the last answer's Remaining.
+    /// a second (a quarter of the 2,000 limit): 21 answers over 2 s. Returns the last answer's Remaining.
     /// </summary>
     private static int AnswersBesideAnotherClient(RateLimitPacer pacer, ManualClock clock)
     {
@@ -446,7 +446,7 @@ public sealed class RateLimitPacerTests
         for (var i = 0; i < 21; i++)
         {
             remaining -= 1;
-            pacer.Release(MustAcquire(pacer, clock.Now), Headers(1000, remaining, FirstReset), 200);
+            pacer.Release(MustAcquire(pacer, clock.Now), Headers(2000, remaining, FirstReset), 200);
             clock.Now += TimeSpan.FromMilliseconds(100);
             if (i < 20) remaining -= 5;
         }
@@ -481,8 +481,8 @@ public sealed class RateLimitPacerTests
         clock.Now = ResetTime(FirstReset);
         var first = MustAcquire(pacer, clock.Now);
         foreach (var late in sent)
-            pacer.Release(late, Headers(1000, 0, FirstReset), 200); // counted in the window that passed
-        pacer.Release(first, Headers(1000, 999, FirstReset + 10), 200);
+            pacer.Release(late, Headers(2000, 0, FirstReset), 200); // counted in the window that passed
+        pacer.Release(first, Headers(2000, 999, FirstReset + 10), 200);
         var nextKeptBack = (int)Math.Ceiling(50 * WindowBudget.OthersHeadroom * (DateTimeOffset.FromUnixTimeSeconds(FirstReset + 10) - clock.Now).TotalSeconds);
         var sentNext = SendUntil(pacer, clock, DateTimeOffset.FromUnixTimeSeconds(FirstReset + 10));
         Assert.InRange(sentNext.Count, 999 - nextKeptBack - 1, 999 - nextKeptBack);

@@ -14,12 +14,13 @@ public sealed class SharedLimitSimulationTests(ITestOutputHelper output)
     private static readonly DateTimeOffset Until = SharedLimitSimulation.Start + TimeSpan.FromSeconds(80);
 
     [Theory]
-    [InlineData(20)]
-    [InlineData(150)]
-    [InlineData(300)]
-    public void A_steady_other_client_using_half_the_limit_keeps_its_room_and_the_connection_takes_most_of_the_rest(int latencyMs)
+    [InlineData(20, 833)]
+    [InlineData(150, 833)]
+    [InlineData(300, 833)]
+    [InlineData(150, 200)]
+    [InlineData(150, 1250)]
+    public void A_steady_other_client_keeps_its_room_and_the_connection_takes_most_of_the_rest(int latencyMs, int Other)
     {
-        const int Other = 833;
         var simulation = new SharedLimitSimulation(Limit, WindowSeconds, Other, seed: latencyMs);
         var ours = simulation.Add(TimeSpan.FromMilliseconds(latencyMs));
         simulation.Run(Until);
@@ -51,6 +52,36 @@ public sealed class SharedLimitSimulationTests(ITestOutputHelper output)
         Assert.True(taken >= 0.95 * Limit, $"took {taken:0} a window: {string.Join(", ", windows.Select(w => ours.Accepted.GetValueOrDefault(w)))}");
         Assert.Equal(0, ours.Refused);
     }
+
+    [Theory]
+    [InlineData(20)]
+    [InlineData(150)]
+    [InlineData(300)]
+    public void Two_copies_of_the_module_on_one_app_settle_at_half_the_limit_each(int latencyMs)
+    {
+        // The first runs alone for 25 s, then a second starts beside it: each sees the other as another
+        // client. Neither may hold the other back for good, nor take it all.
+        var simulation = new SharedLimitSimulation(Limit, WindowSeconds, otherClientPerWindow: 0, seed: latencyMs);
+        var first = simulation.Add(TimeSpan.FromMilliseconds(latencyMs));
+        var second = simulation.Add(TimeSpan.FromMilliseconds(latencyMs), startsAt: SharedLimitSimulation.Start + TimeSpan.FromSeconds(25));
+        var until = SharedLimitSimulation.Start + TimeSpan.FromSeconds(150);
+        simulation.Run(until);
+
+        var both = simulation.MeasuredWindows(until).Skip(3).ToList(); // from the second's second window
+        var perWindow = string.Join(", ", both.Select(w => $"{first.Accepted.GetValueOrDefault(w)}+{second.Accepted.GetValueOrDefault(w)}"));
+        output.WriteLine($"{latencyMs} ms, two copies: {perWindow}; 429s {first.Refused}/{second.Refused}");
+        Assert.All(both, w =>
+        {
+            Assert.True(first.Accepted.GetValueOrDefault(w) + second.Accepted.GetValueOrDefault(w) >= 0.95 * Limit, perWindow);
+            Assert.InRange(first.Accepted.GetValueOrDefault(w), 0.4 * Limit, 0.6 * Limit);
+        });
+        // Only the second's first requests, before it had seen the window the first had spent, may meet a
+        // full one: about one concurrency's worth (it gets 429s and waits for the reset).
+        Assert.True(first.Refused + second.Refused <= 2 * AdaptiveConcurrencyLimitFor(latencyMs), $"429s {first.Refused}/{second.Refused}");
+    }
+
+    private static int AdaptiveConcurrencyLimitFor(int latencyMs) =>
+        (int)Math.Ceiling((double)Limit / WindowSeconds * latencyMs / 1000 * AdaptiveConcurrencyLimit.Headroom) + AdaptiveConcurrencyLimit.Spare;
 
     [Theory]
     [InlineData(20, 0.5, 0)]

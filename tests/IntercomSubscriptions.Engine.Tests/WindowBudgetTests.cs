@@ -24,7 +24,7 @@ public sealed class WindowBudgetTests
             var theirs = (int)Math.Floor(othersPerSecond * (countedAt - Start).TotalSeconds);
             return new RateLimitReading(sequence, sentAt, sentAt + RoundTrip, Limit - sequence - theirs);
         }
-        var budget = new WindowBudget(Reading(1), lastSent: 10, counted: true, Window, WindowEnd, othersBefore);
+        var budget = new WindowBudget(Reading(1), lastSent: 10, counted: true, Limit, Window, WindowEnd, othersBefore);
         for (var sequence = 2; sequence <= 101; sequence++)
             budget.Add(Reading(sequence), lastSent: Math.Min(101, sequence + 10), counted: true);
         return (budget, Reading(101));
@@ -40,9 +40,10 @@ public sealed class WindowBudgetTests
     }
 
     [Theory]
-    [InlineData(50)]
-    [InlineData(400)]
-    public void Another_clients_rate_is_kept_back_for_the_rest_of_the_window_with_headroom(double othersPerSecond)
+    [InlineData(50, WindowBudget.OthersHeadroom)]
+    [InlineData(80, Limit / 2.0 / 10 / 80)]  // a tenth more would be more than half the limit: up to half only
+    [InlineData(400, 1.0)]                    // more than half the limit: what they use, no more
+    public void Another_clients_rate_is_kept_back_for_the_rest_of_the_window_with_headroom_up_to_half_the_limit(double othersPerSecond, double headroom)
     {
         var (budget, last) = Run(othersPerSecond);
         Assert.InRange(budget.OthersPerSecond(oldestInFlight: null), othersPerSecond * 0.95, othersPerSecond * 1.05);
@@ -51,16 +52,16 @@ public sealed class WindowBudgetTests
         var available = budget.Available(last.Sequence, mayFollowLowest: 0, oldestInFlight: null);
         var restOfWindow = (WindowEnd - last.CountedAt).TotalSeconds;
         var keptBack = last.Remaining - available;
-        Assert.InRange(keptBack, othersPerSecond * restOfWindow * WindowBudget.OthersHeadroom * 0.95, othersPerSecond * restOfWindow * WindowBudget.OthersHeadroom * 1.05 + 1);
+        Assert.InRange(keptBack, othersPerSecond * restOfWindow * headroom * 0.95, othersPerSecond * restOfWindow * headroom * 1.05 + 1);
     }
 
     [Fact]
     public void Until_the_window_has_shown_enough_the_previous_windows_rate_is_kept_back()
     {
         var first = new RateLimitReading(1, Start, Start + RoundTrip, 1600);
-        var budget = new WindowBudget(first, lastSent: 1, counted: true, Window, WindowEnd, othersPerSecondBefore: 80);
-        Assert.Equal(80, budget.OthersPerSecond(oldestInFlight: null));
-        var expected = 1600 - (int)Math.Ceiling(80 * WindowBudget.OthersHeadroom * (WindowEnd - first.CountedAt).TotalSeconds);
+        var budget = new WindowBudget(first, lastSent: 1, counted: true, Limit, Window, WindowEnd, othersPerSecondBefore: 60);
+        Assert.Equal(60, budget.OthersPerSecond(oldestInFlight: null));
+        var expected = 1600 - (int)Math.Ceiling(60 * WindowBudget.OthersHeadroom * (WindowEnd - first.CountedAt).TotalSeconds);
         Assert.Equal(expected, budget.Available(lastSent: 1, mayFollowLowest: 0, oldestInFlight: null));
     }
 
@@ -69,7 +70,7 @@ public sealed class WindowBudgetTests
     {
         // Clocks that disagree by an hour must not keep back an hour of another client's requests.
         var first = new RateLimitReading(1, Start, Start + RoundTrip, 1600);
-        var budget = new WindowBudget(first, lastSent: 1, counted: true, Window, Start + TimeSpan.FromHours(1), othersPerSecondBefore: 10);
+        var budget = new WindowBudget(first, lastSent: 1, counted: true, Limit, Window, Start + TimeSpan.FromHours(1), othersPerSecondBefore: 10);
         Assert.Equal(1600 - (int)Math.Ceiling(10 * WindowBudget.OthersHeadroom * 10), budget.Available(lastSent: 1, mayFollowLowest: 0, oldestInFlight: null));
     }
 
@@ -77,7 +78,7 @@ public sealed class WindowBudgetTests
     public void While_others_are_seen_what_is_left_is_spread_evenly_through_the_rest_of_the_window()
     {
         var first = new RateLimitReading(1, Start, Start + RoundTrip, 1600);
-        var budget = new WindowBudget(first, lastSent: 1, counted: true, Window, WindowEnd, othersPerSecondBefore: 80);
+        var budget = new WindowBudget(first, lastSent: 1, counted: true, Limit, Window, WindowEnd, othersPerSecondBefore: 80);
         var now = Start + TimeSpan.FromSeconds(2);
         // The last request worth sending goes half a round trip before the window ends: 7.9 s from now,
         // for 79 requests, one every 100 ms.

@@ -55,6 +55,9 @@ internal sealed class OtherClientsRate
     /// <summary>A request ended without headers while this window was current: it may be among the count, so it is never taken for theirs.</summary>
     public void AddEndedUnknown() => _endedUnknown++;
 
+    /// <summary>The shortest span their rate is read over: a tenth of the window.</summary>
+    public TimeSpan ShortestSpan => _shortestSpan;
+
     /// <summary>Our answers in this window that the server counted.</summary>
     public int OursCounted => _oursDescending.Count;
 

@@ -179,6 +179,11 @@ internal sealed class RateLimitPacer
                 return spread;
             }
 
+            // Held back only by the room kept for other clients: now and then a request reads their rate again.
+            var probe = withinShare && others > 0 ? budget.MayProbe(_dispatched, mayFollow, _doubt.InFlight, _lastSentAt, now) : null;
+            if (probe == TimeSpan.Zero)
+                return Send(now, out ticket);
+
             var resetAt = _windowRefillsAt;
             var until = Clamp(resetAt - now);
             var othersPerWindow = (int)Math.Round(others * WindowLengthOrDefault.TotalSeconds);
@@ -189,7 +194,8 @@ internal sealed class RateLimitPacer
             // Answers still to come may give budget back: those in doubt were counted before the lowest, or
             // in the window before (the share); and a settled answer may show other clients slower than they looked.
             var answersMayGiveBack = mayFollow > 0 || (_doubt.InFlight > 0 && (!withinShare || others > 0));
-            return answersMayGiveBack && until > PendingWindowPoll ? PendingWindowPoll : until;
+            var next = answersMayGiveBack && until > PendingWindowPoll ? PendingWindowPoll : until;
+            return probe is { } probeIn && probeIn < next ? probeIn : next;
         }
     }
 
@@ -276,7 +282,7 @@ internal sealed class RateLimitPacer
                 // Waiting longer than LongestWait in total means clocks disagree; after that, try the server again.
                 _windowRefillsAt = Min(ResetTime(reset), _time.GetUtcNow() + LongestWait);
                 _limit = (int)Math.Min(int.MaxValue, limit);
-                _budget = new WindowBudget(reading, _dispatched, counted: statusCode != 429, WindowLengthOrDefault,
+                _budget = new WindowBudget(reading, _dispatched, counted: statusCode != 429, _limit, WindowLengthOrDefault,
                     DateTimeOffset.FromUnixTimeSeconds(reset), _othersPerSecond);
             }
             else if (reset == _windowReset)

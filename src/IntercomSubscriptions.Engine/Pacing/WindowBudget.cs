@@ -21,6 +21,10 @@ namespace IntercomSubscriptions.Engine;
 /// only until our next request arrives. While others are seen, <see cref="SpreadWait"/> spreads what is
 /// left for us through the rest of the window, so that each request goes with the latest reading of
 /// their rate, and an error in it costs them little at the window's end.</para>
+/// <para>A rate kept back in full stops our requests, and with them the answers that would show it
+/// wrong: two copies of the module that each saw the other at full speed would hold each other back
+/// for good on the last window's reading. So while only the room kept for others holds us back, one
+/// request goes now and then (<see cref="MayProbe"/>) to read their rate again.</para>
 /// </remarks>
 internal sealed class WindowBudget
 {
@@ -35,16 +39,19 @@ internal sealed class WindowBudget
     private readonly TimeSpan _windowLength;
     private readonly DateTimeOffset _endsAt;
     private readonly double _othersBefore;   // the previous window's estimate, until this one's is ready
+    private readonly double _halfLimitPerSecond;
     private RateLimitReading _lowest;
 
     /// <param name="first">The window's first answer.</param>
     /// <param name="lastSent">The sequence of the last request sent when it came.</param>
     /// <param name="counted">False when it was a 429 (the server did not count it).</param>
+    /// <param name="limit">The window's limit (X-RateLimit-Limit).</param>
     /// <param name="windowLength">The window's length (learnt, or Intercom's 10 s).</param>
     /// <param name="endsAt">When the server's window ends (its Reset), by our clock.</param>
     /// <param name="othersPerSecondBefore">Other clients' rate in the previous window, 0 when none was seen.</param>
-    public WindowBudget(RateLimitReading first, long lastSent, bool counted, TimeSpan windowLength, DateTimeOffset endsAt, double othersPerSecondBefore)
+    public WindowBudget(RateLimitReading first, long lastSent, bool counted, int limit, TimeSpan windowLength, DateTimeOffset endsAt, double othersPerSecondBefore)
     {
+        _halfLimitPerSecond = limit / 2.0 / windowLength.TotalSeconds;
         _others = new OtherClientsRate(first, lastSent, counted, windowLength);
         _windowLength = windowLength;
         _endsAt = endsAt;
@@ -86,11 +93,36 @@ internal sealed class WindowBudget
     /// </summary>
     public int Available(long lastSent, int mayFollowLowest, long? oldestInFlight)
     {
-        var left = (long)_lowest.Remaining - (lastSent - _lowest.Sequence) - mayFollowLowest;
+        var left = (long)ProvenLeft(lastSent, mayFollowLowest);
         var others = OthersPerSecond(oldestInFlight);
         if (others > 0)
-            left -= (long)Math.Ceiling(others * OthersHeadroom * Clamp(_endsAt - _lowest.CountedAt).TotalSeconds);
+            left -= (long)Math.Ceiling(KeptBackPerSecond(others) * Clamp(_endsAt - _lowest.CountedAt).TotalSeconds);
         return (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, left));
+    }
+
+    /// <summary>
+    /// The room kept for other clients spending <paramref name="others"/> a second: that, and a tenth more,
+    /// but the tenth only up to half the limit. Beyond that the extra room is not kept: a client as greedy
+    /// as we are (another copy of the module) would be left more than it takes, take it, and leave us
+    /// less each window; without the extra, two such clients settle at half the limit each.
+    /// </summary>
+    private double KeptBackPerSecond(double others) =>
+        Math.Min(others * OthersHeadroom, Math.Max(others, _halfLimitPerSecond));
+
+    /// <summary>What the server still allows for all we know, before anything is kept back for other clients.</summary>
+    private int ProvenLeft(long lastSent, int mayFollowLowest) =>
+        (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, (long)_lowest.Remaining - (lastSent - _lowest.Sequence) - mayFollowLowest));
+
+    /// <summary>
+    /// When only the room kept for other clients holds us back (the server still has room), nothing of
+    /// ours is in flight and none went for a tenth of the window: one request may go, so that its answer
+    /// reads their rate again. Null when no probe may go; otherwise, how long until one may (zero: now).
+    /// </summary>
+    public TimeSpan? MayProbe(long lastSent, int mayFollowLowest, int inFlight, DateTimeOffset lastSentAt, DateTimeOffset now)
+    {
+        if (inFlight > 0 || ProvenLeft(lastSent, mayFollowLowest) <= 0) return null;
+        var next = lastSentAt + _others.ShortestSpan;
+        return next > now ? next - now : TimeSpan.Zero;
     }
 
     /// <summary>
