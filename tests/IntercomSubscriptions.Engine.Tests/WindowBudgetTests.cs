@@ -90,6 +90,23 @@ public sealed class WindowBudgetTests
     }
 
     [Fact]
+    public void Held_back_only_for_other_clients_one_request_goes_now_and_then_to_read_their_rate_again()
+    {
+        // The last window's reading keeps back more than is left: all of it is theirs, if it still holds.
+        var first = new RateLimitReading(1, Start, Start + RoundTrip, 800);
+        var budget = new WindowBudget(first, lastSent: 1, counted: true, Limit, Window, WindowEnd, othersPerSecondBefore: 160);
+        Assert.True(budget.Available(lastSent: 1, mayFollowLowest: 0, oldestInFlight: null) <= 0);
+
+        var now = Start + TimeSpan.FromMilliseconds(300);
+        // A tenth of the window after the last request went, with nothing in flight: one may go.
+        Assert.Equal(TimeSpan.FromMilliseconds(700), budget.MayProbe(lastSent: 1, mayFollowLowest: 0, inFlight: 0, lastSentAt: Start, now));
+        Assert.Equal(TimeSpan.Zero, budget.MayProbe(lastSent: 1, mayFollowLowest: 0, inFlight: 0, lastSentAt: Start, now + TimeSpan.FromMilliseconds(700)));
+        // Not while one is out (its answer will tell), nor when the server itself may have no room.
+        Assert.Null(budget.MayProbe(lastSent: 2, mayFollowLowest: 0, inFlight: 1, lastSentAt: Start, now + TimeSpan.FromSeconds(2)));
+        Assert.Null(budget.MayProbe(lastSent: 801, mayFollowLowest: 0, inFlight: 0, lastSentAt: Start, now + TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
     public void Our_requests_counted_in_the_window_are_those_answered_in_it_but_not_with_a_429()
     {
         var (budget, _) = Run(othersPerSecond: 0);

@@ -16,9 +16,9 @@ namespace IntercomSubscriptions.Engine;
 /// worth (4% of 1,666) in reserve for good.</para>
 /// <para>Intercom's limit belongs to the app, and another integration or script may spend the same
 /// window: the company's own backend, often. Its rate (<see cref="OtherClientsRate"/>, or the previous
-/// window's until this one has shown enough) times what is left of the window after the lowest, with
-/// <see cref="OthersHeadroom"/>, is kept back for it: the room it needs for the rest of the window, not
-/// only until our next request arrives. While others are seen, <see cref="SpreadWait"/> spreads what is
+/// window's until this one has shown enough) times what is left of the window after the lowest, with a
+/// tenth more up to half the limit (<see cref="KeptBackPerSecond"/>), is kept back for it: the room it
+/// needs for the rest of the window, not only until our next request arrives. While others are seen, <see cref="SpreadWait"/> spreads what is
 /// left for us through the rest of the window, so that each request goes with the latest reading of
 /// their rate, and an error in it costs them little at the window's end.</para>
 /// <para>A rate kept back in full stops our requests, and with them the answers that would show it
