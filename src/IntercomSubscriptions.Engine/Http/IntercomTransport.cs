@@ -33,7 +33,7 @@ internal sealed class IntercomTransport : IDisposable
         _answers = new AnswerReader(options.MaxResponseBytes);
         var pipeline = new IntercomHandlerPipeline(primaryHandler ?? PrimaryHandlerFactory.Create(options),
             new RetryHandler(options, time),
-            new AttemptHandler(options, time, new AdaptiveConcurrencyLimit(time), new RateLimitPacer(time, options.MaxRateLimitWait), _tokenRefusal, _answers, text),
+            new AttemptHandler(options, time, new AdaptiveConcurrencyLimit(time), new RateLimitPacer(time, options.MaxRateLimitWait, options.RateLimitShare), _tokenRefusal, _answers, text),
             new CountingHandler());
         _pipeline = new HttpMessageInvoker(pipeline.Build(), disposeHandler: true);
     }

@@ -61,8 +61,8 @@ public sealed class IntercomRunSummary
     public long RateLimitWaits { get; internal set; }
     /// <summary>
     /// How often the module held the run's requests back for the rate limit before sending them (a
-    /// window spent, or Intercom's Retry-After), so that Intercom did not have to answer 429: the
-    /// "waiting 4.8 s" lines of -Verbose. Requests held together count as one wait.
+    /// window spent, Intercom's Retry-After, or room left for the app's other clients), so that Intercom
+    /// did not have to answer 429: the "waiting 4.8 s" lines of -Verbose. Requests held together count as one wait.
     /// </summary>
     public long PacingWaits { get; internal set; }
     /// <summary>How long the run's requests were held back for the rate limit in all (see <see cref="PacingWaits"/>).</summary>
