@@ -43,7 +43,7 @@ internal sealed class BenchOptions
     /// <summary>Matrix: which ways of sending to measure (default, journal, sweep, raw, sequential; journal is asked for by name).</summary>
     public string[] MatrixWays { get; set; } = { "default", "sweep", "raw", "sequential" };
 
-    /// <summary>Matrix: server conditions at each latency (none, faults, small, shared; see <see cref="MatrixCondition"/>).</summary>
+    /// <summary>Matrix: server conditions at each latency (none, faults, small, shared, copies; see <see cref="MatrixCondition"/>).</summary>
     public string[] MatrixConditions { get; set; } = { "none", "faults" };
 
     /// <summary>Matrix: the fixed -ThrottleLimit values the sweep tries at each latency.</summary>
@@ -70,7 +70,7 @@ internal sealed class BenchOptions
           --matrix                issue 10's matrix instead: latency x faults at the limit (about 15 minutes)
           --latencies A,B,C       matrix latencies in ms                                (default 20,150,300)
           --ways W,...            matrix ways: default,sweep,raw,sequential; journal   (default the first four)
-          --conditions C,...      matrix conditions: none,faults,small,shared           (default none,faults)
+          --conditions C,...      matrix conditions: none,faults,small,shared,copies    (default none,faults)
           --sweep L,...           matrix sweep of fixed -ThrottleLimit values            (default 16,32,64)
           --sweep-windows K       full windows per sweep run                            (default 1)
         """;

@@ -9,7 +9,8 @@ namespace IntercomSubscriptions.Bench;
 /// <summary>One cell of the matrix: a way of sending, at one latency, under one condition.</summary>
 internal sealed record MatrixCell(
     string Way, int LatencyMs, MatrixCondition Condition, int Rows, TimeSpan Elapsed, IReadOnlyList<int> AcceptedPerWindow,
-    int Limit, int TotalRequests, int Throttled, long? PeakMemoryOverBaseline, double? ShareOverride = null)
+    int Limit, int TotalRequests, int Throttled, long? PeakMemoryOverBaseline, double? ShareOverride = null,
+    OtherClientFigures? OtherClient = null, CopiesFigures? Copies = null)
 {
     public IReadOnlyList<int> FullWindows => AcceptedPerWindow.Take(Math.Max(0, AcceptedPerWindow.Count - 1)).ToList();
 
@@ -19,14 +20,36 @@ internal sealed record MatrixCell(
     /// </summary>
     public double Share => ShareOverride ?? (FullWindows.Count == 0 ? 0 : FullWindows.Average() / Limit);
 
+    /// <summary>With another client on the app: accepted per full window / what the other client leaves (the limit less its requests per window).</summary>
+    public double? ShareOfRoomLeft => Condition.OtherClientPerWindow == 0 || ShareOverride is not null || FullWindows.Count == 0
+        ? null
+        : FullWindows.Average() / Condition.LeftForUs(Limit);
+
     public double ThrottledShare => TotalRequests == 0 ? 0 : (double)Throttled / TotalRequests;
+}
+
+/// <summary>Two copies of the module on one app: each one's accepted requests per window while both ran, and its 429s.</summary>
+internal sealed record CopiesFigures(IReadOnlyList<int> FirstPerWindow, IReadOnlyList<int> SecondPerWindow, int FirstThrottled, int SecondThrottled, int Limit)
+{
+    public override string ToString() =>
+        $"first {FirstPerWindow.Average() / Limit:0.000}, second {SecondPerWindow.Average() / Limit:0.000} of the limit "
+        + $"(per window {string.Join(", ", FirstPerWindow.Zip(SecondPerWindow, (a, b) => $"{a}+{b}"))}); 429s {FirstThrottled} / {SecondThrottled}";
+}
+
+/// <summary>What the simulated other client of the app sent and had refused in the run's full windows.</summary>
+internal sealed record OtherClientFigures(int Sent, int Refused, IReadOnlyList<int> RefusedPerWindow)
+{
+    public double RefusedShare => Sent == 0 ? 0 : (double)Refused / Sent;
+
+    public override string ToString() =>
+        $"{RefusedShare:0.0%} ({Refused} of {Sent}; per window {string.Join(", ", RefusedPerWindow)})";
 }
 
 /// <summary>
 /// What the server does besides its latency: faults (3% 5xx + 1% dropped connections), a limit of its
 /// own instead of the run's (a small app), and another client of the app spending part of each window.
 /// </summary>
-internal sealed record MatrixCondition(string Name, bool Faults = false, int? Limit = null, int OtherClientPerWindow = 0)
+internal sealed record MatrixCondition(string Name, bool Faults = false, int? Limit = null, int OtherClientPerWindow = 0, bool SecondCopy = false)
 {
     public static readonly MatrixCondition None = new("none");
     public static readonly MatrixCondition WithFaults = new("3% 5xx + 1% drops", Faults: true);
@@ -40,7 +63,9 @@ internal sealed record MatrixCondition(string Name, bool Faults = false, int? Li
         // Another integration of the same app sending half a window's worth through every window
         // (counted while there is room, refused after).
         "shared" => new MatrixCondition($"another client sends {limit / 2} per window", OtherClientPerWindow: limit / 2),
-        _ => throw new ArgumentException($"Unknown matrix condition '{name}' (none, faults, small, shared)."),
+        // A bursty other client: a second copy of the module, on the same app, starting a window after the first.
+        "copies" => new MatrixCondition("a second copy of the module starts a window later", SecondCopy: true),
+        _ => throw new ArgumentException($"Unknown matrix condition '{name}' (none, faults, small, shared, copies)."),
     };
 
     /// <summary>About what a window leaves this client: rows are sized by it so that a run spans the same windows.</summary>
@@ -78,6 +103,13 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
         using var session = new PowerShellSession();
         session.Connect(server);
 
+        var conditions = options.MatrixConditions.Select(name => MatrixCondition.Parse(name, options.RateLimit)).ToList();
+        if (conditions.Any(c => c.SecondCopy))
+        {
+            for (var i = 1; i <= SecondCopyRows; i++)
+                server.State.AddContact("d" + i, $"v{i}@example.com", "y" + i);
+        }
+
         var calls = new List<CallsPerRow>();
         server.Faults.LatencyMs = 20;
         foreach (var (column, value) in new[] { ("contact_id", "\"c$i\""), ("email", "\"u$i@example.com\""), ("external_id", "\"x$i\"") })
@@ -86,9 +118,15 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
         foreach (var latency in options.MatrixLatencies)
         {
             int? best = null;
-            foreach (var condition in options.MatrixConditions.Select(name => MatrixCondition.Parse(name, options.RateLimit)))
+            foreach (var condition in conditions)
             {
                 server.Faults.LatencyMs = latency;
+                if (condition.SecondCopy)
+                {
+                    if (options.MatrixWays.Contains("default"))
+                        cells.Add(await RunTwoCopiesAsync(server, session, latency, condition));
+                    continue;
+                }
                 server.Faults.ServerErrorRate = condition.Faults ? 0.03 : 0;
                 server.Faults.DropConnectionRate = condition.Faults ? 0.01 : 0;
                 if (options.MatrixWays.Contains("default"))
@@ -166,6 +204,80 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
                 throw new BenchmarkBrokenException($"{label}: {result.Errors.Count} errors, the first: {result.Errors[0]}");
             return Task.CompletedTask;
         });
+    }
+
+    /// <summary>The second copy's rows (d1..dN): two and a half windows' worth, so that the copies run side by side for about five windows.</summary>
+    private int SecondCopyRows => options.RateLimit * 5 / 2;
+
+    /// <summary>
+    /// Two copies of the module on one app (two runspaces, two connections, the same token): the first
+    /// starts at a window's start with 3.5 windows of rows, the second a window later with 2.5. Measured
+    /// over the windows both ran in, less the second's first: each one's accepted requests, and 429s.
+    /// </summary>
+    private async Task<MatrixCell> RunTwoCopiesAsync(FakeIntercomServer server, PowerShellSession first, int latency, MatrixCondition condition)
+    {
+        var limit = options.RateLimit;
+        var firstRows = options.RateLimitedRows;
+        var secondRows = SecondCopyRows;
+        var label = $"two copies of the module at {latency} ms";
+        ResetChoices(server, firstRows);
+        for (var i = 1; i <= secondRows; i++)
+            server.State.SetChoice("d" + i, SubscriptionId, "opt_out");
+        using var second = new PowerShellSession();
+        second.Connect(server);
+        first.Run("$rows = foreach ($i in 1..$n) { [pscustomobject]@{ contact_id = \"c$i\" } }", new() { ["n"] = firstRows });
+        second.Run("$rows = foreach ($i in 1..$n) { [pscustomobject]@{ contact_id = \"d$i\" } }", new() { ["n"] = secondRows });
+        const string Attach = "$rows | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in | Out-Null";
+
+        var window = options.WindowSeconds;
+        server.Faults.RateLimitWindowSeconds = window;
+        server.Faults.RateLimit = limit;
+        try
+        {
+            var windowMs = window * 1000L;
+            await NextWindowAsync(windowMs);
+            server.ResetLog();
+            var clock = Stopwatch.StartNew();
+            var firstRun = Task.Run(() => first.Run(Attach));
+            await Task.Delay(TimeSpan.FromSeconds(window));
+            var secondStarted = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / windowMs;
+            var secondRun = Task.Run(() => second.Run(Attach));
+            var results = await Task.WhenAll(firstRun, secondRun);
+            clock.Stop();
+            first.Run("$rows = $null");
+            if (results.FirstOrDefault(r => r.Errors.Count > 0) is { } failed)
+                throw new BenchmarkBrokenException($"{label}: {failed.Errors.Count} errors, the first: {failed.Errors[0]}");
+            RequireUpdated(server, firstRows, label);
+            for (var i = 1; i <= secondRows; i++)
+            {
+                if (server.State.GetChoices("d" + i)[SubscriptionId] != "opt_in")
+                    throw new BenchmarkBrokenException($"{label}: contact d{i} was not updated.");
+            }
+
+            var requests = server.Requests;
+            static bool IsSecond(RecordedRequest r) => r.RawPath.StartsWith("/contacts/d", StringComparison.Ordinal);
+            Dictionary<long, int> PerWindow(bool second) => requests.Where(r => r.StatusCode == 200 && IsSecond(r) == second)
+                .GroupBy(r => r.CompletedAt.ToUnixTimeMilliseconds() / windowMs).ToDictionary(g => g.Key, g => g.Count());
+            var firstPerWindow = PerWindow(second: false);
+            var secondPerWindow = PerWindow(second: true);
+            var from = secondStarted + 1;
+            var to = Math.Min(firstPerWindow.Keys.Max(), secondPerWindow.Keys.Max()) - 1;
+            var both = Enumerable.Range(0, (int)Math.Max(0, to - from + 1)).Select(i => from + i).ToList();
+            if (both.Count == 0)
+                throw new BenchmarkBrokenException($"{label}: the copies ran side by side for no full window.");
+            var copies = new CopiesFigures(
+                both.Select(w => firstPerWindow.GetValueOrDefault(w)).ToList(), both.Select(w => secondPerWindow.GetValueOrDefault(w)).ToList(),
+                requests.Count(r => r.StatusCode == 429 && !IsSecond(r)), requests.Count(r => r.StatusCode == 429 && IsSecond(r)), limit);
+            var perWindow = both.Select(w => firstPerWindow.GetValueOrDefault(w) + secondPerWindow.GetValueOrDefault(w)).ToList();
+            var cell = new MatrixCell("module, default (two copies)", latency, condition, firstRows + secondRows, clock.Elapsed, perWindow,
+                limit, requests.Count, server.RequestsWhileExhausted, null, ShareOverride: perWindow.Average() / limit, Copies: copies);
+            Say($"{label}: {firstRows:N0} + {secondRows:N0} rows in {clock.Elapsed.TotalSeconds:0.0} s; both together {cell.Share:0.000} of the limit; {copies}.");
+            return cell;
+        }
+        finally
+        {
+            server.Faults.RateLimit = null;
+        }
     }
 
     /// <summary>
@@ -259,8 +371,7 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
         try
         {
             var windowMs = window * 1000L;
-            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            await Task.Delay(TimeSpan.FromMilliseconds((now / windowMs + 1) * windowMs + 50 - now));
+            await NextWindowAsync(windowMs);
             server.ResetLog();
             var baseline = sampleMemory ? MemorySampler.CollectFully() : 0;
             using var sampler = sampleMemory ? MemorySampler.Start(TimeSpan.FromMilliseconds(20)) : null;
@@ -277,9 +388,13 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
             for (var w = byWindow.Keys.Min(); w <= byWindow.Keys.Max(); w++)
                 perWindow.Add(byWindow.GetValueOrDefault(w));
             var cell = new MatrixCell(way, latency, condition, rows, clock.Elapsed, perWindow, limit, requests.Count,
-                server.RequestsWhileExhausted, sampler is null ? null : sampler.PeakTotalMemory - baseline);
-            Say($"{label}: {rows:N0} rows in {clock.Elapsed.TotalSeconds:0.0} s; per window [{string.Join(", ", perWindow)}]; share {cell.Share:0.000}; "
-                + $"{cell.Throttled} of {cell.TotalRequests} got 429; max {server.MaxConcurrentRequests} concurrent"
+                server.RequestsWhileExhausted, sampler is null ? null : sampler.PeakTotalMemory - baseline,
+                OtherClient: condition.OtherClientPerWindow == 0 ? null : OtherClientIn(server, byWindow.Keys.Min(), byWindow.Keys.Max() - 1, windowMs));
+            Say($"{label}: {rows:N0} rows in {clock.Elapsed.TotalSeconds:0.0} s; per window [{string.Join(", ", perWindow)}]; share {cell.Share:0.000}"
+                + (cell.ShareOfRoomLeft is { } room ? $" ({room:0.000} of the room the other client leaves)" : "") + "; "
+                + $"{cell.Throttled} of {cell.TotalRequests} got 429"
+                + (cell.OtherClient is { } other ? $"; the other client's refused: {other}" : "")
+                + $"; max {server.MaxConcurrentRequests} concurrent"
                 + (cell.PeakMemoryOverBaseline is { } peak ? $"; peak memory +{Benchmarks.Mb(peak)}" : "") + ".");
             return cell;
         }
@@ -288,6 +403,22 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
             server.Faults.RateLimit = null;
             server.Faults.OtherClientRequestsPerWindow = 0;
         }
+    }
+
+    /// <summary>The other client's requests and refusals in the windows <paramref name="first"/>..<paramref name="last"/> (window numbers: Unix ms / window ms).</summary>
+    private static OtherClientFigures OtherClientIn(FakeIntercomServer server, long first, long last, long windowMs)
+    {
+        var windows = server.OtherClient.Windows
+            .Where(w => w.StartUnixSeconds * 1000 / windowMs is var n && n >= first && n <= last)
+            .ToList();
+        return new OtherClientFigures(windows.Sum(w => w.Sent), windows.Sum(w => w.Refused), windows.Select(w => w.Refused).ToList());
+    }
+
+    /// <summary>Waits until just after the next window boundary, so that the first window measured is a whole one.</summary>
+    private static Task NextWindowAsync(long windowMs)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        return Task.Delay(TimeSpan.FromMilliseconds((now / windowMs + 1) * windowMs + 50 - now));
     }
 
     private static HttpClient NewHttpClient(FakeIntercomServer server)
@@ -339,11 +470,11 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
         text.AppendLine($"Limit {options.RateLimit} per {options.WindowSeconds} s unless the condition says otherwise; "
             + $"share = accepted per full window / the limit; {Environment.ProcessorCount} cores; whole run {total.TotalSeconds:0} s.");
         text.AppendLine();
-        text.AppendLine("| way | latency | condition | share of the limit | 429s | rows | peak memory over baseline |");
-        text.AppendLine("|---|---|---|---|---|---|---|");
+        text.AppendLine("| way | latency | condition | share of the limit | share of the room the other client leaves | 429s | the other client's requests refused (full windows) | rows | peak memory over baseline |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var c in cells)
-            text.AppendLine($"| {c.Way} | {c.LatencyMs} ms | {c.Condition} | {c.Share:0.00} "
-                + $"| {c.ThrottledShare:0.0%} ({c.Throttled}) | {c.Rows:N0} | {(c.PeakMemoryOverBaseline is { } m ? Benchmarks.Mb(m) : "")} |");
+            text.AppendLine($"| {c.Way} | {c.LatencyMs} ms | {c.Condition} | {c.Share:0.000} | {(c.ShareOfRoomLeft is { } room ? room.ToString("0.000") : "")} "
+                + $"| {c.ThrottledShare:0.0%} ({c.Throttled}) | {c.OtherClient?.ToString() ?? (c.Copies is { } copies ? "two copies: " + copies : "")} | {c.Rows:N0} | {(c.PeakMemoryOverBaseline is { } m ? Benchmarks.Mb(m) : "")} |");
         text.AppendLine();
         text.AppendLine("| calls per row (module, default, 20 ms, no limit) | rows | calls per row | by endpoint |");
         text.AppendLine("|---|---|---|---|");

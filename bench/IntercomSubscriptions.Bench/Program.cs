@@ -22,6 +22,8 @@ public static class Program
             return await RunAloneAsync(PagingBenchmark.RunAsync, args);
         if (args.Contains("--journal-cost"))
             return await RunAloneAsync(JournalCostBenchmark.RunAsync, args);
+        if (args.Contains("--answer-memory"))
+            return await RunAloneAsync(AnswerMemory.RunAsync, args);
         if (args.Length > 0 && args[0] == "--runbook-memory")
             return await RunbookMemoryAsync(args.Skip(1).ToArray());
 

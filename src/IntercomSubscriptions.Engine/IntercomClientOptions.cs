@@ -5,6 +5,8 @@ namespace IntercomSubscriptions.Engine;
 /// <summary>How one connection talks to Intercom.</summary>
 internal sealed class IntercomClientOptions
 {
+    private double? _rateLimitShare;
+
     public IntercomClientOptions(Uri baseUri) => BaseUri = IntercomEndpoints.ValidateBaseUri(baseUri);
 
     public Uri BaseUri { get; }
@@ -21,6 +23,24 @@ internal sealed class IntercomClientOptions
     /// waiting requests at once with a rate-limit error that says how long Intercom asked to wait.
     /// </summary>
     public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// The most of each rate-limit window this connection takes, as a share of the app's limit (more
+    /// than 0, at most 1); null for none of its own. Without one, the connection still leaves other
+    /// clients of the app the room it sees them using; with one, it never has more than this share of a
+    /// window's limit counted in one window, for when another integration needs room it has not used yet
+    /// (bursts) or several runs share the app by agreement.
+    /// </summary>
+    public double? RateLimitShare
+    {
+        get => _rateLimitShare;
+        set
+        {
+            if (value is { } share && !(share > 0 && share <= 1))
+                throw new ArgumentOutOfRangeException(nameof(value), share, "A share of the rate limit is more than 0 and at most 1.");
+            _rateLimitShare = value;
+        }
+    }
+
     /// <summary>
     /// How long one attempt may take on the wire, answer body included: counted from when the request
     /// is sent, so waiting for the rate limit before sending is not part of it.

@@ -69,8 +69,19 @@ public sealed class FakeIntercomServer : IAsyncDisposable, IDisposable
     /// <summary>All of <see cref="CallCount"/> at once.</summary>
     public IReadOnlyDictionary<string, int> CallCounts => _log.CallCounts();
 
-    /// <summary>Clears the request log, the call counts, <see cref="MaxConcurrentRequests"/> and <see cref="RequestsWhileExhausted"/>.</summary>
-    public void ResetLog() => _log.Reset();
+    /// <summary>
+    /// What the simulated other client of the app (<see cref="FaultSettings.OtherClientRequestsPerWindow"/>)
+    /// sent and had refused since start / <see cref="ResetLog"/>, up to now: in all, and per window in
+    /// which the fake counted a request of ours (the latest thousand).
+    /// </summary>
+    public OtherClientCounts OtherClient => Pipeline.RateLimitWindow.OtherClient(Faults.GetRateLimit(), DateTimeOffset.UtcNow);
+
+    /// <summary>Clears the request log, the call counts, <see cref="MaxConcurrentRequests"/>, <see cref="RequestsWhileExhausted"/> and <see cref="OtherClient"/>.</summary>
+    public void ResetLog()
+    {
+        _log.Reset();
+        Pipeline.RateLimitWindow.ResetOtherClientCounts();
+    }
 
     public static async Task<FakeIntercomServer> StartAsync(FakeIntercomOptions? options = null)
     {

@@ -80,8 +80,9 @@ public sealed class FaultSettings
     /// <summary>
     /// Another client of the same app sending this many requests in every window, evenly through it
     /// (Intercom's limit is per app, so a second integration or script shares it); each is counted while
-    /// the window has room and refused after. Its requests are not in the request log; they only lower
-    /// Remaining and bring the 429s sooner. 0 = none.
+    /// the window has room and refused after. Its requests are not in the request log; they lower
+    /// Remaining and bring the 429s sooner, and what it sent and had refused is counted in
+    /// <see cref="FakeIntercomServer.OtherClient"/>. 0 = none.
     /// </summary>
     public int OtherClientRequestsPerWindow
     {

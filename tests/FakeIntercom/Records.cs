@@ -12,7 +12,23 @@ public sealed record RecordedRequest(
     string? Body,
     int StatusCode,
     bool Dropped,
-    bool WhileExhausted);
+    bool WhileExhausted)
+{
+    /// <summary>
+    /// The X-RateLimit-Reset (Unix seconds) of the rate-limit window the request was counted in; null
+    /// when it was not counted (no rate limit set, refused with a 429, or answered before the rate-limit stage).
+    /// </summary>
+    public long? CountedInWindowEndingAt { get; init; }
+}
+
+/// <summary>
+/// What the simulated other client of the app (<see cref="FaultSettings.OtherClientRequestsPerWindow"/>)
+/// sent and had refused (the window was full when its request came), in all and per window.
+/// </summary>
+public sealed record OtherClientCounts(int Sent, int Refused, IReadOnlyList<OtherClientWindow> Windows);
+
+/// <summary>One window's share of <see cref="OtherClientCounts"/>: the window's start (Unix seconds), what was sent and refused in it.</summary>
+public sealed record OtherClientWindow(long StartUnixSeconds, int Sent, int Refused);
 
 /// <summary>A canned answer queued with <see cref="FaultSettings.EnqueueScripted"/>.</summary>
 public sealed record ScriptedResponse(int StatusCode, string? Body, string ContentType = "application/json")

@@ -35,7 +35,10 @@ internal sealed class RequestLog(bool recordRequests)
             slot.Entry = new RecordedRequest(
                 slot.ReceivedAt, DateTimeOffset.UtcNow, slot.Method, slot.RawPath, slot.Query, slot.IntercomVersion,
                 slot.Authorization, string.IsNullOrEmpty(slot.Body) ? null : slot.Body,
-                dropped ? 0 : statusCode, dropped, slot.WhileExhausted);
+                dropped ? 0 : statusCode, dropped, slot.WhileExhausted)
+            {
+                CountedInWindowEndingAt = slot.CountedInWindowEndingAt,
+            };
             _inFlight--;
         }
     }
@@ -102,6 +105,7 @@ internal sealed class RequestLog(bool recordRequests)
         public string? Authorization { get; init; }
         public string? Body { get; set; }
         public bool WhileExhausted { get; set; }
+        public long? CountedInWindowEndingAt { get; set; }
         public RecordedRequest? Entry { get; set; } // guarded by the log's gate
     }
 }

@@ -13,7 +13,7 @@ public sealed class ContactJsonTests
     }
 
     private static ApiResponse Answer(string body, string? requestId) =>
-        new(200, "OK", "application/json", System.Text.Encoding.UTF8.GetBytes(body), requestId);
+        new(200, "OK", "application/json", IntercomJson.Keep(System.Text.Encoding.UTF8.GetBytes(body)), requestId);
 
     private static string List(string ids, string extra) =>
         $$"""{"type":"list","data":[{{ids}}],"url":"/contacts/c1/subscriptions"{{extra}}}""";

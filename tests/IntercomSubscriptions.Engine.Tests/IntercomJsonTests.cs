@@ -138,5 +138,5 @@ public sealed class IntercomJsonTests
     }
 
     private static (string? Code, string? Message, string? RequestId) ReadErrorList(string? body) =>
-        IntercomJson.ReadErrorList(body is null ? default : new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(body)));
+        IntercomJson.ReadErrorList(body is null ? AnswerJson.Blank : IntercomJson.Keep(System.Text.Encoding.UTF8.GetBytes(body)));
 }

@@ -8,7 +8,7 @@ namespace IntercomSubscriptions.Engine.Tests;
 /// <summary>
 /// Random interleavings of sending, arriving at the server and answering, against a fake server
 /// that counts requests in 10-second windows: the pacer must never send a request into a window
-/// the server has already spent.
+/// the server has already spent, and with a share never have more than its share counted in one.
 /// </summary>
 public sealed class RateLimitPacerSimulationTests
 {
@@ -16,7 +16,7 @@ public sealed class RateLimitPacerSimulationTests
 
     public static IEnumerable<object[]> Seeds => Enumerable.Range(1, 40).Select(seed => new object[] { seed });
 
-    private sealed class FakeServer(int limit)
+    private sealed class FakeServer(int limit, int? cap = null)
     {
         private readonly Dictionary<long, int> _counted = new();
 
@@ -32,6 +32,8 @@ public sealed class RateLimitPacerSimulationTests
             Assert.True(counted < Limit,
                 $"seed {seed}: a request reached the server at {now:HH:mm:ss.fff} after the window ending {reset} had counted all {Limit}");
             _counted[reset] = ++counted;
+            Assert.True(cap is null || counted <= cap,
+                $"seed {seed}: a request reached the server at {now:HH:mm:ss.fff} after the window ending {reset} had counted the connection's share, {cap}");
             Served++;
             var headers = new HttpResponseMessage().Headers;
             headers.Add("X-RateLimit-Limit", Limit.ToString(CultureInfo.InvariantCulture));
@@ -43,13 +45,22 @@ public sealed class RateLimitPacerSimulationTests
 
     [Theory]
     [MemberData(nameof(Seeds))]
-    public void Never_sends_more_in_a_window_than_the_server_still_allows(int seed)
+    public void Never_sends_more_in_a_window_than_the_server_still_allows(int seed) => Simulate(seed, withShare: false);
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void With_a_share_never_has_more_than_it_counted_in_a_window(int seed) => Simulate(seed, withShare: true);
+
+    private static void Simulate(int seed, bool withShare)
     {
         var random = new Random(seed);
         var time = new FakeTimeProvider(Start);
-        var pacer = new RateLimitPacer(time, TimeSpan.FromMinutes(5));
         var concurrency = random.Next(1, 9);
-        var server = new FakeServer(random.Next(concurrency, 4 * concurrency + 6));
+        var limit = random.Next(concurrency, 4 * concurrency + 6);
+        double? share = withShare ? 0.1 + 0.9 * random.NextDouble() : null;
+        var pacer = new RateLimitPacer(time, TimeSpan.FromMinutes(5), share);
+        // With a share, the server also checks that the connection never had more than it counted in a window.
+        var server = new FakeServer(limit, share is { } s ? Math.Max(1, (int)Math.Floor(s * limit)) : null);
         var sent = new List<PacerTicket>();                                   // on the wire, not yet at the server
         var answered = new List<(PacerTicket Ticket, RateLimitHeaders? Headers)>(); // counted, answer on its way back
 

@@ -377,4 +377,143 @@ public sealed class RateLimitPacerTests
         pacer.Release(MustAcquire(pacer, clock.Now), Headers(100, 99, FirstReset + 15), 200); // skipped again: still 3
         Assert.Equal(TimeSpan.FromSeconds(3), pacer.WindowLength);
     }
+    private static (RateLimitPacer Pacer, ManualClock Clock) NewPacer(double share)
+    {
+        var clock = new ManualClock();
+        return (new RateLimitPacer(clock.Time, TimeSpan.FromMinutes(5), share), clock);
+    }
+
+    [Fact]
+    public void With_a_share_one_request_goes_at_a_time_until_an_answer_tells_the_limit()
+    {
+        var (pacer, clock) = NewPacer(share: 0.5);
+        var first = MustAcquire(pacer, clock.Now);
+        Assert.NotNull(pacer.TryAcquire(clock.Now, out _, out _));
+
+        // Lost: it may have been counted, in a window whose length is not known yet.
+        pacer.Release(first, null, null);
+        Assert.NotNull(pacer.TryAcquire(clock.Now + TimeSpan.FromSeconds(5), out _, out _));
+        clock.Now += AdaptiveConcurrencyLimit.DefaultWindowLength;
+        var second = MustAcquire(pacer, clock.Now);
+
+        pacer.Release(second, Headers(100, 90, clock.Now.ToUnixTimeSeconds() + 5), 200);
+        // 50 is the share, less the one answered in this window (the lost one ended before it began).
+        Assert.Equal(49, AcquireUntilRefused(pacer, clock.Now));
+    }
+
+    [Fact]
+    public void With_a_share_a_known_window_lets_through_the_share_less_ours_counted_in_it_and_in_flight()
+    {
+        var (pacer, clock) = NewPacer(share: 0.25);
+        pacer.Release(MustAcquire(pacer, clock.Now), Headers(100, 99, FirstReset), 200);
+        var inFlight = MustAcquire(pacer, clock.Now);
+        Assert.Equal(23, AcquireUntilRefused(pacer, clock.Now, cap: 23)); // 25 less the answered one and the one in flight
+
+        var wait = pacer.TryAcquire(clock.Now, out var announcement, out _);
+        Assert.Equal(PendingWindowPollOrLess(wait), wait);
+        Assert.Contains("share", announcement);
+        GC.KeepAlive(inFlight);
+    }
+
+    private static TimeSpan? PendingWindowPollOrLess(TimeSpan? wait)
+    {
+        // Answers in flight may prove counted in the window before: the pacer looks again soon.
+        Assert.NotNull(wait);
+        Assert.InRange(wait!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1));
+        return wait;
+    }
+
+    [Fact]
+    public void With_a_share_a_refilled_window_allows_the_share_less_what_is_in_flight()
+    {
+        var (pacer, clock) = NewPacer(share: 0.1);
+        pacer.Release(MustAcquire(pacer, clock.Now), Headers(100, 99, FirstReset), 200);
+        var inFlight = Enumerable.Range(0, 3).Select(_ => MustAcquire(pacer, clock.Now)).ToList();
+
+        clock.Now = ResetTime(FirstReset);
+        Assert.Equal(7, AcquireUntilRefused(pacer, clock.Now));
+        GC.KeepAlive(inFlight);
+    }
+
+    /// <summary>
+    /// Ours one at a time from the window's start, each answered at once, while another client spends 50
+    /// a second (a quarter of the 2,000 limit): 21 answers over 2 s. Returns the last answer's Remaining.
+    /// </summary>
+    private static int AnswersBesideAnotherClient(RateLimitPacer pacer, ManualClock clock)
+    {
+        clock.Now = DateTimeOffset.FromUnixTimeSeconds(FirstReset - 10);
+        var remaining = 1000;
+        for (var i = 0; i < 21; i++)
+        {
+            remaining -= 1;
+            pacer.Release(MustAcquire(pacer, clock.Now), Headers(2000, remaining, FirstReset), 200);
+            clock.Now += TimeSpan.FromMilliseconds(100);
+            if (i < 20) remaining -= 5;
+        }
+        return remaining;
+    }
+
+    /// <summary>Sends what the pacer lets through, waiting as told, until a wait would reach <paramref name="end"/>; none is answered.</summary>
+    private static List<PacerTicket> SendUntil(RateLimitPacer pacer, ManualClock clock, DateTimeOffset end)
+    {
+        var sent = new List<PacerTicket>();
+        for (var step = 0; step < 100_000; step++)
+        {
+            var wait = pacer.TryAcquire(clock.Now, out _, out var ticket);
+            if (wait is null) { sent.Add(ticket); continue; }
+            if (clock.Now + wait.Value >= end) break;
+            clock.Now += wait.Value;
+        }
+        return sent;
+    }
+
+    [Fact]
+    public void Another_clients_rate_is_kept_back_for_the_rest_of_the_window_and_from_the_next_windows_start()
+    {
+        var (pacer, clock) = NewPacer();
+        var left = AnswersBesideAnotherClient(pacer, clock);
+        // 2 s in: their 50 a second for the 8 s left, with headroom, are kept back from what is left.
+        var keptBack = (int)Math.Ceiling(50 * WindowBudget.OthersHeadroom * 8.0);
+        var sent = SendUntil(pacer, clock, DateTimeOffset.FromUnixTimeSeconds(FirstReset));
+        Assert.InRange(sent.Count, left - keptBack - 1, left - keptBack);
+
+        // The next window: before it has shown their rate, the last one's is kept back for all of it.
+        clock.Now = ResetTime(FirstReset);
+        var first = MustAcquire(pacer, clock.Now);
+        foreach (var late in sent)
+            pacer.Release(late, Headers(2000, 0, FirstReset), 200); // counted in the window that passed
+        pacer.Release(first, Headers(2000, 999, FirstReset + 10), 200);
+        var nextKeptBack = (int)Math.Ceiling(50 * WindowBudget.OthersHeadroom * (DateTimeOffset.FromUnixTimeSeconds(FirstReset + 10) - clock.Now).TotalSeconds);
+        var sentNext = SendUntil(pacer, clock, DateTimeOffset.FromUnixTimeSeconds(FirstReset + 10));
+        Assert.InRange(sentNext.Count, 999 - nextKeptBack - 1, 999 - nextKeptBack);
+    }
+
+    [Fact]
+    public void While_another_client_is_seen_requests_are_spread_through_the_window_and_that_is_said_once_a_window()
+    {
+        var (pacer, clock) = NewPacer();
+        AnswersBesideAnotherClient(pacer, clock);
+        Assert.Null(pacer.TryAcquire(clock.Now, out _, out _)); // the last went 100 ms ago
+        var wait = pacer.TryAcquire(clock.Now, out var announcement, out _);
+        Assert.NotNull(wait);
+        Assert.InRange(wait!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(100));
+        Assert.Contains("other clients", announcement);
+        Assert.NotNull(pacer.TryAcquire(clock.Now, out announcement, out _));
+        Assert.Null(announcement);
+        // Waited as told, the next goes.
+        Assert.Null(pacer.TryAcquire(clock.Now + wait.Value, out _, out _));
+    }
+
+    [Fact]
+    public void Alone_requests_are_not_spread()
+    {
+        var (pacer, clock) = NewPacer();
+        clock.Now = DateTimeOffset.FromUnixTimeSeconds(FirstReset - 10);
+        for (var i = 0; i < 21; i++)
+        {
+            pacer.Release(MustAcquire(pacer, clock.Now), Headers(1000, 999 - i, FirstReset), 200);
+            clock.Now += TimeSpan.FromMilliseconds(100);
+        }
+        Assert.Equal(979, AcquireUntilRefused(pacer, clock.Now));
+    }
 }

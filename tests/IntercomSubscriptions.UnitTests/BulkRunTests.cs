@@ -27,7 +27,7 @@ public sealed class BulkRunTests
             lock (_sent) _sent.Add(change);
             return _send is null ? _answer(change) : _send(change, options, cancellationToken);
         },
-        new RunSummaryCollector("Set-IntercomContactSubscription", clock ?? (() => TimeSpan.FromSeconds(1)), timeLimit, Path.GetTempPath()),
+        new RunSummaryCollector("Set-IntercomContactSubscription", clock ?? (() => TimeSpan.FromSeconds(1)), timeLimit),
         new ProgressReporter("Testing", null, () => TimeSpan.Zero, _output),
         () => { },
         stop,
@@ -358,7 +358,7 @@ public sealed class BulkRunTests
                     lock (_sent) _sent.Add(change);
                     return Answer();
                 },
-                new RunSummaryCollector("Add-IntercomContactSubscription", () => TimeSpan.Zero, null, directory),
+                new RunSummaryCollector("Add-IntercomContactSubscription", () => TimeSpan.Zero, null),
                 new ProgressReporter("Testing", null, () => TimeSpan.Zero, _output), () => { }, CancellationToken.None, journal,
                 (contactId, _, _) =>
                 {

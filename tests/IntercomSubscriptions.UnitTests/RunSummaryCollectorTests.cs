@@ -9,7 +9,10 @@ public sealed class RunSummaryCollectorTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private RunSummaryCollector NewRun(TimeSpan? timeLimit = null) => new("Add-IntercomContactSubscription", () => _now, timeLimit, _directory);
+    private RunSummaryCollector NewRun(TimeSpan? timeLimit = null) => new("Add-IntercomContactSubscription", () => _now, timeLimit, InFolder());
+
+    private FailedRecordsWriter InFolder() =>
+        new("Add-IntercomContactSubscription", null, new FailedRecordRows(null), _ => { }, _directory);
 
     private static ErrorRecord NotFound(PSObject row, string id) =>
         IntercomErrors.ToErrorRecord(new ContactResolutionException($"No Intercom contact has the email '{id}@example.com'.", ambiguous: false), row,
@@ -28,7 +31,7 @@ public sealed class RunSummaryCollectorTests : IDisposable
 
     private RunSummaryCollector RunWithFailures(int rows, int everyNth)
     {
-        var run = new RunSummaryCollector("Add-IntercomContactSubscription", () => TimeSpan.FromMinutes(3), null, _directory);
+        var run = new RunSummaryCollector("Add-IntercomContactSubscription", () => TimeSpan.FromMinutes(3), null, InFolder());
         for (var i = 0; i < rows; i++)
         {
             Assert.True(run.BeginRecord());
@@ -57,7 +60,7 @@ public sealed class RunSummaryCollectorTests : IDisposable
         var size = PSSerializer.Serialize(run.Summary, 2).Length;
         Assert.InRange(size, 1, SerialisedBound);
         var lines = File.ReadAllLines(run.Summary.FailedRecordsPath!);
-        Assert.Equal("\"email\",\"first_name\",\"last_name\",\"signed_up\",\"ErrorId\",\"ErrorMessage\"", lines[0]);
+        Assert.Equal("\"email\",\"first_name\",\"last_name\",\"signed_up\",\"IntercomErrorId\",\"IntercomErrorMessage\"", lines[0]);
         Assert.Equal(1001, lines.Length);
         Assert.StartsWith("\"customer000000@example.com\",\"Customer\",\"Number 0\",\"2024-05-17\",\"IntercomContactNotFound\",", lines[1]);
         Assert.StartsWith("\"customer019980@example.com\",", lines[1000]);
@@ -213,7 +216,7 @@ public sealed class RunSummaryCollectorTests : IDisposable
     [Fact]
     public void A_run_nobody_will_see_the_summary_of_counts_errors_but_keeps_none_and_writes_no_file()
     {
-        var run = new RunSummaryCollector("Get-IntercomContactSubscription", () => _now, null, _directory, keepErrors: false);
+        var run = new RunSummaryCollector("Get-IntercomContactSubscription", () => _now, null, null, keepErrors: false);
         for (var i = 0; i < IntercomRunSummary.MaxErrorsKept + 3; i++)
         {
             run.BeginRecord();

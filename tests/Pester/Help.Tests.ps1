@@ -108,6 +108,10 @@ Describe 'The help pages'' examples, run as printed' {
             'Add-IntercomContactSubscription 5'    = @{ Check = { Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in' } }
             'Add-IntercomContactSubscription 6'    = @{ Check = { "$($output[0].Status)" | Should -Be 'Completed'; $output[0].Succeeded | Should -Be 2; Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in' } }
             'Add-IntercomContactSubscription 7'    = @{ Check = {
+                    Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in'
+                    @(Import-Csv failed-1.csv).Count | Should -Be 0
+                    Test-Path failed-2.csv | Should -BeFalse } }
+            'Add-IntercomContactSubscription 8'    = @{ Check = {
                     "$($output[0].Status)" | Should -Be 'Completed'; $output[0].Succeeded | Should -Be 2; $output[0].JournalPath | Should -Be (Join-Path $TestDrive optin.jsonl)
                     @(Get-IntercomJournal optin.jsonl | Where-Object Outcome -eq 'Applied').Count | Should -BeGreaterOrEqual 2 } }
             'Connect-Intercom 1'                   = @{ Check = { Should -Invoke Read-Host -Times 1 -Exactly; (Get-IntercomConnection).BaseUri | Should -Be $fake.BaseUri } }
@@ -121,6 +125,7 @@ Describe 'The help pages'' examples, run as printed' {
             'Connect-Intercom 6'                   = @{ Check = {
                     (Get-IntercomConnection).JournalPath | Should -Be (Join-Path $TestDrive intercom-journal.jsonl)
                     @(Get-IntercomJournal intercom-journal.jsonl | ForEach-Object ContactId | Sort-Object) | Should -Be $Ada, $Grace } }
+            'Connect-Intercom 7'                   = @{ Check = { (Get-IntercomConnection).RateLimitShare | Should -Be 0.5; Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in' } }
             'Disconnect-Intercom 1'                = @{ Check = {
                     Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in'
                     { Get-IntercomConnection -ErrorAction Stop } | Should -Throw } }
@@ -168,6 +173,13 @@ Describe 'The help pages'' examples, run as printed' {
             'Set-IntercomContactSubscription 4'    = @{ Check = { Get-FakeChoice $fake $Ada -AsText | Should -Be '108=opt_in 109=opt_out' } }
             'Set-IntercomContactSubscription 5'    = @{ Setup = { New-TextFile (Join-Path $TestDrive wishes.csv) -Line 'email,state', 'ada@example.com,Subscribed', 'grace@example.com,Subscribed' | Out-Null }
                 Check = { Get-FakeChoice $fake $Ada -AsText | Should -Be '108=opt_in 109=opt_out'; Get-FakeChoice $fake $Grace -AsText | Should -Be '108=opt_in' } }
+            'Set-IntercomContactSubscription 6'    = @{ Setup = { Set-FakeChoice $fake $Ada 110 opt_in }; Check = { Get-FakeChoice $fake $Grace -AsText | Should -Be '109=opt_out 110=opt_in' } }
+            # Both connections reach the one fake here: Ada's choices, matched by email and type name, are already hers.
+            'Set-IntercomContactSubscription 7'    = @{ Check = {
+                    [object]::ReferenceEquals($a, $b) | Should -BeFalse
+                    $output.Count | Should -Be 3
+                    @($output | Where-Object Changed).Count | Should -Be 0
+                    @(Get-FakeWrite $fake).Count | Should -Be 0 } }
         }
     }
     AfterAll {

@@ -125,7 +125,6 @@ Describe 'Round trips between the cmdlets' {
     }
 
     It 'Get | Set copies what a contact has: "make it so"' {
-        Set-ItResult -Skipped -Because 'issue 19 (9, "Get does not pipe into Set"): the type''s lifecycle State (live) binds to -State'
         Get-IntercomContactSubscription -ContactId $Ada | Set-IntercomContactSubscription -ContactId $Grace -Confirm:$false
 
         Get-FakeChoice $fake $Grace -AsText | Should -Be '109=opt_out 110=opt_in'
@@ -134,8 +133,15 @@ Describe 'Round trips between the cmdlets' {
         @(Get-FakeWrite $fake).Count | Should -Be 0
     }
 
+    It 'Get -IncludeDefault | Set mirrors a contact: its defaults remove the other contact''s extra choices' {
+        Set-FakeChoice $fake $Grace 108 opt_in
+
+        Get-IntercomContactSubscription -Email ada@example.com -IncludeDefault | Set-IntercomContactSubscription -ContactId $Grace -Confirm:$false
+
+        Get-FakeChoice $fake $Grace -AsText | Should -Be '109=opt_out 110=opt_in'
+    }
+
     It 'Get-IntercomSubscriptionType | Export-Csv writes values a spreadsheet shows' {
-        Set-ItResult -Skipped -Because 'issue 19 (10, "Exports show type names"): ContentTypes is written as System.String[]'
         Get-IntercomSubscriptionType | Export-Csv types.csv -NoTypeInformation
 
         $text = Get-Content types.csv -Raw
@@ -144,9 +150,56 @@ Describe 'Round trips between the cmdlets' {
     }
 
     It 'Get -IncludeDefault | Export-Csv writes values a spreadsheet shows' {
-        Set-ItResult -Skipped -Because 'issue 19 (10, "Exports show type names"): ContentTypes is written as System.String[]'
         Get-IntercomContactSubscription -ContactId $Ada -IncludeDefault | Export-Csv effective.csv -NoTypeInformation
 
         Get-Content effective.csv -Raw | Should -Not -Match 'System\.'
+    }
+}
+
+Describe 'The README''s copy of a contact''s choices from one workspace to another' {
+    BeforeAll {
+        # Two workspaces, each its own fake: A with the sample data; B whose 108-111 are other types,
+        # with A's type names under other ids, and Ada under another id.
+        $fakeA = Start-FakeIntercom -Token 'token-of-workspace-a'
+        $fakeB = Start-FakeIntercom -Token 'token-of-workspace-b'
+        Set-FakeChoice $fakeA $Ada 110 opt_in
+        $null = Invoke-FakeControl $fakeB -Method POST -Path 'subscription_types' -Body @(
+            @{ id = '108'; name = 'Partner offers'; consent_type = 'opt_in'; state = 'live'; content_types = @('email') }
+            @{ id = '109'; name = 'Partner news'; consent_type = 'opt_out'; state = 'live'; content_types = @('email') }
+            @{ id = '110'; name = 'Partner SMS'; consent_type = 'opt_in'; state = 'live'; content_types = @('sms_message') }
+            @{ id = '208'; name = 'Newsletters'; consent_type = 'opt_in'; state = 'live'; content_types = @('email') }
+            @{ id = '209'; name = 'Product updates'; consent_type = 'opt_out'; state = 'live'; content_types = @('email') }
+            @{ id = '210'; name = 'SMS offers'; consent_type = 'opt_in'; state = 'live'; content_types = @('sms_message') }
+        )
+        Add-FakeContact $fakeB @(@{ id = $Ada; email = 'someone-else@example.com' }, @{ id = 'b-ada'; email = 'ada@example.com' })
+        Set-FakeChoice $fakeB 'b-ada' 208 opt_in
+    }
+    AfterAll {
+        Stop-FakeIntercom $fakeA
+        Stop-FakeIntercom $fakeB
+    }
+
+    It 'copies by email and type name, and writes nothing to the workspace it reads' {
+        $printed = Get-ReadmeCode -Containing 'Set-IntercomContactSubscription -Connection $b'
+        # The one change to the printed code: its two connections are to the two fakes.
+        $connects = @($printed -split "`n" | Where-Object { $_ -match '^\$[ab] = Connect-Intercom ' })
+        $connects.Count | Should -Be 2
+        $a = Connect-Intercom -BaseUri $fakeA.BaseUri -Token (Get-FakeToken $fakeA) -PassThru
+        $b = Connect-Intercom -BaseUri $fakeB.BaseUri -Token (Get-FakeToken $fakeB) -PassThru
+        Reset-FakeCall $fakeA
+        $copy = $printed
+        foreach ($line in $connects) { $copy = $copy.Replace($line, '') }
+        # The block's first pipe copies between two contacts of the session's workspace: only the last one is run here.
+        $copy = $copy.Substring($copy.IndexOf('Get-IntercomContactSubscription -Email ada@example.com -IncludeDefault -Connection $a'))
+
+        $output = @(. ([scriptblock]::Create($copy + ' -Confirm:$false')))
+
+        Get-FakeChoice $fakeB 'b-ada' -AsText | Should -Be '209=opt_out 210=opt_in'
+        @($output | Where-Object Changed).Count | Should -Be 3
+        # B's own 108-110 are other types: nothing of A's ids reached them.
+        Get-FakeChoice $fakeB $Ada -AsText | Should -Be '109=opt_out'
+        @(Get-FakeWrite $fakeB | Where-Object { $_.path -match '/subscriptions(/10[89]|/110)?$' -and $_.body -match '"id":"1(08|09|10)"' }).Count | Should -Be 0
+        @(Get-FakeWrite $fakeA).Count | Should -Be 0
+        Get-FakeChoice $fakeA $Ada -AsText | Should -Be '109=opt_out 110=opt_in'
     }
 }

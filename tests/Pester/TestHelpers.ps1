@@ -268,6 +268,34 @@ function Reset-FakeIntercom {
 }
 
 # ---------------------------------------------------------------------------------------------
+# The module's folder for failed-records files
+# ---------------------------------------------------------------------------------------------
+
+<# IntercomSubscriptions-<user> in the temp directory: where a run without -FailedRecordsPath writes its failed records. #>
+function Get-FailedRecordFolder {
+    Join-Path ([System.IO.Path]::GetTempPath()) "IntercomSubscriptions-$([Environment]::UserName)"
+}
+
+<# Whether the folder is there and the names of the files in it: taken before a Describe's runs, to compare after. #>
+function Get-FailedRecordFolderState {
+    $folder = Get-FailedRecordFolder
+    $exists = Test-Path -LiteralPath $folder
+    [pscustomobject]@{
+        Exists = $exists
+        Files  = @(if ($exists) { Get-ChildItem -LiteralPath $folder -Force -File | ForEach-Object Name | Sort-Object })
+    }
+}
+
+<# Removes the folder again when it was not there before (-Before) and nothing is left in it. #>
+function Restore-FailedRecordFolder {
+    param([Parameter(Mandatory)] $Before)
+    $folder = Get-FailedRecordFolder
+    if (-not $Before.Exists -and (Test-Path -LiteralPath $folder) -and -not (Get-ChildItem -LiteralPath $folder -Force)) {
+        Remove-Item -LiteralPath $folder
+    }
+}
+
+# ---------------------------------------------------------------------------------------------
 # Processes
 # ---------------------------------------------------------------------------------------------
 

@@ -1,22 +1,38 @@
 namespace IntercomSubscriptions.Engine;
 
 /// <summary>
-/// Bounds the memory that answers being read take across all of a connection's calls in flight.
-/// Intercom's answers are a few kilobytes; an answer that grows past <see cref="SmallAnswerBytes"/>
-/// is read only while it holds the one large-answer slot, until its caller has read it. So at most
-/// (calls in flight × SmallAnswerBytes) + one MaxResponseBytes answer is buffered at once, not
-/// (calls in flight × MaxResponseBytes).
+/// Bounds the memory that answers take across all of a connection's calls in flight. An answer holds
+/// bytes from its first read until its result has been read: the read-ahead window and the JSON kept
+/// of it (<see cref="StreamingJsonFilter"/>), not the answer's own size, so a padded answer of any
+/// size holds about 70 KiB. Intercom's answers keep a few kilobytes; one that would hold more than
+/// <see cref="SmallAnswerBytes"/> waits first for the one large-answer slot and keeps it until its
+/// caller has read it. So at most <see cref="MostHeldBytes"/> are held at once: (A − 1) ×
+/// SmallAnswerBytes + MaxResponseBytes + 128 KiB for A answers in flight, not A × MaxResponseBytes.
 /// </summary>
 internal sealed class AnswerMemoryGate : IDisposable
 {
     public const int SmallAnswerBytes = 256 * 1024;
 
+    /// <summary>What the large answer holds beyond MaxResponseBytes of kept JSON: its window, and its buffer's room for one more token.</summary>
+    public const int LargeAnswerExtraBytes = 2 * StreamingJsonFilter.MaxWindowBytes;
+
+    /// <summary>
+    /// The most bytes answers hold at once with <paramref name="answersInFlight"/> calls in flight on a
+    /// connection whose answers may be <paramref name="maxResponseBytes"/> long (at least 1 MiB): the
+    /// large answer's kept JSON (no longer than the bytes read) and extra, and the others' small shares.
+    /// </summary>
+    public static long MostHeldBytes(int answersInFlight, int maxResponseBytes) =>
+        ((long)Math.Max(0, answersInFlight - 1) * SmallAnswerBytes) + Math.Max(maxResponseBytes, PooledByteBuffer.PooledBytes) + LargeAnswerExtraBytes;
+
     private readonly SemaphoreSlim _largeAnswer = new(1, 1);
     private long _buffered;
     private long _peak;
 
-    /// <summary>The most bytes ever buffered at once across answers (for tests and the bench).</summary>
+    /// <summary>The most bytes answers ever held at once (for tests and the bench).</summary>
     public long PeakBufferedBytes => Interlocked.Read(ref _peak);
+
+    /// <summary>The bytes answers hold now.</summary>
+    public long BufferedBytes => Interlocked.Read(ref _buffered);
 
     public BufferedAnswer Begin() => new(this);
 
@@ -44,7 +60,7 @@ internal sealed class AnswerMemoryGate : IDisposable
         }
     }
 
-    /// <summary>The bytes of one answer as they are read; disposing it gives their share of the budget back.</summary>
+    /// <summary>The bytes one answer holds, from its first read until its result is read; disposing it gives them back.</summary>
     internal sealed class BufferedAnswer : IDisposable
     {
         private readonly AnswerMemoryGate _gate;
@@ -54,16 +70,20 @@ internal sealed class AnswerMemoryGate : IDisposable
 
         public BufferedAnswer(AnswerMemoryGate gate) => _gate = gate;
 
-        /// <summary>Counts <paramref name="bytes"/> more, first waiting for the large-answer slot if the answer outgrows a small one.</summary>
-        public async Task GrowAsync(long total, int bytes, CancellationToken cancellationToken)
+        /// <summary>Before the answer may grow to <paramref name="bytes"/>: waits for the large-answer slot if that is more than a small answer's share.</summary>
+        public async Task MayHoldAsync(long bytes, CancellationToken cancellationToken)
         {
-            if (!_holdsLargeSlot && total + bytes > SmallAnswerBytes)
-            {
-                await _gate._largeAnswer.WaitAsync(cancellationToken).ConfigureAwait(false);
-                _holdsLargeSlot = true;
-            }
-            _counted += bytes;
-            _gate.Count(bytes);
+            if (_holdsLargeSlot || bytes <= SmallAnswerBytes) return;
+            await _gate._largeAnswer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _holdsLargeSlot = true;
+        }
+
+        /// <summary>The answer holds <paramref name="bytes"/> now.</summary>
+        public void Holds(long bytes)
+        {
+            if (Volatile.Read(ref _disposed) != 0) return;
+            _gate.Count(bytes - _counted);
+            _counted = bytes;
         }
 
         public void Dispose()

@@ -1,14 +1,15 @@
 namespace IntercomSubscriptions.Engine;
 
 /// <summary>
-/// One answer from Intercom, read whole (within a size cap) inside the attempt that got it, as
-/// UTF-8 bytes. Dispose it once read: that gives its bytes back to the connection's memory budget.
+/// One answer from Intercom, read whole (within a size cap) inside the attempt that got it, its body as
+/// the JSON the module reads from it (<see cref="AnswerJson"/>). Dispose it once read: that gives its
+/// bytes back to the connection's memory budget.
 /// </summary>
 internal sealed class ApiResponse : IDisposable
 {
     private readonly IDisposable? _buffer;
 
-    public ApiResponse(int statusCode, string? reasonPhrase, string? contentType, ReadOnlyMemory<byte> body, string? requestId, IDisposable? buffer = null)
+    public ApiResponse(int statusCode, string? reasonPhrase, string? contentType, AnswerJson body, string? requestId, IDisposable? buffer = null)
     {
         StatusCode = statusCode;
         ReasonPhrase = reasonPhrase;
@@ -21,24 +22,14 @@ internal sealed class ApiResponse : IDisposable
     public int StatusCode { get; }
     public string? ReasonPhrase { get; }
     public string? ContentType { get; }
-    public ReadOnlyMemory<byte> Body { get; }
+    public AnswerJson Body { get; }
     /// <summary>From the X-Request-Id header; an error list's request_id takes precedence.</summary>
     public string? RequestId { get; }
     /// <summary>Where a 3xx pointed (path only, shown in the error), or null.</summary>
     public string? Location { get; init; }
 
     /// <summary>No body, or only white space.</summary>
-    public bool BodyIsBlank
-    {
-        get
-        {
-            foreach (var b in Body.Span)
-            {
-                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return false;
-            }
-            return true;
-        }
-    }
+    public bool BodyIsBlank => Body.IsBlank;
 
     /// <summary>A body type that is not JSON (text/html from a proxy's error page, say), or null.</summary>
     public string? NonJsonContentType =>

@@ -7,7 +7,7 @@ namespace IntercomSubscriptions.Engine;
 /// <summary>
 /// Sends one <see cref="IntercomRequest"/> through the connection's handler pipeline
 /// (<see cref="IntercomHandlerPipeline"/>: retried, paced, each attempt under its own timeout, the
-/// answer read whole) and returns the success as an <see cref="ApiResponse"/>; anything else is thrown
+/// answer read as it arrives) and returns the success as an <see cref="ApiResponse"/>; anything else is thrown
 /// as an <see cref="IntercomApiException"/>. The caller's sink goes with the call, on the message.
 /// </summary>
 internal sealed class IntercomTransport : IDisposable
@@ -33,12 +33,12 @@ internal sealed class IntercomTransport : IDisposable
         _answers = new AnswerReader(options.MaxResponseBytes);
         var pipeline = new IntercomHandlerPipeline(primaryHandler ?? PrimaryHandlerFactory.Create(options),
             new RetryHandler(options, time),
-            new AttemptHandler(options, time, new AdaptiveConcurrencyLimit(time), new RateLimitPacer(time, options.MaxRateLimitWait), _tokenRefusal, _answers, text),
+            new AttemptHandler(options, time, new AdaptiveConcurrencyLimit(time), new RateLimitPacer(time, options.MaxRateLimitWait, options.RateLimitShare), _tokenRefusal, _answers, text),
             new CountingHandler());
         _pipeline = new HttpMessageInvoker(pipeline.Build(), disposeHandler: true);
     }
 
-    /// <summary>Bounds the bytes of answers buffered at once across this connection's requests.</summary>
+    /// <summary>Bounds the bytes answers hold at once across this connection's requests.</summary>
     public AnswerMemoryGate Answers => _answers.Memory;
 
     /// <param name="options">A change's write-ahead step, its token for attempts on the wire, and where to report them; null for none.</param>
@@ -93,7 +93,7 @@ internal sealed class IntercomTransport : IDisposable
     private ApiResponse ToApiResponse(HttpResponseMessage answer)
     {
         var status = (int)answer.StatusCode;
-        var body = answer.Content is BufferedAnswerContent buffered ? buffered.Body : ReadOnlyMemory<byte>.Empty;
+        var body = answer.Content is BufferedAnswerContent buffered ? buffered.Answer : AnswerJson.Blank;
         var requestId = _text.RequestId(answer.Headers);
         var location = status is >= 300 and <= 399 ? answer.Headers.Location : null;
         return new ApiResponse(status, _text.Clean(answer.ReasonPhrase, 100), _text.Clean(answer.Content?.Headers.ContentType?.MediaType, 100), body, requestId, answer)

@@ -7,21 +7,76 @@ namespace IntercomSubscriptions.Engine;
 /// and ids are accepted as strings or numbers. Anything that is not the expected shape is an
 /// <see cref="IntercomApiException"/> of kind InvalidResponse, never a JsonException.
 /// </summary>
+/// <remarks>
+/// The readers see an answer as <see cref="AnswerReader"/> kept it: only the properties
+/// <see cref="AnswerShape"/> names, each string cut to <see cref="LongestStringKeptBytes"/>. A reader
+/// that looks at another property must have it added there.
+/// </remarks>
 internal static class IntercomJson
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    private const int MaxDepth = 64;
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
     // Longer than any name, description or email Intercom allows; a longer string is cut, marked with '…'.
     private const int MaxTextLength = 10_000;
 
-    public static JsonDocument Parse(ReadOnlyMemory<byte> body, ApiResponse response)
+    /// <summary>
+    /// The bytes of a string's content kept: more than MaxTextLength + 1 characters even if each came as
+    /// a six-byte \uXXXX escape and the cut cannot split a surrogate pair, so a string cut here reads the
+    /// same (cut at MaxTextLength, '…') as whole.
+    /// </summary>
+    internal const int LongestStringKeptBytes = (MaxTextLength + 2) * 6;
+
+    private static readonly JsonShape Translation = JsonShape.Object(("name", JsonShape.Value), ("description", JsonShape.Value), ("locale", JsonShape.Value));
+
+    // {"data": [{"id": "108"}], "has_more": false, "total_count": 1}: see WholeIdList.
+    private static readonly JsonShape IdList = JsonShape.Object(
+        ("data", JsonShape.Array(JsonShape.Object(("id", JsonShape.Value)))), ("has_more", JsonShape.Value), ("total_count", JsonShape.Value));
+
+    // A contact (ReadContact, ReadContactConsent) or a subscription type (ReadSubscriptionType).
+    private static readonly JsonShape Item = JsonShape.Object(
+        ("id", JsonShape.Value), ("email", JsonShape.Value), ("external_id", JsonShape.Value), ("role", JsonShape.Value),
+        ("unsubscribed_from_emails", JsonShape.Value), ("has_hard_bounced", JsonShape.Value), ("marked_email_as_spam", JsonShape.Value),
+        ("opted_in_subscription_types", IdList), ("opted_out_subscription_types", IdList),
+        ("state", JsonShape.Value), ("consent_type", JsonShape.Value), ("default_translation", Translation),
+        ("translations", JsonShape.Array(Translation)), ("content_types", JsonShape.Array(JsonShape.Value)));
+
+    /// <summary>Everything the readers below read from any answer: one object, a list of them with its paging, or an error list.</summary>
+    internal static readonly JsonShape AnswerShape = Item.With(
+        ("data", JsonShape.Array(Item)), ("total_count", JsonShape.Value),
+        ("pages", JsonShape.Object(("next", JsonShape.Object(("starting_after", JsonShape.Value))))),
+        ("errors", JsonShape.Array(JsonShape.Object(("code", JsonShape.Value), ("message", JsonShape.Value)))), ("request_id", JsonShape.Value));
+
+    /// <summary>A filter that keeps what the readers read from an answer of <paramref name="declaredLength"/> bytes (if known), at most <paramref name="maxBodyBytes"/>.</summary>
+    public static StreamingJsonFilter NewFilter(long? declaredLength, int maxBodyBytes) =>
+        new(AnswerShape, LongestStringKeptBytes, MaxDepth, declaredLength, maxBodyBytes + StreamingJsonFilter.MaxWindowBytes);
+
+    /// <summary>What the readers see of a whole <paramref name="body"/>, as <see cref="AnswerReader"/> keeps it from one that streams in.</summary>
+    public static AnswerJson Keep(ReadOnlySpan<byte> body)
+    {
+        using var filter = NewFilter(body.Length, body.Length);
+        while (!body.IsEmpty)
+        {
+            var space = filter.ReadSpace();
+            var count = Math.Min(space.Count, body.Length);
+            body.Slice(0, count).CopyTo(space.AsSpan());
+            filter.Advance(count);
+            body = body.Slice(count);
+        }
+        return filter.Complete();
+    }
+
+    private static JsonDocument Parse(ApiResponse response)
     {
         try
         {
-            return JsonDocument.Parse(body, DocumentOptions);
+            if (response.Body.Invalid is { } invalid) throw invalid;
+            return JsonDocument.Parse(response.Body.Json, DocumentOptions);
         }
         catch (JsonException ex)
         {
-            var what = response.NonJsonContentType is { } type
+            var what = ex is JsonTokenTooLongException
+                ? $"JSON it does not read ({PrintableText.Escape(ex.Message.Split('.')[0], 200)})"
+                : response.NonJsonContentType is { } type
                 ? $"a {type} body, not JSON (a proxy, gateway or login page may have answered)"
                 : $"a body that is not valid JSON ({PrintableText.Escape(ex.Message.Split('.')[0], 200)})";
             throw response.InvalidBody($"Intercom answered with {what}", ex);
@@ -62,7 +117,7 @@ internal static class IntercomJson
     {
         if (response.BodyIsBlank)
             throw response.InvalidBody("Intercom answered with an empty body");
-        var document = Parse(response.Body, response);
+        var document = Parse(response);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
@@ -175,12 +230,12 @@ internal static class IntercomJson
     }
 
     /// <summary>Intercom's error list, if the body is one: the first error's code and message, and the request id.</summary>
-    public static (string? Code, string? Message, string? RequestId) ReadErrorList(ReadOnlyMemory<byte> body)
+    public static (string? Code, string? Message, string? RequestId) ReadErrorList(AnswerJson body)
     {
-        if (body.IsEmpty) return (null, null, null);
+        if (body.Invalid is not null || body.Json.IsEmpty) return (null, null, null);
         try
         {
-            using var document = JsonDocument.Parse(body, DocumentOptions);
+            using var document = JsonDocument.Parse(body.Json, DocumentOptions);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return (null, null, null);
             string? code = null, message = null;

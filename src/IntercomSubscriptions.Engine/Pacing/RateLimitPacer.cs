@@ -8,10 +8,15 @@ namespace IntercomSubscriptions.Engine;
 /// reset instead of collecting 429s. Shared by all in-flight requests of the connection.
 /// </summary>
 /// <remarks>
-/// The budget of a known window is a lower bound on what the server still allows, less an allowance
-/// for other clients of the same app (<see cref="WindowBudget"/>); which of our requests may have been
-/// counted where is kept by <see cref="RequestsInDoubt"/>. Between a window's refill and its first
-/// answer, the full limit less what is in flight may go.
+/// <para>The budget of a known window is a lower bound on what the server still allows, less what other
+/// clients of the same app are likely to spend of it before it ends (<see cref="WindowBudget"/>); which
+/// of our requests may have been counted where is kept by <see cref="RequestsInDoubt"/>. Between a
+/// window's refill and its first answer, the full limit less what is in flight may go.</para>
+/// <para>By default the connection takes what the window leaves after the other clients it sees, spread
+/// through the window while it sees any. With a share (<see cref="IntercomClientOptions.RateLimitShare"/>)
+/// it also never has more than that share of a window's limit counted in one window, whatever it sees:
+/// requests in flight count against the window they are sent in and the next, and until the first answer
+/// tells the limit one request goes at a time.</para>
 /// </remarks>
 internal sealed class RateLimitPacer
 {
@@ -39,25 +44,33 @@ internal sealed class RateLimitPacer
     private readonly object _gate = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _maxWait;
+    private readonly ShareCap? _share;
     private readonly RequestsInDoubt _doubt = new();
     private WindowState _state = WindowState.Unknown;
     private long _windowReset;          // UNIX seconds at which the latest known window refills
-    private DateTimeOffset _windowRefillsAt; // Reset + slack by our clock, but never more than LongestWait after we learnt it
+    private DateTimeOffset _windowRefillsAt; // Reset + slack by our clock, but never more than LongestWait after we learnt it; when Refilled, the pending window's expected refill
+    private DateTimeOffset _pendingWindowStart; // when Refilled: when the pending window began, by our clock
     private int _limit;
     private WindowBudget? _budget;      // the known window's (state Known)
     private int _refilledAvailable;     // what a refilled window allows until its first answer (state Refilled)
     private long _dispatched;
+    private bool _answered;             // an answer (with or without rate-limit headers) has come
+    private DateTimeOffset _lastSentAt = DateTimeOffset.MinValue;
+    private double _othersPerSecond;    // other clients' rate in the last window that showed it, for the next one's start
     private DateTimeOffset _blockedUntil = DateTimeOffset.MinValue;
     private TimeSpan _blockAsked;       // the Retry-After (or guess) that set _blockedUntil, as Intercom said it
     private long? _windowSeconds;       // learnt: the smallest step seen between two windows' Resets
     private long _announcedWindow;
+    private long _announcedSpreadWindow;
     private DateTimeOffset _announcedBlockUntil = DateTimeOffset.MinValue;
 
     /// <param name="maxWait">The longest Retry-After waited out; a longer one fails requests instead (<see cref="AcquireAsync"/>).</param>
-    public RateLimitPacer(TimeProvider time, TimeSpan maxWait)
+    /// <param name="share">The most of each window's limit this connection takes (0 &lt; share ≤ 1); null for no cap of its own.</param>
+    public RateLimitPacer(TimeProvider time, TimeSpan maxWait, double? share = null)
     {
         _time = time;
         _maxWait = maxWait;
+        _share = share is { } s ? new ShareCap(s) : null;
     }
 
     /// <summary>
@@ -125,39 +138,95 @@ internal sealed class RateLimitPacer
                 return wait;
             }
 
-            if (_state == WindowState.Known && now >= _windowRefillsAt)
+            if (_state != WindowState.Unknown && now >= _windowRefillsAt)
             {
-                // The window refilled; its Reset is unknown until the first answer arrives.
+                // The window refilled; its Reset is unknown until the first answer arrives. When Refilled
+                // already, the pending window passed without one (all we sent in it was lost, say).
+                if (_budget is { } passed)
+                    _othersPerSecond = passed.OthersPerSecond(_doubt.OldestInFlight);
                 _state = WindowState.Refilled;
                 _budget = null;
-                _refilledAvailable = Math.Max(0, _limit - _doubt.InFlight);
+                _pendingWindowStart = _windowRefillsAt - ResetSlack;
+                _windowRefillsAt += WindowLengthOrDefault;
+                _refilledAvailable = RefilledAllows();
             }
 
-            var mayFollow = _budget is { } known ? _doubt.MayFollow(known.LowestSequence) : 0;
-            var mayGo = _state switch
+            switch (_state)
             {
-                WindowState.Known => _budget!.Available(_dispatched, mayFollow, now) > 0,
-                WindowState.Refilled => _refilledAvailable > 0,
-                _ => true,
-            };
-            if (mayGo)
-            {
-                if (_state == WindowState.Refilled) _refilledAvailable--;
-                _doubt.Sent(++_dispatched);
-                ticket = new PacerTicket(_dispatched, now);
-                return null;
+                case WindowState.Unknown when _share is null || _answered || _share.MayGoBeforeTheLimitIsKnown(_doubt.InFlight, now):
+                case WindowState.Refilled when _refilledAvailable > 0:
+                    return Send(now, out ticket);
+                case WindowState.Unknown:
+                    // With a share, the first answer tells the limit before more than one request is out
+                    // (a server that sends no rate-limit headers cannot be held to a share at all).
+                    return PendingWindowPoll;
+                case WindowState.Refilled:
+                    return PendingWindowPoll;
             }
 
-            if (_state == WindowState.Refilled)
-                return PendingWindowPoll;
+            var budget = _budget!;
+            var oldest = _doubt.OldestInFlight;
+            var mayFollow = _doubt.MayFollow(budget.LowestSequence);
+            var available = budget.Available(_dispatched, mayFollow, oldest);
+            // Under a share: ours that may count in this window are those answered in it, in flight, or ended unknown since it began.
+            var withinShare = _share is null || budget.OursCounted + _doubt.InFlight + _share.EndedUnknownSince(WindowStart(_windowReset)) < Cap;
+            var others = budget.OthersPerSecond(oldest);
+            if (available > 0 && withinShare)
+            {
+                if (budget.SpreadWait(available, _lastSentAt, now, oldest) is not { } spread)
+                    return Send(now, out ticket);
+                announcement = AnnounceSpread(others);
+                return spread;
+            }
+
+            // Held back only by the room kept for other clients: now and then a request reads their rate again.
+            var probe = withinShare && others > 0 ? budget.MayProbe(_dispatched, mayFollow, _doubt.InFlight, _lastSentAt, now) : null;
+            if (probe == TimeSpan.Zero)
+                return Send(now, out ticket);
 
             var resetAt = _windowRefillsAt;
             var until = Clamp(resetAt - now);
-            announcement = AnnounceWindow(_windowReset,
-                $"Rate limit: the {_limit}-request window is used up; waiting {Seconds(until)} until it resets at {resetAt.ToLocalTime():HH:mm:ss}.");
-            // Answers still to come may give budget back (those in doubt were counted before the lowest).
-            return mayFollow > 0 && until > PendingWindowPoll ? PendingWindowPoll : until;
+            var othersPerWindow = (int)Math.Round(others * WindowLengthOrDefault.TotalSeconds);
+            var what = !withinShare ? $"this connection's share of the {_limit}-request window ({Cap}) is used"
+                : othersPerWindow > 0 ? $"what the {_limit}-request window leaves after the app's other clients (about {othersPerWindow} a window) is used"
+                : $"the {_limit}-request window is used up";
+            announcement = AnnounceWindow(_windowReset, $"Rate limit: {what}; waiting {Seconds(until)} until it resets at {resetAt.ToLocalTime():HH:mm:ss}.");
+            // Answers still to come may give budget back: those in doubt were counted before the lowest, or
+            // in the window before (the share); and a settled answer may show other clients slower than they looked.
+            var answersMayGiveBack = mayFollow > 0 || (_doubt.InFlight > 0 && (!withinShare || others > 0));
+            var next = answersMayGiveBack && until > PendingWindowPoll ? PendingWindowPoll : until;
+            return probe is { } probeIn && probeIn < next ? probeIn : next;
         }
+    }
+
+    /// <summary>The most of a window this connection takes: its share of the limit, or all of it (under the lock).</summary>
+    private int Cap => _share?.Of(_limit) ?? int.MaxValue;
+
+    /// <summary>
+    /// What a refilled window allows until its first answer: the limit, or the share, less what is in flight
+    /// and, under a share, what ended unknown since the window began (under the lock).
+    /// </summary>
+    private int RefilledAllows()
+    {
+        var byLimit = _limit - _doubt.InFlight;
+        if (_share is null) return Math.Max(0, byLimit);
+        var byShare = Cap - _doubt.InFlight - _share.EndedUnknownSince(_pendingWindowStart);
+        return Math.Max(0, Math.Min(byLimit, byShare));
+    }
+
+    /// <summary>When the server's window that resets at <paramref name="reset"/> began, by our clock (under the lock).</summary>
+    private DateTimeOffset WindowStart(long reset) => DateTimeOffset.FromUnixTimeSeconds(reset) - WindowLengthOrDefault;
+
+    private TimeSpan WindowLengthOrDefault => _windowSeconds is { } s ? TimeSpan.FromSeconds(s) : AdaptiveConcurrencyLimit.DefaultWindowLength;
+
+    /// <summary>Lets one request go (under the lock).</summary>
+    private TimeSpan? Send(DateTimeOffset now, out PacerTicket ticket)
+    {
+        if (_state == WindowState.Refilled) _refilledAvailable--;
+        _doubt.Sent(++_dispatched);
+        _lastSentAt = now;
+        ticket = new PacerTicket(_dispatched, now);
+        return null;
     }
 
     /// <summary>
@@ -173,6 +242,7 @@ internal sealed class RateLimitPacer
                 EndedUnknown(ticket);
                 return;
             }
+            _answered = true;
             var remaining = answer.Remaining;
             if (statusCode == 429)
             {
@@ -198,23 +268,26 @@ internal sealed class RateLimitPacer
                     // ours and it still counts that window): this request was counted there, so the new
                     // window's budget it was given comes back. Without this, answers that all come from
                     // the old window would leave the new one pending, with no budget, for ever.
-                    _refilledAvailable = Math.Min(_refilledAvailable + 1, Math.Max(0, _limit - _doubt.InFlight));
+                    _refilledAvailable = Math.Min(_refilledAvailable + 1, RefilledAllows());
                     if (statusCode == 429)
                         Block(TimeSpan.FromSeconds(1)); // its window has not refilled yet
                     return;
                 }
                 if (_state != WindowState.Unknown && reset > _windowReset && reset - _windowReset < (_windowSeconds ?? long.MaxValue))
                     _windowSeconds = reset - _windowReset;
+                if (_budget is { } previous)
+                    _othersPerSecond = previous.OthersPerSecond(_doubt.OldestInFlight);
                 _state = WindowState.Known;
                 _windowReset = reset;
                 // Waiting longer than LongestWait in total means clocks disagree; after that, try the server again.
                 _windowRefillsAt = Min(ResetTime(reset), _time.GetUtcNow() + LongestWait);
                 _limit = (int)Math.Min(int.MaxValue, limit);
-                _budget = new WindowBudget(reading, _windowSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : AdaptiveConcurrencyLimit.DefaultWindowLength);
+                _budget = new WindowBudget(reading, _dispatched, counted: statusCode != 429, _limit, WindowLengthOrDefault,
+                    DateTimeOffset.FromUnixTimeSeconds(reset), _othersPerSecond);
             }
             else if (reset == _windowReset)
             {
-                _budget?.Add(reading);
+                _budget?.Add(reading, _dispatched, counted: statusCode != 429);
             }
             // An answer from an older window settles its request (counted there) and says nothing of this one.
         }
@@ -225,6 +298,7 @@ internal sealed class RateLimitPacer
     {
         _doubt.EndedUnknown(ticket.Sequence, _dispatched, _budget?.LowestSequence);
         _budget?.AddEndedUnknown();
+        _share?.EndedUnknown(_time.GetUtcNow(), WindowLengthOrDefault);
     }
 
     private string? AnnounceWindow(long reset, string message)
@@ -232,6 +306,15 @@ internal sealed class RateLimitPacer
         if (reset == _announcedWindow) return null;
         _announcedWindow = reset;
         return message;
+    }
+
+    /// <summary>Said once a window, when this connection starts leaving room for the app's other clients (under the lock).</summary>
+    private string? AnnounceSpread(double othersPerSecond)
+    {
+        if (_windowReset == _announcedSpreadWindow || _windowReset == _announcedWindow) return null;
+        _announcedSpreadWindow = _windowReset;
+        return $"Rate limit: other clients of this Intercom app are using about {Math.Round(othersPerSecond * WindowLengthOrDefault.TotalSeconds):0} of the {_limit}-request window; "
+            + "spreading this connection's requests through the window to leave them that room.";
     }
 
     /// <summary>The error for a request that would have to wait longer than the bound for Intercom's Retry-After, or null.</summary>

@@ -19,6 +19,9 @@ internal sealed class RequestsInDoubt
 
     public int InFlight => _inFlight.Count;
 
+    /// <summary>The sequence of the oldest request still in flight; null when none is.</summary>
+    public long? OldestInFlight => _inFlight.Count > 0 ? _inFlight.Min : null;
+
     public void Sent(long sequence) => _inFlight.Add(sequence);
 
     /// <summary>An answer with rate-limit headers: where it was counted is known.</summary>

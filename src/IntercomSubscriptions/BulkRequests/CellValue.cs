@@ -43,6 +43,32 @@ internal static class CellValue
         _ => Clean(Text(value)) is { } one ? new[] { one } : null,
     };
 
+    /// <summary>
+    /// Like <see cref="Values(object?)"/>, for a cell of a row of the module's failed-records files:
+    /// each text is first restored (<see cref="SpreadsheetCell.Restored"/>), so that a value the file
+    /// guarded against spreadsheet formulas is the value it was.
+    /// </summary>
+    public static string[]? RestoredValues(object? value) => value switch
+    {
+        null => null,
+        PSObject wrapped => RestoredValues(wrapped.BaseObject),
+        string text => Clean(SpreadsheetCell.Restored(text)) is { } one ? new[] { one } : null,
+        IEnumerable many => Clean(many.Cast<object?>().Select(item => Text(item) is { } text ? SpreadsheetCell.Restored(text) : null)),
+        _ => Values(value),
+    };
+
+    /// <summary>
+    /// A value as one cell's text, exactly (not cleaned): a list whose own text is only its type name
+    /// (an array) as its items joined by ", ". What a file of records writes.
+    /// </summary>
+    public static string? AsText(object? value) => value switch
+    {
+        PSObject wrapped => AsText(wrapped.BaseObject),
+        string text => text,
+        IEnumerable many when value.ToString() == value.GetType().ToString() => string.Join(", ", many.Cast<object?>().Select(Text)),
+        _ => Text(value),
+    };
+
     /// <summary>A name with its invisible characters removed and its surrounding white space trimmed: what a header says to a reader.</summary>
     public static string Visible(string name)
     {

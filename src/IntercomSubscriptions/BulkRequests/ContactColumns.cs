@@ -64,11 +64,25 @@ internal readonly record struct ContactColumns(string[]? ContactId, string[]? Em
         return targets;
     }
 
+    /// <summary>
+    /// The contacts given on the command line (not piped), as the column a file of records would hold
+    /// them in: the parameter that names them (the one <see cref="Targets"/> uses first when several
+    /// are given) and its values. Null when none is given.
+    /// </summary>
+    public (string Column, string[] Values)? Given() =>
+        ContactId is not null ? (nameof(ContactId), ContactId)
+        : ExternalId is not null ? (nameof(ExternalId), ExternalId)
+        : Email is not null ? (nameof(Email), Email)
+        : null;
+
+    /// <summary>The column that names the same contact as a plain string piped in: Email or ContactId, as <see cref="Piped"/> reads it.</summary>
+    public static string PipedColumn(string piped) => LooksLikeEmail(CellValue.Clean(piped) ?? piped) ? nameof(Email) : nameof(ContactId);
+
     /// <summary>A plain string piped in (Get-Content emails.txt): an email when it looks like one, otherwise a contact id.</summary>
     private static ContactTarget[] Piped(string piped, Action<ErrorRecord> writeError)
     {
         var value = CellValue.Clean(piped) ?? piped;
-        var field = LooksLikeEmail(value) ? ContactSearchField.Email : (ContactSearchField?)null;
+        var field = PipedColumn(value) == nameof(Email) ? ContactSearchField.Email : (ContactSearchField?)null;
         return Checked(field, value, piped, writeError) is { } target ? new[] { target } : Array.Empty<ContactTarget>();
     }
 

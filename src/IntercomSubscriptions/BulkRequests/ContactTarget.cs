@@ -16,11 +16,14 @@ internal readonly record struct ContactTarget(ContactSearchField? Field, string 
     public string? Lookup(ContactSearchField field) =>
         Field == field ? Value : MustMatch?.FirstOrDefault(t => t.Field == field).Value;
 
-    /// <summary>Puts what the record was looked up by on the output, so results join back to the CSV.</summary>
+    /// <summary>
+    /// Puts what the record was looked up by on the output, so results join back to the CSV (over the
+    /// contact's own email or external id where the output already has them, which may differ in case).
+    /// </summary>
     public void Stamp(ContactSubscription subscription)
     {
-        subscription.Email ??= Lookup(ContactSearchField.Email);
-        subscription.ExternalId ??= Lookup(ContactSearchField.ExternalId);
+        subscription.Email = Lookup(ContactSearchField.Email) ?? subscription.Email;
+        subscription.ExternalId = Lookup(ContactSearchField.ExternalId) ?? subscription.ExternalId;
     }
 
     /// <inheritdoc cref="Stamp(ContactSubscription)"/>

@@ -70,6 +70,9 @@ internal sealed class RecordColumns
         }
     }
 
+    /// <summary>Whether what the command line gives decides <paramref name="column"/> for every record (see the remarks).</summary>
+    public bool IsDecidedByCommandLine(string column) => _decidedByCommandLine.Contains(column);
+
     /// <summary>
     /// The first column given on the command line with an empty value (-ContactId ''): an empty CSV
     /// cell is an absent value, so the binding attributes let empty values through, but an empty value
@@ -101,10 +104,12 @@ internal sealed class RecordColumns
     /// </summary>
     public RecordCells Read(PSObject? record)
     {
+        // A row of the module's failed-records file holds values guarded against spreadsheet formulas: read as they were.
+        Func<object?, string[]?> valuesOf = FailedRecordFile.IsFileRow(record) ? CellValue.RestoredValues : CellValue.Values;
         var values = new Dictionary<string, string[]?>(_columns.Length, StringComparer.Ordinal);
         foreach (var (column, parameter) in _parameterList)
-            values[column] = CellValue.Values(parameter.GetValue(_cmdlet));
-        var unbound = record is null || record.BaseObject is string ? null : CellsBindingMissedOrShares(record, values);
+            values[column] = _givenOnCommandLine.Contains(column) ? CellValue.Values(parameter.GetValue(_cmdlet)) : valuesOf(parameter.GetValue(_cmdlet));
+        var unbound = record is null || record.BaseObject is string ? null : CellsBindingMissedOrShares(record, values, valuesOf);
         (string Column, string Message)? conflict = null;
         foreach (var column in _columns)
         {
@@ -139,7 +144,8 @@ internal sealed class RecordColumns
     /// spelling, or may have refused; the names of every cell are looked at, the values of those only.
     /// </summary>
     /// <param name="bound">What binding left in each parameter, cleaned.</param>
-    private Dictionary<string, List<Cell>>? CellsBindingMissedOrShares(PSObject record, Dictionary<string, string[]?> bound)
+    /// <param name="valuesOf">How a cell's value is read (restored, in a row of a failed-records file).</param>
+    private Dictionary<string, List<Cell>>? CellsBindingMissedOrShares(PSObject record, Dictionary<string, string[]?> bound, Func<object?, string[]?> valuesOf)
     {
         Dictionary<string, List<(string Header, bool Reachable, Func<object?> Value)>>? byColumn = null;
         void Add(string? header, bool reachable, Func<object?> value)
@@ -174,14 +180,14 @@ internal sealed class RecordColumns
             // One spelling binding reached, and a value in the parameter: binding had it all.
             if (cells.Count == 1 && cells[0].Reachable && bound.TryGetValue(column, out var value) && value is not null)
                 continue;
-            read[column] = cells.Select(c => new Cell(c.Header, ValueOf(c.Value))).ToList();
+            read[column] = cells.Select(c => new Cell(c.Header, ValueOf(c.Value, valuesOf))).ToList();
         }
         return read;
     }
 
-    private static string[]? ValueOf(Func<object?> read)
+    private static string[]? ValueOf(Func<object?> read, Func<object?, string[]?> valuesOf)
     {
-        try { return CellValue.Values(read()); }
+        try { return valuesOf(read()); }
         catch (GetValueException) { return null; } // a property whose getter throws is not a cell
     }
 }

@@ -31,24 +31,24 @@ internal sealed class RunSummaryCollector : IDisposable
     private bool _timeLimitCounted;
     private bool _eachIsAnInput;
     private long _inputs;
-    private readonly string _failedFileDirectory;
-    private FailedRecordFile? _failedFile;
+    private readonly FailedRecordsWriter? _failedRecords;
     private readonly bool _keepErrors;
 
     /// <param name="elapsed">Time since the run began (a Stopwatch; a fake clock in tests).</param>
     /// <param name="timeLimit">After it, records are no longer processed (-TimeLimit).</param>
-    /// <param name="failedFileDirectory">Where the file of failed records goes when there are more than the summary keeps (the temp directory).</param>
-    /// <param name="keepErrors">Whether anyone will see the summary (-Summary, -SummaryVariable); if not, errors are only counted, and no file is written.</param>
+    /// <param name="failedRecords">Where failed records are written besides the summary (the run owns it from now on); null for nowhere.</param>
+    /// <param name="keepErrors">Whether anyone will see the summary (-Summary, -SummaryVariable); if not, errors are only counted (and written to a file -FailedRecordsPath chose).</param>
     /// <param name="counts">What the engine counts for the run's calls (the cmdlet's event sink's); a fresh one when null.</param>
-    public RunSummaryCollector(string command, Func<TimeSpan> elapsed, TimeSpan? timeLimit, string? failedFileDirectory = null, bool keepErrors = true,
+    public RunSummaryCollector(string command, Func<TimeSpan> elapsed, TimeSpan? timeLimit, FailedRecordsWriter? failedRecords = null, bool keepErrors = true,
         RequestCounts? counts = null)
     {
         _keepErrors = keepErrors;
-        _failedFileDirectory = failedFileDirectory ?? Path.GetTempPath();
         _elapsed = elapsed;
         _timeLimit = timeLimit;
         Counts = counts ?? new RequestCounts();
         Summary = new IntercomRunSummary(command, DateTime.Now);
+        _failedRecords = failedRecords;
+        _failedRecords?.Start(Summary);
     }
 
     public IntercomRunSummary Summary { get; }
@@ -152,17 +152,10 @@ internal sealed class RunSummaryCollector : IDisposable
     /// <summary>Keeps a lean copy of <paramref name="error"/> (and writes it to the failed-records file past the summary's bound).</summary>
     public void Keep(ErrorRecord error)
     {
-        if (!_keepErrors) return;
+        if (!_keepErrors && _failedRecords is null) return;
         var lean = Lean(error);
-        if (Summary.Keep(lean)) return;
-        if (_failedFile is null)
-        {
-            // The kept errors go in the file too, so that one file re-runs every failed record.
-            _failedFile = FailedRecordFile.Create(_failedFileDirectory, Summary.Command, lean);
-            Summary.FailedRecordsPath = _failedFile.Path;
-            foreach (var kept in Summary.Errors) _failedFile.Write(kept);
-        }
-        _failedFile.Write(lean);
+        var kept = _keepErrors && Summary.Keep(lean);
+        _failedRecords?.Add(lean, kept);
     }
 
     /// <summary>An error for <paramref name="ticket"/>: counts it failed and keeps a lean copy.</summary>
@@ -208,7 +201,7 @@ internal sealed class RunSummaryCollector : IDisposable
         if (_finished) return Summary;
         EndRecord();
         _finished = true;
-        _failedFile?.Dispose();
+        _failedRecords?.Dispose();
         lock (_snapshot)
         {
             Summary.Status = Summary.Status == IntercomRunStatus.Stopped ? IntercomRunStatus.Stopped
@@ -222,7 +215,7 @@ internal sealed class RunSummaryCollector : IDisposable
     public bool IsFinished => _finished;
 
     /// <summary>Closes the file of failed records, for a run that never reached <see cref="Finish"/>.</summary>
-    public void Dispose() => _failedFile?.Dispose();
+    public void Dispose() => _failedRecords?.Dispose();
 
     /// <summary>
     /// Called from the thread that stops the pipeline (Ctrl+C): the summary (in -SummaryVariable) says

@@ -37,6 +37,7 @@ public sealed class AddIntercomContactSubscriptionCommand : ContactSubscriptionC
             {
                 var subscription = ModelMapper.ToContactSubscription(change.ContactId, attached, SubscriptionSource.Explicit);
                 target.Stamp(subscription);
+                subscription.Workspace = ActiveConnection;
                 WriteObject(subscription);
             });
     }

@@ -56,6 +56,15 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
     [ValidateRange(0, 10800)]
     public int MaxRateLimitWaitSec { get; set; } = 300;
 
+    /// <summary>
+    /// The most of each of Intercom's rate-limit windows this connection takes, as a share of the app's
+    /// limit (0.01 to 1). Without it the module still leaves other clients of the app the room it sees
+    /// them using; give it when another integration needs room it may not have used yet.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0.01, 1.0)]
+    public double RateLimitShare { get; set; } = 1;
+
     [Parameter]
     [ValidateNotNull]
     public Uri? Proxy { get; set; }
@@ -93,6 +102,7 @@ public sealed class ConnectIntercomCommand : IntercomCmdlet
                 MaxRetries = MaxRetries,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 MaxRateLimitWait = TimeSpan.FromSeconds(MaxRateLimitWaitSec),
+                RateLimitShare = MyInvocation.BoundParameters.ContainsKey(nameof(RateLimitShare)) ? RateLimitShare : null,
                 Proxy = CreateProxy(),
             };
         }

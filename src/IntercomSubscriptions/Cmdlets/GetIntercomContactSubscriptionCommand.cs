@@ -100,7 +100,8 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
 
     private void ReadContactRecord()
     {
-        var client = ActiveConnection.Client;
+        var connection = ActiveConnection;
+        var client = connection.Client;
         if (IncludeDefault)
             _allTypes ??= Await(ActiveConnection.SubscriptionTypes.GetAsync(refresh: false, EngineEvents, CancellationToken));
         var allTypes = _allTypes;
@@ -132,13 +133,23 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
                 {
                     var read = await contact.ConfigureAwait(false);
                     var status = new EmailReach.EmailStatus(read.UnsubscribedFromEmails, read.HasHardBounced, read.MarkedEmailAsSpam);
-                    foreach (var subscription in subscriptions) EmailReach.Apply(subscription, status);
+                    foreach (var subscription in subscriptions)
+                    {
+                        EmailReach.Apply(subscription, status);
+                        // Read anyway: what finds the contact in another workspace (Get … -Connection $a | Set … -Connection $b).
+                        subscription.Email = read.Email;
+                        subscription.ExternalId = read.ExternalId;
+                    }
                 }
                 return subscriptions;
             },
             (subscriptions, target) =>
             {
-                foreach (var subscription in subscriptions) target.Stamp(subscription);
+                foreach (var subscription in subscriptions)
+                {
+                    target.Stamp(subscription);
+                    subscription.Workspace = connection;
+                }
                 WriteObject(subscriptions, enumerateCollection: true);
             });
     }
@@ -186,7 +197,11 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
         }
         try
         {
-            audit.Run(window, page => Await(page, ReportProgress), choices => Write(() => WriteObject(choices, enumerateCollection: true)),
+            audit.Run(window, page => Await(page, ReportProgress), choices => Write(() =>
+                {
+                    foreach (var choice in choices) choice.Workspace = ActiveConnection;
+                    WriteObject(choices, enumerateCollection: true);
+                }),
                 (exception, contactId) => Write(() => WriteError(IntercomErrors.ToErrorRecord(exception, contactId, $"Contact '{contactId}'", contactId))),
                 auditEnds.Token);
         }

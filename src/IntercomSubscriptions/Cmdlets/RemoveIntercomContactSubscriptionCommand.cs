@@ -26,6 +26,7 @@ public sealed class RemoveIntercomContactSubscriptionCommand : ContactSubscripti
                 // With the choice gone, the type's default is what applies to the contact.
                 var subscription = ModelMapper.ToContactSubscription(change.ContactId, detached, SubscriptionSource.Default);
                 target.Stamp(subscription);
+                subscription.Workspace = ActiveConnection;
                 WriteObject(subscription);
             });
     }

@@ -22,24 +22,27 @@ public sealed class SetIntercomContactSubscriptionCommand : ContactSubscriptionC
 
     private protected override string Activity => "Setting contact subscriptions";
 
+    // A subscription piped in from Get-IntercomContactSubscription says its state in Source and Subscribed.
+    private protected override string[] OtherColumns => new[] { RecordInput.SourceColumn, DesiredState.SubscribedColumn };
+
+    // Source Default is a state to make so: no explicit choice.
+    private protected override bool SkipsDefaultSource => false;
+
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
         _whatIf = WhatIfWanted();
-        _writer = new SubscriptionStateWriter(this, writeChanges: !_whatIf);
+        _writer = new SubscriptionStateWriter(this, writeChanges: !_whatIf, ActiveConnection);
     }
 
     private protected override void ProcessRecord(RecordInput record, RecordCells cells)
     {
         var errorTarget = InputObject ?? record.GivenValue();
-        // State binds when PowerShell can convert it; otherwise its cell says what was given.
-        var stateCell = cells.Single(nameof(State));
-        if (ParseState(stateCell) is not { } wanted)
+        // State binds when PowerShell can convert it; otherwise its cell (a type's lifecycle 'live', a typo) is read, and Source and Subscribed.
+        var (asked, problem) = DesiredState.Of(cells);
+        if (asked is not { } wanted)
         {
-            Run.WriteRecordError(IntercomErrors.InvalidArgument(stateCell is null
-                    ? "The input names no state. Give State (a 'state' column): Subscribed, Unsubscribed or Default."
-                    : $"The state '{stateCell}' is not Subscribed, Unsubscribed or Default.",
-                errorTarget, ErrorIds.StateColumnMissing));
+            Run.WriteRecordError(IntercomErrors.InvalidArgument(problem!, errorTarget, ErrorIds.StateColumnMissing));
             return;
         }
         var type = SubscriptionTypes.Resolve(record.SubscriptionId, record.SubscriptionName, idMayBeUnknown: false, InputObject);
@@ -79,9 +82,4 @@ public sealed class SetIntercomContactSubscriptionCommand : ContactSubscriptionC
         }
     }
 
-    /// <summary>A state in any case, as PowerShell users expect; null when the text names none.</summary>
-    private static ContactSubscriptionState? ParseState(string? text) =>
-        text is not null && Enum.TryParse<ContactSubscriptionState>(text, ignoreCase: true, out var state) && Enum.IsDefined(typeof(ContactSubscriptionState), state)
-            ? state
-            : null;
 }

@@ -29,6 +29,8 @@ public sealed class IntercomConnection
     public int MaxRetries => Client.Options.MaxRetries;
     public int TimeoutSec => (int)Client.Options.Timeout.TotalSeconds;
     public int MaxRateLimitWaitSec => (int)Client.Options.MaxRateLimitWait.TotalSeconds;
+    /// <summary>The most of each rate-limit window this connection takes (Connect-Intercom -RateLimitShare); 1 when none was given.</summary>
+    public double RateLimitShare => Client.Options.RateLimitShare ?? 1;
     public DateTimeOffset ConnectedAt { get; }
     /// <summary>
     /// The journal every change cmdlet on this connection writes unless given its own -JournalPath

@@ -11,12 +11,15 @@ internal sealed class SubscriptionStateWriter
 {
     private readonly IPipelineOutput _output;
     private readonly bool _writeChanges;
+    private readonly IntercomConnection? _workspace;
 
     /// <param name="writeChanges">False under -WhatIf: nothing is written for any record.</param>
-    public SubscriptionStateWriter(IPipelineOutput output, bool writeChanges)
+    /// <param name="workspace">The connection the changes go through, which the output records (<see cref="ContactSubscriptionChange.Workspace"/>).</param>
+    public SubscriptionStateWriter(IPipelineOutput output, bool writeChanges, IntercomConnection? workspace = null)
     {
         _output = output;
         _writeChanges = writeChanges;
+        _workspace = workspace;
     }
 
     /// <summary>Records already in the state asked for.</summary>
@@ -48,6 +51,7 @@ internal sealed class SubscriptionStateWriter
             SubscribedBefore = plan.SubscribedBefore,
             SubscribedAfter = plan.SubscribedAfter,
             Action = plan.Action,
+            Workspace = _workspace,
         };
         target.Stamp(change);
         if (!plan.ChangesAnything)

@@ -39,5 +39,12 @@ public sealed class ContactSubscription
     /// <summary>With -IncludeDefault: why WillReceive is what it is, in a short phrase.</summary>
     public string? Reason { get; set; }
 
+    /// <summary>
+    /// The connection this was read or written through (internal: not a property PowerShell shows or
+    /// exports). Its ids are that workspace's: piped into a cmdlet using another connection, it names
+    /// its contact by email or external id and its type by name (<see cref="WorkspaceRecord"/>).
+    /// </summary>
+    internal IntercomConnection? Workspace { get; set; }
+
     public override string ToString() => $"{ContactId}/{SubscriptionId}";
 }

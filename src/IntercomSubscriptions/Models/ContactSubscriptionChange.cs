@@ -32,5 +32,12 @@ public sealed class ContactSubscriptionChange
     /// <summary>True when a change was sent and Intercom accepted it.</summary>
     public bool Changed { get; set; }
 
+    /// <summary>
+    /// The connection this was read or written through (internal: not a property PowerShell shows or
+    /// exports). Its ids are that workspace's: piped into a cmdlet using another connection, it names
+    /// its contact by email or external id and its type by name (<see cref="WorkspaceRecord"/>).
+    /// </summary>
+    internal IntercomConnection? Workspace { get; set; }
+
     public override string ToString() => $"{ContactId}/{SubscriptionId}: {State}";
 }

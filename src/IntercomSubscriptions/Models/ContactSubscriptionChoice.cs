@@ -21,5 +21,12 @@ public sealed class ContactSubscriptionChoice
     /// <summary>The contact unsubscribed from all email (Intercom's unsubscribed_from_emails).</summary>
     public bool UnsubscribedFromEmails { get; set; }
 
+    /// <summary>
+    /// The connection this was read or written through (internal: not a property PowerShell shows or
+    /// exports). Its ids are that workspace's: piped into a cmdlet using another connection, it names
+    /// its contact by email or external id and its type by name (<see cref="WorkspaceRecord"/>).
+    /// </summary>
+    internal IntercomConnection? Workspace { get; set; }
+
     public override string ToString() => $"{ContactId}/{SubscriptionId}: {Consent}";
 }

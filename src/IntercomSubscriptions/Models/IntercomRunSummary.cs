@@ -24,13 +24,15 @@ public sealed class IntercomRunSummary
 
     private readonly List<ErrorRecord> _errors = new();
     private readonly List<IntercomChangeInDoubt> _inDoubt = new();
+    private readonly List<string> _notes = new();
 
     internal IntercomRunSummary(string command, DateTime startTime)
     {
         Command = command;
         StartTime = startTime;
         Errors = new IntercomErrorList(_errors);
-        InDoubtChanges = new ValueList<IntercomChangeInDoubt>(_inDoubt, "; ", live: true);
+        InDoubtChanges = ValueList<IntercomChangeInDoubt>.Over(_inDoubt, "; ");
+        Notes = ValueList<string>.Over(_notes, " ");
     }
 
     public string Command { get; }
@@ -80,8 +82,8 @@ public sealed class IntercomRunSummary
     public long RateLimitWaits { get; internal set; }
     /// <summary>
     /// How often the module held the run's requests back for the rate limit before sending them (a
-    /// window spent, or Intercom's Retry-After), so that Intercom did not have to answer 429: the
-    /// "waiting 4.8 s" lines of -Verbose. Requests held together count as one wait.
+    /// window spent, Intercom's Retry-After, or room left for the app's other clients), so that Intercom
+    /// did not have to answer 429: the "waiting 4.8 s" lines of -Verbose. Requests held together count as one wait.
     /// </summary>
     public long PacingWaits { get; internal set; }
     /// <summary>How long the run's requests were held back for the rate limit in all (see <see cref="PacingWaits"/>).</summary>
@@ -108,9 +110,13 @@ public sealed class IntercomRunSummary
     public long ErrorsNotKept { get; internal set; }
 
     /// <summary>
-    /// Set when there were more errors than <see cref="Errors"/> keeps: a CSV file (in the temp
-    /// directory) of every failed record with its ErrorId and ErrorMessage;
-    /// <c>Import-Csv $run.FailedRecordsPath | Add-IntercomContactSubscription …</c> re-runs them all.
+    /// The CSV file of every failed record (readable by its owner only): the file -FailedRecordsPath
+    /// named, always written (with no rows when none failed); without it, a file in the module's folder
+    /// in the temp directory, written once more records failed than <see cref="Errors"/> keeps, and
+    /// kept there for 7 days. Its columns are the records' own (their union, in the order first seen)
+    /// and IntercomErrorId and IntercomErrorMessage; <c>Import-Csv $run.FailedRecordsPath |
+    /// Add-IntercomContactSubscription …</c> re-runs them all, and so does the same line on that
+    /// run's file. Null when there is no file (or it could not be created: <see cref="Notes"/> says why).
     /// </summary>
     public string? FailedRecordsPath { get; internal set; }
 
@@ -118,6 +124,14 @@ public sealed class IntercomRunSummary
     {
         if (_inDoubt.Count < MaxInDoubtKept) _inDoubt.Add(change);
     }
+
+    /// <summary>
+    /// What the run wants you to know that is not a count: the failed-records file could not be
+    /// written (and why), or left columns out. Each note was also a warning. Empty when all went well.
+    /// </summary>
+    public ValueList<string> Notes { get; }
+
+    internal void AddNote(string note) => _notes.Add(note);
 
     internal bool Keep(ErrorRecord error)
     {

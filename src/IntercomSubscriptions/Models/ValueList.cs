@@ -29,9 +29,10 @@ public sealed class ValueList<T> : ReadOnlyCollection<T>
     /// <param name="separator">Between two items' text: ", " by default; "; " where an item's text may hold a comma itself.</param>
     internal ValueList(IEnumerable<T> items, string separator) : base(items.ToList()) => _separator = separator;
 
-    /// <summary>A read-only view of <paramref name="items"/> as it grows (a run summary's list, filled while the run goes).</summary>
-    /// <param name="live">Marks this overload: the list is wrapped, not copied.</param>
-    internal ValueList(IList<T> items, string separator, bool live) : base(live ? items : items.ToList()) => _separator = separator;
+    private ValueList(string separator, IList<T> live) : base(live) => _separator = separator;
+
+    /// <summary>A list that shows <paramref name="live"/> as it is now, changes included (a run summary's, filled as the run goes).</summary>
+    internal static ValueList<T> Over(IList<T> live, string separator) => new(separator, live);
 
     /// <summary>An array where the list is wanted, as the property's type was an array before.</summary>
     public static implicit operator ValueList<T>(T[] items) => new(items);

@@ -20,11 +20,24 @@ internal static class ControlJson
             ["counts"] = counts,
             ["maxConcurrent"] = server.MaxConcurrentRequests,
             ["whileExhausted"] = server.RequestsWhileExhausted,
+            ["otherClient"] = OtherClient(server.OtherClient),
         };
         if (includeRequests)
             calls["requests"] = new JsonArray(server.Requests.Select(Request).ToArray<JsonNode?>());
         return calls;
     }
+
+    private static JsonObject OtherClient(OtherClientCounts counts) => new()
+    {
+        ["sent"] = counts.Sent,
+        ["refused"] = counts.Refused,
+        ["windows"] = new JsonArray(counts.Windows.Select(w => (JsonNode?)new JsonObject
+        {
+            ["start"] = DateTimeOffset.FromUnixTimeSeconds(w.StartUnixSeconds),
+            ["sent"] = w.Sent,
+            ["refused"] = w.Refused,
+        }).ToArray()),
+    };
 
     private static JsonObject Request(RecordedRequest r) => new()
     {
@@ -39,6 +52,7 @@ internal static class ControlJson
         ["status"] = r.StatusCode,
         ["dropped"] = r.Dropped,
         ["whileExhausted"] = r.WhileExhausted,
+        ["countedInWindowEndingAt"] = r.CountedInWindowEndingAt is { } reset ? DateTimeOffset.FromUnixTimeSeconds(reset) : null,
     };
 
     public static JsonObject SubscriptionType(SubscriptionTypeRecord t) => new()

@@ -10,7 +10,11 @@ internal sealed class RateLimitStage(FaultSettings faults, RateLimitWindow windo
         var reading = window.Take(setting, DateTimeOffset.UtcNow);
         var headerFaults = faults.GetRateLimitHeaderFaults();
         RateLimitHeaders.Write(exchange.Http.Response, reading, headerFaults);
-        if (!reading.Exhausted) return false;
+        if (!reading.Exhausted)
+        {
+            exchange.Slot.CountedInWindowEndingAt = reading.ResetUnixSeconds;
+            return false;
+        }
 
         if (headerFaults.RetryAfter is { } retryAfter) exchange.Http.Response.Headers.RetryAfter = retryAfter;
 

@@ -24,7 +24,7 @@ internal sealed class RequestPipeline
         _faults = faults;
         _shutdown = shutdown;
         _router = new Router(state, faults);
-        var window = new RateLimitWindow();
+        var window = RateLimitWindow;
         _stages =
         [
             new LatencyStage(faults),
@@ -36,6 +36,9 @@ internal sealed class RequestPipeline
             _router,
         ];
     }
+
+    /// <summary>The app's rate-limit window, shared by every request (and the simulated other client).</summary>
+    public RateLimitWindow RateLimitWindow { get; } = new();
 
     public async Task HandleAsync(HttpContext ctx)
     {

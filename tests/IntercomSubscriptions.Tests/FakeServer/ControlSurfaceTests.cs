@@ -57,6 +57,25 @@ public sealed class ControlSurfaceTests : FakeServerFixture
     }
 
     [Fact]
+    public async Task Calls_tell_what_the_simulated_other_client_sent_and_had_refused()
+    {
+        Server.Faults.RateLimitWindowSeconds = 100;
+        Server.Faults.RateLimit = 5;
+        Server.Faults.OtherClientRequestsPerWindow = 1_000_000;
+        using (await Http.GetAsync("subscription_types")) { }
+        var before = Server.OtherClient;
+
+        var otherClient = (await GetControlAsync("calls?requests=false")).GetProperty("otherClient");
+
+        var after = Server.OtherClient;
+        Assert.InRange(otherClient.GetProperty("sent").GetInt32(), before.Sent, after.Sent);
+        Assert.InRange(otherClient.GetProperty("refused").GetInt32(), before.Refused, after.Refused);
+        var window = otherClient.GetProperty("windows").EnumerateArray().Last();
+        Assert.Equal(after.Windows[^1].StartUnixSeconds, window.GetProperty("start").GetDateTimeOffset().ToUnixTimeSeconds());
+        Assert.True(window.GetProperty("refused").GetInt32() > 0);
+    }
+
+    [Fact]
     public async Task Calls_count_each_endpoint_and_log_each_request_but_never_the_control_requests()
     {
         (await Http.GetAsync("subscription_types")).Dispose();

@@ -84,6 +84,55 @@ public sealed class ThrottlingKnobTests : FakeServerFixture
     }
 
     [Fact]
+    public async Task The_other_clients_requests_that_find_the_window_full_are_counted_as_refused()
+    {
+        // 10,000 a second for the other client against a window of 5: within a millisecond of the
+        // window's start it has taken all 5 places, and every request after that (ours too) is refused.
+        Server.Faults.RateLimitWindowSeconds = 100;
+        Server.Faults.RateLimit = 5;
+        Server.Faults.OtherClientRequestsPerWindow = 1_000_000;
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            Server.ResetLog();
+            using var response = await Http.GetAsync("subscription_types");
+            var counts = Server.OtherClient;
+            if (counts.Windows.Count != 1) continue; // a window boundary fell in between: measure again
+
+            var oursCounted = response.StatusCode == HttpStatusCode.OK ? 1 : 0;
+            Assert.True(counts.Sent > 5, $"the other client sent {counts.Sent}");
+            Assert.Equal(counts.Sent - (5 - oursCounted), counts.Refused);
+            Assert.Equal((counts.Sent, counts.Refused), (counts.Windows[0].Sent, counts.Windows[0].Refused));
+            Assert.Equal(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 100 * 100, counts.Windows[0].StartUnixSeconds, tolerance: 100);
+            return;
+        }
+        Assert.Fail("two window boundaries in two requests");
+    }
+
+    [Fact]
+    public async Task A_window_that_ended_counts_all_of_the_other_clients_requests_in_it_and_a_reset_forgets_them()
+    {
+        // One-second windows of 1,000, the other client sending 100 in each: nothing refused, and a
+        // window that ended holds all 100, however few of them had come when our last request did.
+        Server.Faults.RateLimitWindowSeconds = 1;
+        Server.Faults.RateLimit = 1000;
+        Server.Faults.OtherClientRequestsPerWindow = 100;
+        using (await Http.GetAsync("subscription_types")) { }
+        var now = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromMilliseconds(1000 - now.ToUnixTimeMilliseconds() % 1000 + 50));
+        using (await Http.GetAsync("subscription_types")) { }
+
+        var counts = Server.OtherClient;
+        Assert.True(counts.Windows.Count >= 2, $"{counts.Windows.Count} windows");
+        Assert.Equal(100, counts.Windows[0].Sent);
+        Assert.Equal(0, counts.Refused);
+        Assert.True(counts.Windows[1].StartUnixSeconds > counts.Windows[0].StartUnixSeconds);
+
+        Server.ResetLog();
+        var reset = Server.OtherClient;
+        Assert.True(reset.Sent <= 100 && reset.Windows.Count <= 1, $"{reset.Sent} sent in {reset.Windows.Count} windows after the reset");
+    }
+
+    [Fact]
     public async Task Reset_can_be_garbage()
     {
         Server.Faults.ResetHeaderValue = "soon";

@@ -102,6 +102,16 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
     public SwitchParameter Resume { get; set; }
 
     /// <summary>
+    /// The CSV file to write every failed record to, readable by its owner only: created when the run
+    /// starts (replacing a file of that name) and written as records fail, so that
+    /// <c>Import-Csv</c> of it piped back in re-runs them. Without it, failed records go to a file in
+    /// the module's folder in the temp directory, and only once more failed than the summary keeps.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? FailedRecordsPath { get; set; }
+
+    /// <summary>
     /// The pipeline record as it came (a CSV row, say), so that an error names the very record that
     /// failed. Hidden: the real parameters bind from the same record by property name.
     /// </summary>
@@ -111,6 +121,15 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
     /// <summary>Write-Progress's activity: what the cmdlet is doing to the contacts.</summary>
     private protected abstract string Activity { get; }
 
+    /// <summary>Columns the cmdlet reads that are no parameter (Get-IntercomContactSubscription's Source, and for Set its Subscribed).</summary>
+    private protected virtual string[] OtherColumns => new[] { RecordInput.SourceColumn };
+
+    /// <summary>
+    /// Whether a record whose Source is Default is skipped: for Add and Remove a default is not a
+    /// choice to copy; for Set it is a state to bring the contact to.
+    /// </summary>
+    private protected virtual bool SkipsDefaultSource => true;
+
     /// <summary>The run the records go through, from BeginProcessing on.</summary>
     private protected BulkRun Run => _run ?? throw new InvalidOperationException("The run begins in BeginProcessing.");
 
@@ -119,12 +138,17 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
 
     protected override void BeginProcessing()
     {
-        _columns = new RecordColumns(this, MyInvocation.BoundParameters.Keys, RecordInput.SourceColumn);
+        _columns = new RecordColumns(this, MyInvocation.BoundParameters.Keys, OtherColumns);
         if (_columns.EmptyOnCommandLine() is { } empty)
             ThrowTerminatingError(empty);
+        var chosenPath = FailedRecordsPath is null ? null : FileSystemPath(FailedRecordsPath);
         base.BeginProcessing();
-        _run = StartBulkRun(Activity, ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId).Count,
-            writeSummary: Summary.IsPresent, keepErrors: Summary.IsPresent || !string.IsNullOrEmpty(SummaryVariable), TimeLimit, OpenJournal());
+        var givenContacts = new ContactColumns(ContactId, Email, ExternalId);
+        var keepErrors = Summary.IsPresent || !string.IsNullOrEmpty(SummaryVariable);
+        var failedRecords = chosenPath is not null || keepErrors
+            ? new FailedRecordsWriter(MyInvocation.MyCommand.Name, chosenPath, new FailedRecordRows(givenContacts.Given()), WriteWarning)
+            : null;
+        _run = StartBulkRun(Activity, ThrottleLimit, givenContacts.Count, Summary.IsPresent, keepErrors, TimeLimit, failedRecords, OpenJournal());
         // Set from the start, so that a stopped run still has its summary.
         if (!string.IsNullOrEmpty(SummaryVariable))
             SessionState.PSVariable.Set(SummaryVariable, _run.Summary);
@@ -145,7 +169,10 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
             return;
         }
         var record = RecordInput.From(cells);
-        if (record.SkippedBecause() is { } skipped)
+        // Get's output piped from another connection (another workspace): its ids are that workspace's.
+        if (WorkspaceRecord.Of(InputObject) is { } read && !ReferenceEquals(read.Workspace, ActiveConnection))
+            record = record.InAnotherWorkspace(read, _columns.IsDecidedByCommandLine);
+        if (SkipsDefaultSource && record.SkippedBecause() is { } skipped)
         {
             WriteVerbose(skipped);
             Run.SkipRecord();
@@ -159,6 +186,28 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
         }
         ProcessRecord(record, cells);
     });
+
+    /// <summary>
+    /// -FailedRecordsPath as a file system path, relative to PowerShell's current location (not the
+    /// process's); a path of another provider (Env:, HKLM:) ends the command before any request.
+    /// </summary>
+    private string FileSystemPath(string path)
+    {
+        string resolved;
+        ProviderInfo provider;
+        try
+        {
+            resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowTerminatingError(IntercomErrors.InvalidArgument($"-FailedRecordsPath '{path}' is not a path a file can be written to: {ex.Message}", path));
+            throw;
+        }
+        if (provider.Name != "FileSystem")
+            ThrowTerminatingError(IntercomErrors.InvalidArgument($"-FailedRecordsPath '{path}' is a path of the {provider.Name} provider; give a file system path.", path));
+        return resolved;
+    }
 
     /// <summary>
     /// What the cmdlet does with one record that names something usable: resolve its subscription

@@ -33,16 +33,18 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
     /// </summary>
     /// <param name="writeSummary">-Summary: the run writes its summary instead of per-record results.</param>
     /// <param name="keepErrors">Whether anyone will see the summary (-Summary, -SummaryVariable): if not, its errors are only counted.</param>
+    /// <param name="failedRecords">Where the run's failed records are written besides its summary; null for nowhere.</param>
     /// <param name="journal">The run's journal, which the run owns from now on; null for none.</param>
     private protected BulkRun StartBulkRun(string activity, int throttleLimit, long? recordsGiven,
-        bool writeSummary = false, bool keepErrors = false, TimeSpan? timeLimit = null, RunJournal? journal = null)
+        bool writeSummary = false, bool keepErrors = false, TimeSpan? timeLimit = null, FailedRecordsWriter? failedRecords = null,
+        RunJournal? journal = null)
     {
         if (_bulkRun is not null) throw new InvalidOperationException("A cmdlet has one bulk run.");
         var connection = ActiveConnection;
         var client = connection.Client;
         var events = EngineEvents;
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
-        var summary = new RunSummaryCollector(MyInvocation.MyCommand.Name, () => elapsed.Elapsed, timeLimit, keepErrors: keepErrors, counts: events.Counts);
+        var summary = new RunSummaryCollector(MyInvocation.MyCommand.Name, () => elapsed.Elapsed, timeLimit, failedRecords, keepErrors, events.Counts);
         var progress = new ProgressReporter(activity, MyInvocation.ExpectingInput ? null : recordsGiven, () => elapsed.Elapsed, this);
         // One record at a time has no other lookups to share a search with: search at once.
         var gather = throttleLimit == 1 ? TimeSpan.Zero : ContactLookupBatcher.Gather;
