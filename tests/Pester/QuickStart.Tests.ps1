@@ -129,7 +129,7 @@ Describe 'The README''s cmdlet table' {
         $table = @($readme | Where-Object { $_ -match '^\| `([A-Za-z]+-[A-Za-z]+)` \|' } | ForEach-Object { $Matches[1] })
         $exported = @((Get-Module IntercomSubscriptions | Select-Object -First 1).ExportedCmdlets.Keys)
 
-        $exported.Count | Should -Be 8
+        $exported.Count | Should -Be 9
         $table | Sort-Object | Should -Be ($exported | Sort-Object)
     }
 }
