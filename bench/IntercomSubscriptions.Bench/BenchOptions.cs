@@ -29,7 +29,7 @@ internal sealed class BenchOptions
     public int MemoryLargeRows { get; set; } = 100_000;
 
     /// <summary>(e) fake server latency for the memory runs (0 keeps them quick).</summary>
-    public int MemoryLatencyMs { get; set; } = 0;
+    public int MemoryLatencyMs { get; set; }
 
     /// <summary>(f) Import-Module runs, each in a fresh runspace.</summary>
     public int ImportRuns { get; set; } = 5;

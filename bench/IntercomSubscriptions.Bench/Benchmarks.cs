@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using FakeIntercom;
@@ -71,7 +72,8 @@ internal sealed class Benchmarks(BenchOptions options, TextWriter log)
 {
     private const string SubscriptionId = "108";
     private const string AttachBody = """{"id":"108","consent_type":"opt_in"}""";
-    private const string AddScript = "$rows | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in {0} | Out-Null";
+    private static string AddScript(string extraParameters) =>
+        $"$rows | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in {extraParameters} | Out-Null";
     // Rows made one by one inside the pipeline, so the input is never held as a whole.
     private const string LazyAddScript =
         "1..$n | ForEach-Object { [pscustomobject]@{ contact_id = \"c$_\" } } | Add-IntercomContactSubscription -SubscriptionId 108 -Consent opt_in | Out-Null";
@@ -162,7 +164,7 @@ internal sealed class Benchmarks(BenchOptions options, TextWriter log)
         BuildRows(session, rows);
         server.ResetLog();
         var clock = Stopwatch.StartNew();
-        var result = session.Run(string.Format(AddScript, extraParameters));
+        var result = session.Run(AddScript(extraParameters));
         clock.Stop();
         session.Run("$rows = $null");
         if (result.Errors.Count > 0)
@@ -176,8 +178,8 @@ internal sealed class Benchmarks(BenchOptions options, TextWriter log)
     private static void BuildRows(PowerShellSession session, int rows)
     {
         var built = session.Run("$rows = foreach ($i in 1..$n) { [pscustomobject]@{ contact_id = \"c$i\" } }; $rows.Count", new() { ["n"] = rows });
-        if (built.Errors.Count > 0 || built.Output.Count != 1 || Convert.ToInt32(built.Output[0].BaseObject) != rows)
-            throw new BenchmarkBrokenException("Could not build the input rows: " + (built.Errors.FirstOrDefault()?.ToString() ?? "wrong count"));
+        if (built.Errors.Count > 0 || built.Output.Count != 1 || Convert.ToInt32(built.Output[0].BaseObject, CultureInfo.InvariantCulture) != rows)
+            throw new BenchmarkBrokenException("Could not build the input rows: " + (built.Errors.Count > 0 ? built.Errors[0].ToString() : "wrong count"));
     }
 
     private async Task<ThroughputResult> RunRawAsync(FakeIntercomServer server, int rows, string label)
@@ -237,7 +239,7 @@ internal sealed class Benchmarks(BenchOptions options, TextWriter log)
             await Task.Delay(TimeSpan.FromMilliseconds((now / windowMs + 1) * windowMs + 50 - now));
             server.ResetLog();
             var clock = Stopwatch.StartNew();
-            var result = session.Run(string.Format(AddScript, ""));
+            var result = session.Run(AddScript(""));
             clock.Stop();
             session.Run("$rows = $null");
             if (result.Errors.Count > 0)
@@ -289,7 +291,7 @@ internal sealed class Benchmarks(BenchOptions options, TextWriter log)
         var before = 0;
         try
         {
-            session.Run(string.Format(AddScript, ""), whileRunning: shell =>
+            session.Run(AddScript(""), whileRunning: shell =>
             {
                 // The server logs a request as it answers it: wait until the run is well under way.
                 SpinWait.SpinUntil(() => server.Requests.Count >= 40, TimeSpan.FromSeconds(30));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using FakeIntercom;
@@ -152,7 +153,7 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
                         foreach (var limit in options.SweepThrottleLimits)
                             sweep.Add(await RunModuleAsync(server, session, $"module, -ThrottleLimit {limit}", $"-ThrottleLimit {limit}", latency, condition, options.SweepWindows, sampleMemory: false));
                         var winner = sweep.OrderByDescending(c => c.Share).First();
-                        best = int.Parse(winner.Way.Split(' ').Last());
+                        best = int.Parse(winner.Way.Split(' ').Last(), CultureInfo.InvariantCulture);
                         cells.Add(winner with { Way = $"module, best fixed -ThrottleLimit ({best} of {string.Join("/", options.SweepThrottleLimits)})" });
                     }
                     else
@@ -467,19 +468,19 @@ internal sealed class MatrixBenchmarks(BenchOptions options, TextWriter log)
     public static string ToMarkdown(BenchOptions options, IReadOnlyList<MatrixCell> cells, IReadOnlyList<CallsPerRow> calls, TimeSpan total)
     {
         var text = new StringBuilder();
-        text.AppendLine($"Limit {options.RateLimit} per {options.WindowSeconds} s unless the condition says otherwise; "
+        text.AppendLine(CultureInfo.InvariantCulture, $"Limit {options.RateLimit} per {options.WindowSeconds} s unless the condition says otherwise; "
             + $"share = accepted per full window / the limit; {Environment.ProcessorCount} cores; whole run {total.TotalSeconds:0} s.");
         text.AppendLine();
         text.AppendLine("| way | latency | condition | share of the limit | share of the room the other client leaves | 429s | the other client's requests refused (full windows) | rows | peak memory over baseline |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var c in cells)
-            text.AppendLine($"| {c.Way} | {c.LatencyMs} ms | {c.Condition} | {c.Share:0.000} | {(c.ShareOfRoomLeft is { } room ? room.ToString("0.000") : "")} "
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {c.Way} | {c.LatencyMs} ms | {c.Condition} | {c.Share:0.000} | {(c.ShareOfRoomLeft is { } room ? room.ToString("0.000", CultureInfo.InvariantCulture) : "")} "
                 + $"| {c.ThrottledShare:0.0%} ({c.Throttled}) | {c.OtherClient?.ToString() ?? (c.Copies is { } copies ? "two copies: " + copies : "")} | {c.Rows:N0} | {(c.PeakMemoryOverBaseline is { } m ? Benchmarks.Mb(m) : "")} |");
         text.AppendLine();
         text.AppendLine("| calls per row (module, default, 20 ms, no limit) | rows | calls per row | by endpoint |");
         text.AppendLine("|---|---|---|---|");
         foreach (var c in calls)
-            text.AppendLine($"| by {c.Column} | {c.Rows:N0} | {c.PerRow:0.00} | {string.Join(", ", c.ByEndpoint.Select(e => $"{e.Key}: {e.Value}"))} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| by {c.Column} | {c.Rows:N0} | {c.PerRow:0.00} | {string.Join(", ", c.ByEndpoint.Select(e => $"{e.Key}: {e.Value}"))} |");
         return text.ToString();
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -10,7 +11,7 @@ internal static class Report
     {
         var d = r.RateLimited;
         var text = new StringBuilder();
-        text.AppendLine($"Fake Intercom on 127.0.0.1, latency {options.LatencyMs} ms ((e): {options.MemoryLatencyMs} ms); "
+        text.AppendLine(CultureInfo.InvariantCulture, $"Fake Intercom on 127.0.0.1, latency {options.LatencyMs} ms ((e): {options.MemoryLatencyMs} ms); "
             + $"{Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}; whole run {total.TotalSeconds:0} s.");
         text.AppendLine();
         text.AppendLine("| Measurement | Result | Target | Verdict |");
@@ -45,5 +46,5 @@ internal static class Report
     private static string Verdict(bool passed) => passed ? "PASS" : "FAIL";
 
     private static void Row(StringBuilder text, string measurement, string result, string target, string verdict) =>
-        text.AppendLine($"| {measurement} | {result} | {target} | {verdict} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| {measurement} | {result} | {target} | {verdict} |");
 }

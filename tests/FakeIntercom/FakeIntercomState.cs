@@ -30,7 +30,7 @@ public sealed class FakeIntercomState
         ArgumentNullException.ThrowIfNull(name);
         var record = new SubscriptionTypeRecord(
             id, name, consentType, state,
-            (contentTypes ?? new[] { "email" }).ToArray(),
+            (contentTypes ?? ["email"]).ToArray(),
             description, locale,
             (translations ?? Array.Empty<TranslationRecord>()).ToArray());
         lock (_gate)
@@ -182,11 +182,11 @@ public sealed class FakeIntercomState
     /// <summary>Seeds the sample workspace described by <see cref="SampleData"/>.</summary>
     public void AddSampleData()
     {
-        AddSubscriptionType(SampleData.Newsletters, "Newsletters", "opt_in", "live", new[] { "email" }, "Our monthly newsletter");
-        AddSubscriptionType(SampleData.ProductUpdates, "Product updates", "opt_out", "live", new[] { "email" },
+        AddSubscriptionType(SampleData.Newsletters, "Newsletters", "opt_in", "live", ["email"], "Our monthly newsletter");
+        AddSubscriptionType(SampleData.ProductUpdates, "Product updates", "opt_out", "live", ["email"],
             translations: new[] { new TranslationRecord("fr", "Mises à jour produit", null) });
-        AddSubscriptionType(SampleData.SmsOffers, "SMS offers", "opt_in", "live", new[] { "sms_message" });
-        AddSubscriptionType(SampleData.OldDigest, "Old digest", "opt_out", "archived", new[] { "email" });
+        AddSubscriptionType(SampleData.SmsOffers, "SMS offers", "opt_in", "live", ["sms_message"]);
+        AddSubscriptionType(SampleData.OldDigest, "Old digest", "opt_out", "archived", ["email"]);
 
         AddContact(SampleData.Ada, SampleData.AdaEmail, SampleData.AdaExternalId);
         AddContact(SampleData.Grace, SampleData.GraceEmail, SampleData.GraceExternalId);

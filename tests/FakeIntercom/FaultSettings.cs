@@ -72,7 +72,7 @@ public sealed class FaultSettings
         get { lock (_gate) return _rateLimitWindowSeconds; }
         set
         {
-            if (value <= 0) throw new ArgumentOutOfRangeException(nameof(value));
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
             lock (_gate) _rateLimitWindowSeconds = value;
         }
     }
@@ -89,7 +89,7 @@ public sealed class FaultSettings
         get { lock (_gate) return _otherClientRequestsPerWindow; }
         set
         {
-            if (value < 0) throw new ArgumentOutOfRangeException(nameof(value));
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
             lock (_gate) _otherClientRequestsPerWindow = value;
         }
     }
@@ -242,7 +242,7 @@ public sealed class FaultSettings
         get { lock (_gate) return _searchFilterLimit; }
         set
         {
-            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value));
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             lock (_gate) _searchFilterLimit = value;
         }
     }

@@ -102,7 +102,7 @@ internal sealed record ContactView(ContactRecord Contact, IReadOnlyList<KeyValue
 public sealed class FakeIntercomOptions
 {
     /// <summary>Loopback port to bind; 0 = ephemeral.</summary>
-    public int Port { get; set; } = 0;
+    public int Port { get; set; }
 
     /// <summary>The accepted bearer token.</summary>
     public string Token { get; set; } = "fake-intercom-token";

@@ -97,7 +97,7 @@ public sealed class BadResponseTests : IntercomTestBase
         Assert.Equal(Grace, pigeon.ContactId);
         Assert.Equal("paused", pigeon.State);
         Assert.Equal("double_opt_in", pigeon.ConsentType);
-        Assert.Equal(new[] { "carrier_pigeon", "email" }, (IEnumerable<string>)pigeon.ContentTypes);
+        Assert.Equal(["carrier_pigeon", "email"], (IEnumerable<string>)pigeon.ContentTypes);
         Assert.Equal("Pigeon post", pigeon.Name);
         Assert.Null(pigeon.Subscribed); // a consent model the module does not know: it does not guess
         var type = Assert.Single(result.Objects("IntercomSubscriptions.SubscriptionType"));
@@ -111,7 +111,7 @@ public sealed class BadResponseTests : IntercomTestBase
         // The connection's own first request may take a second on a busy machine: try a few times.
         var connect = Run($$"""for ($try = 0; $try -lt 5 -and -not $c; $try++) { try { $c = Connect-Intercom -BaseUri $baseUri -Token {{SecureToken}} -TimeoutSec 1 -MaxRetries 0 -PassThru } catch { } }; [bool]$c""",
             new() { ["baseUri"] = Server.BaseUri, ["token"] = Server.Token });
-        Assert.Equal(true, connect.Output.Last().BaseObject);
+        Assert.Equal(true, connect.Output[^1].BaseObject);
         Server.Faults.EnqueueScripted(new ScriptedResponse(200, "{}") { PathContains = Grace, DelayMs = 60_000 });
 
         var result = Run($"Add-IntercomContactSubscription -ContactId {Ada},{Grace},{SharedEmailUser} -SubscriptionId 108 -Consent opt_in");

@@ -76,7 +76,7 @@ public sealed class BulkCeilingTests : IntercomTestBase
         Assert.Equal(ErrorCategory.ObjectNotFound, result.Errors[0].CategoryInfo.Category);
         Assert.Contains("nobody@example.com", result.Errors[0].ErrorDetails.Message);
         Assert.StartsWith("IntercomContactAmbiguous,", result.Errors[1].FullyQualifiedErrorId);
-        Assert.Equal(new[] { "batch0000", "batch0002" }, result.Objects("IntercomSubscriptions.ContactSubscription").Select(o => (string)o.ContactId));
+        Assert.Equal(["batch0000", "batch0002"], result.Objects("IntercomSubscriptions.ContactSubscription").Select(o => (string)o.ContactId));
     }
 
     [Fact]

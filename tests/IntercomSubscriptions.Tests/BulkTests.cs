@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 
 namespace IntercomSubscriptions.Tests;
@@ -37,7 +38,7 @@ public sealed class BulkTests : IntercomTestBase
         Assert.Contains(requests, r => r.StatusCode >= 500);   // the faults really happened …
         Assert.Contains(requests, r => r.Dropped);
         Assert.Equal(0, Server.RequestsWhileExhausted);        // … and the pacer never sent into a spent window
-        Assert.Contains(result.Verbose, v => v.StartsWith("Rate limit:"));
+        Assert.Contains(result.Verbose, v => v.StartsWith("Rate limit:", StringComparison.Ordinal));
         Assert.Contains(result.Verbose, v => v.Contains("retry"));
     }
 
@@ -54,7 +55,7 @@ public sealed class BulkTests : IntercomTestBase
 
         Assert.Empty(result.Errors);
         Assert.Equal(120, result.Output.Count);
-        var waits = result.Verbose.Count(v => v.StartsWith("Rate limit:"));
+        var waits = result.Verbose.Count(v => v.StartsWith("Rate limit:", StringComparison.Ordinal));
         Assert.InRange(waits, 1, 5); // 120 rows at 50 a window: two or three windows, never one message per row
         Assert.Equal(0, Server.RequestsWhileExhausted);
     }
@@ -69,7 +70,7 @@ public sealed class BulkTests : IntercomTestBase
         {
             Method = "POST",
             Times = 2,
-            Headers = new Dictionary<string, string> { ["X-RateLimit-Limit"] = "167", ["X-RateLimit-Remaining"] = "0", ["X-RateLimit-Reset"] = reset.ToString() },
+            Headers = new Dictionary<string, string> { ["X-RateLimit-Limit"] = "167", ["X-RateLimit-Remaining"] = "0", ["X-RateLimit-Reset"] = reset.ToString(CultureInfo.InvariantCulture) },
         });
 
         var result = Run($"Add-IntercomContactSubscription -ContactId {Grace} -SubscriptionId 108 -Consent opt_in -Verbose");
@@ -77,7 +78,7 @@ public sealed class BulkTests : IntercomTestBase
         Assert.Empty(result.Errors);
         Assert.Single(result.Output);
         var posts = ApiRequests("POST");
-        Assert.Equal(new[] { 429, 429, 200 }, posts.Select(p => p.StatusCode));
+        Assert.Equal([429, 429, 200], posts.Select(p => p.StatusCode));
         // The retry after the first 429 waited for the window's reset instead of hammering.
         Assert.True(posts[1].ReceivedAt >= DateTimeOffset.FromUnixTimeSeconds(reset), $"second attempt at {posts[1].ReceivedAt:O}, reset {reset}");
         Assert.Equal("opt_in", Server.State.GetChoices(Grace)["108"]);

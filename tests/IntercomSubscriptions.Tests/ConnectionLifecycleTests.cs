@@ -63,7 +63,7 @@ public sealed class ConnectionLifecycleTests : IntercomTestBase
             Add-IntercomContactSubscription -ContactId {{Grace}} -SubscriptionId 108
             """, new() { ["uri"] = Server.BaseUri });
 
-        Assert.Equal(new[] { "IntercomUnauthorized", "IntercomNotConnected" }, result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.Equal(["IntercomUnauthorized", "IntercomNotConnected"], result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
         Assert.Empty(Server.State.GetChoices(Grace));
         Assert.DoesNotContain(Server.Requests, r => r.Method == "POST");
     }
@@ -104,7 +104,7 @@ public sealed class ConnectionLifecycleTests : IntercomTestBase
         var isOpen = opened.GetType().GetProperty("IsOpen")!;
         Assert.Equal(true, isOpen.GetValue(opened));
 
-        Assert.True(Task.Run(connect.Stop).Wait(TimeSpan.FromSeconds(10)), "Stop() did not return");
+        Assert.True(await Task.Run(connect.Stop).EndsWithin(TimeSpan.FromSeconds(10)), "Stop() did not return");
 
         Assert.True(running.IsCompleted);
         Assert.Empty(Run("Get-IntercomConnection").Output);

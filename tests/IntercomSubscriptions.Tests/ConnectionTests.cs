@@ -144,7 +144,7 @@ public sealed class ConnectionTests : IntercomTestBase
             new[] { ErrorCategory.InvalidArgument, ErrorCategory.LimitsExceeded, ErrorCategory.ConnectionError, ErrorCategory.AuthenticationError },
             result.Errors.Select(e => e.CategoryInfo.Category));
         Assert.Equal(
-            new[] { "IntercomInvalidRequest", "IntercomRateLimited", "IntercomConnectionFailed", "IntercomUnauthorized" },
+            ["IntercomInvalidRequest", "IntercomRateLimited", "IntercomConnectionFailed", "IntercomUnauthorized"],
             result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
         Assert.Contains("r-422", result.Errors[0].ErrorDetails.Message);
         Assert.Contains("parameter_invalid", result.Errors[0].ErrorDetails.Message);
@@ -198,7 +198,7 @@ public sealed class ConnectionTests : IntercomTestBase
             Get-IntercomSubscriptionType | Out-Null
             """, new() { ["uri"] = Server.BaseUri, ["token"] = Server.Token });
         Assert.Empty(result.Errors);
-        Assert.Equal(new[] { "2.16", "2.10" }, Server.Requests.TakeLast(2).Select(r => r.IntercomVersion));
+        Assert.Equal(["2.16", "2.10"], Server.Requests.TakeLast(2).Select(r => r.IntercomVersion));
     }
 
     [Fact]

@@ -128,7 +128,7 @@ public sealed class ContactLookupTests : IntercomTestBase
         var result = Run($"Get-IntercomContactSubscription -ContactId {Ada} -IncludeDefault");
         Assert.Empty(result.Errors);
         var rows = result.Objects("IntercomSubscriptions.ContactSubscription").ToDictionary(o => (string)o.SubscriptionId);
-        Assert.Equal(new[] { "108", "109", "110" }, rows.Keys.OrderBy(k => k));
+        Assert.Equal(["108", "109", "110"], rows.Keys.OrderBy(k => k));
         Assert.Equal("Explicit", rows["109"].Source);
         Assert.False(rows["109"].Subscribed);   // opted out of an opt_out type
         Assert.Equal("Default", rows["108"].Source);
@@ -155,9 +155,9 @@ public sealed class ContactLookupTests : IntercomTestBase
         Assert.Empty(result.Errors);
         dynamic completions = new PSView(result.Output.Single());
         Assert.Equal(new object[] { "108", "109" }, (object[])completions.Ids);
-        Assert.Contains((object[])completions.Tips, t => ((string)t).StartsWith("Newsletters"));
+        Assert.Contains((object[])completions.Tips, t => ((string)t).StartsWith("Newsletters", StringComparison.Ordinal));
         Assert.Equal(new object[] { "'Product updates'" }, (object[])completions.Names);
-        Assert.Equal(new[] { "AU", "EU", "US" }, ((object[])completions.Regions).Cast<string>().OrderBy(r => r));
+        Assert.Equal(["AU", "EU", "US"], ((object[])completions.Regions).Cast<string>().OrderBy(r => r));
         Assert.Contains("2.14", (object[])completions.Versions);
         Assert.Empty(Server.Requests); // completion never calls Intercom
     }

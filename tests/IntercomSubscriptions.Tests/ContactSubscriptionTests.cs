@@ -62,7 +62,7 @@ public sealed class ContactSubscriptionTests : IntercomTestBase
 
         Assert.Empty(result.Errors);
         var output = result.Objects("IntercomSubscriptions.ContactSubscription").OrderBy(o => (string)o.SubscriptionId).ToList();
-        Assert.Equal(new[] { "108", "109" }, output.Select(o => (string)o.SubscriptionId));
+        Assert.Equal(["108", "109"], output.Select(o => (string)o.SubscriptionId));
         Assert.All(output, o => Assert.Equal(Ada, o.ContactId));
         Assert.True(output[0].Subscribed);   // opt_in type, explicit: opted in
         Assert.False(output[1].Subscribed);  // opt_out type, explicit: opted out

@@ -124,7 +124,7 @@ public sealed class ErrorTypeTests : IntercomTestBase
             Get-IntercomContactSubscription -ContactId 63a07ddf05a32042dffac999
             """);
         Assert.Equal(
-            new[] { "IntercomConsentMismatch", "IntercomContactNotFound", "IntercomSubscriptionTypeNotFound", "IntercomContactColumnMissing", "IntercomContactNotFound" },
+            ["IntercomConsentMismatch", "IntercomContactNotFound", "IntercomSubscriptionTypeNotFound", "IntercomContactColumnMissing", "IntercomContactNotFound"],
             result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
         Assert.All(result.Errors, e => Assert.Equal(e.FullyQualifiedErrorId.Split(',')[0], ((dynamic)e.Exception).ErrorId));
     }

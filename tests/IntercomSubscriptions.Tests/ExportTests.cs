@@ -16,7 +16,7 @@ public sealed class ExportTests : IntercomTestBase
     private static readonly Regex TypeName = new(@"(^|[\s,;""])(System|IntercomSubscriptions|Microsoft)\.[A-Za-z.`\d]+(\[|\b)", RegexOptions.Compiled);
 
     private void AddTypeWithTranslations() =>
-        Server.State.AddSubscriptionType("120", "Offers", contentTypes: new[] { "email", "sms_message" },
+        Server.State.AddSubscriptionType("120", "Offers", contentTypes: ["email", "sms_message"],
             description: "Deals", translations: new[] { new TranslationRecord("fr", "Offres, promos", "Bons plans") });
 
     [Fact]

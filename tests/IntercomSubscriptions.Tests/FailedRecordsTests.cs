@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 using FakeIntercom;
 
@@ -50,7 +51,7 @@ public sealed class FailedRecordsTests : IntercomTestBase, IDisposable
 
     private const int MixedCount = 75;
 
-    private IEnumerable<string> AddMixedContacts()
+    private List<string> AddMixedContacts()
     {
         var added = new List<string>();
         foreach (var (email, i) in MixedEmails.Select((e, i) => (e, i))) added.Add(Server.State.AddContact($"em{i:D3}", email: email).Id);
@@ -141,7 +142,7 @@ public sealed class FailedRecordsTests : IntercomTestBase, IDisposable
                 pass1[i].Properties.Select(p => p.Name + "=" + (p.Name.StartsWith("IntercomError", StringComparison.Ordinal) ? "" : Text(p.Value))),
                 pass2[i].Properties.Select(p => p.Name + "=" + (p.Name.StartsWith("IntercomError", StringComparison.Ordinal) ? "" : Text(p.Value))));
         }
-        Assert.Equal(new[] { "contact_id", "note" }.Concat(names.Select(Guarded)).Append("IntercomErrorId").Append("IntercomErrorMessage"),
+        Assert.Equal(["contact_id", "note", .. names.Select(Guarded), "IntercomErrorId", "IntercomErrorMessage"],
             pass1[0].Properties.Select(p => p.Name));
         // No cell a spreadsheet would take for a formula.
         var text = File.ReadAllText(PathOf("p1.csv"));
@@ -163,8 +164,11 @@ public sealed class FailedRecordsTests : IntercomTestBase, IDisposable
             var folder = Path.GetDirectoryName(path)!;
             Assert.Equal(Path.GetTempPath().TrimEnd(Path.DirectorySeparatorChar), Path.GetDirectoryName(folder));
             Assert.StartsWith("IntercomSubscriptions-", Path.GetFileName(folder), StringComparison.Ordinal);
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            }
             Assert.Equal(106, File.ReadAllLines(path).Length);
         }
         finally
@@ -246,7 +250,7 @@ public sealed class FailedRecordsTests : IntercomTestBase, IDisposable
             Import-Csv rel.csv | ForEach-Object { "$($_.ExternalId) $($_.IntercomErrorId)" }
             """, new() { ["dir"] = _folder });
 
-        Assert.Equal(new[] { "no-1 IntercomContactNotFound", "no-2 IntercomContactNotFound" }, result.Output.Select(Text));
+        Assert.Equal(["no-1 IntercomContactNotFound", "no-2 IntercomContactNotFound"], result.Output.Select(Text));
         Assert.True(File.Exists(PathOf("rel.csv")));
     }
 
@@ -270,10 +274,10 @@ public sealed class FailedRecordsTests : IntercomTestBase, IDisposable
         var check = Run("$run.Status; $run.Failed; @(Import-Csv $path | Where-Object contact_id -like 'gone*').Count; @(Import-Csv $path).Count",
             new() { ["path"] = PathOf("stopped.csv") });
         Assert.Equal("Stopped", Text(check.Output[0]));
-        var failed = Convert.ToInt32(check.Output[1].BaseObject);
+        var failed = Convert.ToInt32(check.Output[1].BaseObject, CultureInfo.InvariantCulture);
         Assert.InRange(failed, 1, 399);
-        Assert.Equal(failed, Convert.ToInt32(check.Output[2].BaseObject));
-        Assert.Equal(failed, Convert.ToInt32(check.Output[3].BaseObject));
+        Assert.Equal(failed, Convert.ToInt32(check.Output[2].BaseObject, CultureInfo.InvariantCulture));
+        Assert.Equal(failed, Convert.ToInt32(check.Output[3].BaseObject, CultureInfo.InvariantCulture));
     }
 
     private static PSObject Row(string column, string value)

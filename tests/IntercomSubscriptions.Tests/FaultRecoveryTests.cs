@@ -53,7 +53,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
         Run($"$ids | ForEach-Object {{ [pscustomobject]@{{ contact_id = $_ }} }} | Add-IntercomContactSubscription -SubscriptionId {SampleData.Newsletters} {extra}",
             new() { ["ids"] = ids });
 
-    private IReadOnlyList<FakeIntercom.RecordedRequest> Posts() => Server.Requests.Where(r => r.Method == "POST").ToList();
+    private List<FakeIntercom.RecordedRequest> Posts() => Server.Requests.Where(r => r.Method == "POST").ToList();
 
     private void AssertAllApplied(IEnumerable<string> ids)
     {
@@ -96,10 +96,10 @@ public sealed class FaultRecoveryTests : IntercomTestBase
 
         Assert.Empty(result.Errors);
         AssertAllApplied(ids);
-        var announcement = Assert.Single(result.Verbose, v => v.StartsWith("Intercom asked to retry later"));
+        var announcement = Assert.Single(result.Verbose, v => v.StartsWith("Intercom asked to retry later", StringComparison.Ordinal));
         Assert.Matches(@"waiting [23]\.\d s", announcement);
         var posts = Posts();
-        Assert.Equal(new[] { 429, 200, 200, 200, 200 }, posts.Select(p => p.StatusCode));
+        Assert.Equal([429, 200, 200, 200, 200], posts.Select(p => p.StatusCode));
         Assert.True(posts[1].ReceivedAt - posts[0].CompletedAt >= TimeSpan.FromSeconds(2.5), "the retry did not wait for Retry-After");
     }
 
@@ -146,7 +146,7 @@ public sealed class FaultRecoveryTests : IntercomTestBase
 
         Assert.Empty(result.Errors);
         Assert.Single(result.Output);
-        Assert.Equal(new[] { 429, 429, 429, 429, 500, 200 }, Posts().Select(p => p.StatusCode));
+        Assert.Equal([429, 429, 429, 429, 500, 200], Posts().Select(p => p.StatusCode));
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public sealed class FuzzTests : IntercomTestBase
         Assert.Equal(failedRows.Count, failedRows.Distinct().Count());
         Assert.All(result.Errors, e => Assert.False(string.IsNullOrWhiteSpace(e.ToString())));
         Assert.True(results > count / 5, $"only {results} of {count} records succeeded; the generator is too hostile to test much");
-        Assert.True(result.Errors.Count(e => e.FullyQualifiedErrorId.StartsWith("IntercomInvalidResponse", StringComparison.Ordinal)) > 0);
+        Assert.Contains(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("IntercomInvalidResponse", StringComparison.Ordinal));
     }
 
     private static string? RandomId(Random random, string[] known)

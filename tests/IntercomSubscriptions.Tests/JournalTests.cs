@@ -105,7 +105,7 @@ public sealed class JournalTests : IntercomTestBase, IDisposable
 
         var preview = Run("Get-IntercomJournal $journal -Undo | Set-IntercomContactSubscription -WhatIf", new() { ["journal"] = Journal() });
         Assert.Contains(preview.Warnings, w => w.Contains("inferred, not read", StringComparison.Ordinal));
-        Assert.Empty(Server.Requests.Where(r => r.Method is "POST" or "DELETE"));
+        Assert.DoesNotContain(Server.Requests, r => r.Method is "POST" or "DELETE");
         Server.ResetLog();
 
         var undo = Run("Get-IntercomJournal $journal -Undo | Set-IntercomContactSubscription -Summary", new() { ["journal"] = Journal() });

@@ -39,7 +39,7 @@ public sealed class PackagingTests
         Assert.DoesNotContain(entries, e => e.EndsWith("/System.Runtime.Loader.dll", StringComparison.OrdinalIgnoreCase));
         // The one assembly at the top is the cmdlet assembly: a dependency there would be found by
         // PowerShell's own probing and loaded into the shared context, undoing the isolation.
-        Assert.Equal(new[] { "IntercomSubscriptions/IntercomSubscriptions.dll" },
+        Assert.Equal(["IntercomSubscriptions/IntercomSubscriptions.dll"],
             entries.Where(e => e.Count(c => c == '/') == 1 && e.EndsWith(".dll", StringComparison.Ordinal)));
 
         // The zip is the laid-out folder, file for file.

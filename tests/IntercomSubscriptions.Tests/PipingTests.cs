@@ -76,7 +76,7 @@ public sealed class PipingTests : IntercomTestBase
         Assert.Equal(ProductUpdates, Assert.Single(result.Objects(Subscription)).SubscriptionId);
         Assert.Empty(Server.State.GetChoices(Ada));
         Assert.Equal(2 * 2, result.Verbose.Count(v => v.Contains("Source is Default")));
-        Assert.Equal(1, Server.Requests.Count(r => r.Method == "POST" && r.RawPath.StartsWith($"/contacts/{Ada}/subscriptions")));
+        Assert.Equal(1, Server.Requests.Count(r => r.Method == "POST" && r.RawPath.StartsWith($"/contacts/{Ada}/subscriptions", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed class RunSummaryTests : IntercomTestBase
         // In the order the errors happened (the row without a contact column may fail before earlier rows' answers come back).
         var failedRows = new[] { rows[5], rows[9], rows[12], rows[15] };
         Assert.Equal(failedRows.Select(r => rows.IndexOf(r)), errors.Select(e => rows.IndexOf((PSObject)e.TargetObject)).Order());
-        Assert.Equal(new[] { "IntercomContactColumnMissing", "IntercomContactNotFound", "IntercomContactNotFound", "IntercomContactNotFound" },
+        Assert.Equal(["IntercomContactColumnMissing", "IntercomContactNotFound", "IntercomContactNotFound", "IntercomContactNotFound"],
             errors.Select(e => e.FullyQualifiedErrorId).Order());
         Assert.Contains("missing00001", errors.Single(e => e.TargetObject == rows[5]).Exception.Message);
         foreach (var id in good)
@@ -88,7 +88,7 @@ public sealed class RunSummaryTests : IntercomTestBase
         Assert.Equal(2L, (long)rerun.Total);
         Assert.Equal(2L, (long)rerun.Succeeded);
         Assert.Empty(again.Errors);
-        Assert.Equal(new[] { "/contacts/late00001/subscriptions", "/contacts/late00002/subscriptions" },
+        Assert.Equal(["/contacts/late00001/subscriptions", "/contacts/late00002/subscriptions"],
             Server.Requests.Where(r => r.Method == "POST").Select(r => r.RawPath).Order());
         Assert.Equal("opt_in", Server.State.GetChoices("late00002")["108"]);
     }
@@ -123,7 +123,7 @@ public sealed class RunSummaryTests : IntercomTestBase
 
         Assert.Equal(3L, (long)run.Skipped);
         Assert.Equal(3L, (long)run.Total);
-        Assert.Empty(Server.Requests.Where(r => r.Method == "POST"));
+        Assert.DoesNotContain(Server.Requests, r => r.Method == "POST");
     }
 
     [Fact]
@@ -196,7 +196,7 @@ public sealed class RunSummaryTests : IntercomTestBase
         Assert.Equal("Failed", run.Status.ToString());
         Assert.Equal(1L, (long)run.Failed);
         Assert.Equal(3L, (long)run.Succeeded);
-        Assert.Contains(result.Output, o => o.BaseObject is string s && s.StartsWith("caught IntercomContactNotFound"));
+        Assert.Contains(result.Output, o => o.BaseObject is string s && s.StartsWith("caught IntercomContactNotFound", StringComparison.Ordinal));
     }
 
     [Fact]

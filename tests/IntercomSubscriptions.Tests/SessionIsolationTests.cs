@@ -91,7 +91,7 @@ public sealed class SessionIsolationTests : IntercomTestBase
         Assert.All(result.Errors, e => Assert.Contains("Connect-Intercom", e.ToString()));
         // Without -Connection there is no connection; the one passed with -Connection says it was closed.
         Assert.Equal(
-            new[] { "IntercomNotConnected", "IntercomConnectionClosed", "IntercomConnectionClosed", "IntercomConnectionClosed", "IntercomNotConnected" },
+            ["IntercomNotConnected", "IntercomConnectionClosed", "IntercomConnectionClosed", "IntercomConnectionClosed", "IntercomNotConnected"],
             result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
         Assert.All(result.Errors.Skip(1).Take(3), e => Assert.Contains("closed by Disconnect-Intercom", e.ToString()));
         Assert.Empty(Server.Requests);

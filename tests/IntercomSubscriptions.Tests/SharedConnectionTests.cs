@@ -13,7 +13,7 @@ public sealed class SharedConnectionTests : IntercomTestBase
     [Theory]
     [InlineData("Stop")]
     [InlineData("Dispose")]
-    public void Stopping_one_pipeline_does_not_fail_the_lookups_another_pipeline_shares_with_it(string howEnded)
+    public async Task Stopping_one_pipeline_does_not_fail_the_lookups_another_pipeline_shares_with_it(string howEnded)
     {
         var connected = Run($"$c = Connect-Intercom -BaseUri $baseUri -Token {SecureToken} -PassThru; $c",
             new() { ["baseUri"] = Server.BaseUri, ["token"] = Server.Token });
@@ -41,10 +41,10 @@ public sealed class SharedConnectionTests : IntercomTestBase
             ) | Get-IntercomContactSubscription -Connection $c
             """, new() { ["c"] = connection }));
         Assert.True(SpinWait.SpinUntil(() => Server.CallCount("GET /contacts/{id}/subscriptions") > 0, TimeSpan.FromSeconds(30)));
-        Assert.True(Task.Run(howEnded == "Stop" ? first.Stop : first.Dispose).Wait(TimeSpan.FromSeconds(10)), $"{howEnded}() did not return");
+        Assert.True(await Task.Run(howEnded == "Stop" ? first.Stop : first.Dispose).EndsWithin(TimeSpan.FromSeconds(10)), $"{howEnded}() did not return");
 
-        Assert.True(second.Wait(TimeSpan.FromSeconds(30)), "the second pipeline did not finish");
-        var result = second.Result;
+        Assert.True(await second.EndsWithin(TimeSpan.FromSeconds(30)), "the second pipeline did not finish");
+        var result = await second;
         first.Dispose();
         Assert.Empty(result.Errors);
         Assert.Equal(new[] { Ada, Grace }, result.Objects(Subscription).Select(o => (string)o.ContactId).Distinct());

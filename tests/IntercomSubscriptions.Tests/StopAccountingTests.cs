@@ -25,7 +25,7 @@ public sealed class StopAccountingTests : IntercomTestBase, IDisposable
     }
 
     /// <summary>The contacts among <paramref name="ids"/> (those the fake has) with a choice for the type: what the fake applied.</summary>
-    private ISet<string> AppliedOnTheFake(IEnumerable<string> ids, string typeId = SampleData.Newsletters) =>
+    private HashSet<string> AppliedOnTheFake(IEnumerable<string> ids, string typeId = SampleData.Newsletters) =>
         ids.Where(id => Server.State.HasContact(id) && Server.State.GetChoices(id).ContainsKey(typeId)).ToHashSet();
 
     private static void AssertCountsAddUp(dynamic run)
@@ -64,7 +64,7 @@ public sealed class StopAccountingTests : IntercomTestBase, IDisposable
 
         Assert.Equal((4L, 4L, 3L, 1L, 0L), ((long)((dynamic)run).Received, (long)((dynamic)run).Total, (long)((dynamic)run).Succeeded, (long)((dynamic)run).Failed, (long)((dynamic)run).NotProcessed));
         Assert.Equal(4L, (long)((dynamic)run).Handled); // $ids | Select-Object -Skip 4
-        Assert.Equal(new[] { "c1", "c3", "c4" }, AppliedOnTheFake(new[] { "c1", "c3", "c4", "bad" }, SampleData.SmsOffers).Order());
+        Assert.Equal(["c1", "c3", "c4"], AppliedOnTheFake(["c1", "c3", "c4", "bad"], SampleData.SmsOffers).Order());
     }
 
     [Fact]
@@ -208,7 +208,7 @@ public sealed class StopAccountingTests : IntercomTestBase, IDisposable
         AssertCountsAddUp(run);
         // A server that failed while handling a change does not say it was not applied; a 4xx does.
         Assert.Equal((1L, 1L, 1L), ((long)run.InDoubt, (long)run.Failed, (long)run.Succeeded));
-        Assert.Equal(new[] { "IntercomInvalidRequest", "IntercomServerError" },
+        Assert.Equal(["IntercomInvalidRequest", "IntercomServerError"],
             ((IEnumerable<System.Management.Automation.ErrorRecord>)run.Errors).Select(e => e.FullyQualifiedErrorId).Order());
         var journal = JournalFile.Read(JournalPath);
         Assert.Equal(new[] { ("applied", ids[2]), ("failed", ids[1]), ("in_doubt", ids[0]) },

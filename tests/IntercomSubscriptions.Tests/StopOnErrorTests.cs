@@ -19,7 +19,7 @@ public sealed class StopOnErrorTests : IntercomTestBase
         return ids;
     }
 
-    private IReadOnlyList<string> Changed(IEnumerable<string> ids) =>
+    private List<string> Changed(IEnumerable<string> ids) =>
         ids.Where(id => id != Missing && Server.State.GetChoices(id).ContainsKey(SmsOffers)).ToList();
 
     [Theory]

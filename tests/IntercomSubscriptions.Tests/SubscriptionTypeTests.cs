@@ -9,12 +9,12 @@ public sealed class SubscriptionTypeTests : IntercomTestBase
         var result = Run("Get-IntercomSubscriptionType");
         Assert.Empty(result.Errors);
         var types = result.Objects("IntercomSubscriptions.SubscriptionType").ToList();
-        Assert.Equal(new[] { "108", "109", "110", "111" }, types.Select(t => (string)t.Id));
+        Assert.Equal(["108", "109", "110", "111"], types.Select(t => (string)t.Id));
         var updates = types[1];
         Assert.Equal("Product updates", updates.Name);
         Assert.Equal("opt_out", updates.ConsentType);
         Assert.Equal("live", updates.State);
-        Assert.Equal(new[] { "email" }, (IEnumerable<string>)updates.ContentTypes);
+        Assert.Equal(["email"], (IEnumerable<string>)updates.ContentTypes);
         Assert.Contains(((System.Collections.IEnumerable)updates.Translations).Cast<object>().Select(t => new PSView((System.Management.Automation.PSObject.AsPSObject(t)))), t => (string)((dynamic)t).Locale == "fr");
     }
 
@@ -47,13 +47,13 @@ public sealed class SubscriptionTypeTests : IntercomTestBase
     [Fact]
     public void Unknown_fields_and_enum_values_are_kept_not_fatal()
     {
-        Server.State.AddSubscriptionType("130", "Carrier pigeons", "double_opt_in", "paused", new[] { "carrier_pigeon" });
+        Server.State.AddSubscriptionType("130", "Carrier pigeons", "double_opt_in", "paused", ["carrier_pigeon"]);
         Connect();
         var result = Run("Get-IntercomSubscriptionType -Id 130");
         Assert.Empty(result.Errors);
         var type = Assert.Single(result.Objects("IntercomSubscriptions.SubscriptionType"));
         Assert.Equal("double_opt_in", type.ConsentType);
         Assert.Equal("paused", type.State);
-        Assert.Equal(new[] { "carrier_pigeon" }, (IEnumerable<string>)type.ContentTypes);
+        Assert.Equal(["carrier_pigeon"], (IEnumerable<string>)type.ContentTypes);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 using System.Text;
 using FakeIntercom;
@@ -202,7 +203,7 @@ public sealed class TokenSecrecyTests : IntercomTestBase
         {
             text.AppendLine(exception.ToString());
             foreach (System.Collections.DictionaryEntry entry in exception.Data)
-                text.AppendLine($"{entry.Key}={entry.Value}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"{entry.Key}={entry.Value}");
             if (exception is IContainsErrorRecord inner && !ReferenceEquals(inner.ErrorRecord, error))
                 text.AppendLine(inner.ErrorRecord.ToString());
         }

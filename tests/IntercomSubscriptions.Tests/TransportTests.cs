@@ -102,7 +102,7 @@ public sealed class TransportTests : IntercomTestBase
     public void Connect_Intercom_declares_Proxy_and_ProxyCredential()
     {
         var result = Run("$c = Get-Command Connect-Intercom; $c.Parameters['Proxy'].ParameterType.FullName; $c.Parameters['ProxyCredential'].ParameterType.FullName");
-        Assert.Equal(new[] { "System.Uri", "System.Management.Automation.PSCredential" }, result.Output.Select(o => o.BaseObject));
+        Assert.Equal(["System.Uri", "System.Management.Automation.PSCredential"], result.Output.Select(o => o.BaseObject));
     }
 
     private static int UnusedPort()

@@ -15,10 +15,10 @@ public sealed class BulkRunTests
     private readonly List<SubscriptionChange> _sent = new();
     private Func<SubscriptionChange, Task<SubscriptionTypeData>> _answer = _ => Task.FromResult(Answer());
 
-    private static SubscriptionTypeData Answer() => new(TypeId, "live", "opt_in", null, Array.Empty<TranslationData>(), new[] { "email" });
+    private static SubscriptionTypeData Answer() => new(TypeId, "live", "opt_in", null, Array.Empty<TranslationData>(), ["email"]);
 
     private BulkRun NewRun(bool stopOnError = false, bool writeSummary = false, int throttleLimit = 4, bool piped = true,
-        RunJournal? journal = null, CancellationToken stop = default, Func<TimeSpan>? clock = null, TimeSpan? timeLimit = null) => new BulkRun(
+        RunJournal? journal = null, Func<TimeSpan>? clock = null, TimeSpan? timeLimit = null, CancellationToken stop = default) => new BulkRun(
         new BulkRunOptions(throttleLimit, writeSummary, stopOnError, piped),
         _output,
         new ContactResolver((_, value, _) => throw new InvalidOperationException($"'{value}' is an id: nothing to search.")),
@@ -39,7 +39,7 @@ public sealed class BulkRunTests
     private Func<SubscriptionChange, CallOptions, CancellationToken, Task<SubscriptionTypeData>>? _send;
     private bool _contactHasChoice;
 
-    private static IReadOnlyList<ContactTarget> Contact(string id) => new[] { new ContactTarget(null, id) };
+    private static ContactTarget[] Contact(string id) => [new ContactTarget(null, id)];
 
     /// <summary>One record read (as Set reads), whose step <paramref name="then"/> ends.</summary>
     private static void ReadThenStep(BulkRun run, string contactId, Action<RecordStep> then, PSObject? row = null) =>
@@ -57,7 +57,7 @@ public sealed class BulkRunTests
         ReadThenStep(run, "c2", step => step.Succeeded(() => written.Add("c2")));
         run.Complete();
 
-        Assert.Equal(new[] { "c1", "c2" }, written);
+        Assert.Equal(["c1", "c2"], written);
         Assert.Equal((2L, 2L, 2L), (run.Summary.Succeeded, run.Summary.Total, run.Summary.Handled));
         Assert.Empty(_sent);
     }
@@ -164,9 +164,9 @@ public sealed class BulkRunTests
             (change, _, _) => applied.Add(change.ContactId)));
         run.Complete();
 
-        Assert.Equal(new[] { "Contact 'c1'", "Contact 'c2'" }, _output.ShouldProcessAsked.Select(a => a.Target));
-        Assert.Equal(new[] { "c1", "c2" }, applied);
-        Assert.Equal(new[] { "c1", "c2" }, _sent.Select(c => c.ContactId).OrderBy(id => id));
+        Assert.Equal(["Contact 'c1'", "Contact 'c2'"], _output.ShouldProcessAsked.Select(a => a.Target));
+        Assert.Equal(["c1", "c2"], applied);
+        Assert.Equal(["c1", "c2"], _sent.Select(c => c.ContactId).OrderBy(id => id));
         // Each contact is a record of its own.
         Assert.Equal((2L, 2L, 2L), (run.Summary.Received, run.Summary.Succeeded, run.Summary.Total));
     }
@@ -295,7 +295,8 @@ public sealed class BulkRunTests
         // The run ends where the failure is handed back, whichever record is being processed then.
         Assert.Throws<PipelineStoppedException>(() =>
         {
-            foreach (var id in new[] { "c1", "c2", "c3", "c4" }) AddContacts(run, id);
+            string[] ids = ["c1", "c2", "c3", "c4"];
+            foreach (var id in ids) AddContacts(run, id);
             run.Complete();
         });
 
@@ -369,12 +370,12 @@ public sealed class BulkRunTests
             foreach (var id in new[] { "done", "doubt-applied", "doubt-lost", "new" }) AddContacts(run, id);
             run.Complete();
 
-            Assert.Equal(new[] { "doubt-lost", "new" }, _sent.Select(c => c.ContactId));
-            Assert.Equal(new[] { "doubt-applied", "doubt-lost" }, reads);
+            Assert.Equal(["doubt-lost", "new"], _sent.Select(c => c.ContactId));
+            Assert.Equal(["doubt-applied", "doubt-lost"], reads);
             Assert.Equal((2L, 2L, 2L), (run.Summary.Succeeded, run.Summary.Skipped, run.Summary.AlreadyApplied));
             var lines = File.ReadAllLines(path).Select(l => JournalLines.Parse(l)).ToList();
             Assert.Equal(2, lines.OfType<JournalCheck>().Count());
-            Assert.Equal(new[] { "doubt-lost", "new" }, lines.OfType<JournalOutcome>().Skip(1).Select(o => o.ContactId));
+            Assert.Equal(["doubt-lost", "new"], lines.OfType<JournalOutcome>().Skip(1).Select(o => o.ContactId));
             Assert.IsType<JournalRunEnd>(lines[^1]);
         }
         finally

@@ -17,7 +17,7 @@ public sealed class ContactColumnsTests
     [Fact]
     public void An_intercom_id_is_the_target_and_the_external_id_and_email_must_name_the_same_contact()
     {
-        var columns = new ContactColumns(new[] { "63a07ddf05a32042dffac965" }, new[] { "ada@example.com" }, new[] { "u-1" });
+        var columns = new ContactColumns(["63a07ddf05a32042dffac965"], ["ada@example.com"], ["u-1"]);
 
         var target = Assert.Single(columns.Targets(null, _errors.Add));
 
@@ -33,7 +33,7 @@ public sealed class ContactColumnsTests
     [Fact]
     public void An_external_id_is_searched_before_an_email_and_the_email_must_agree()
     {
-        var target = Assert.Single(new ContactColumns(null, new[] { "ada@example.com" }, new[] { "u-1" }).Targets(null, _errors.Add));
+        var target = Assert.Single(new ContactColumns(null, ["ada@example.com"], ["u-1"]).Targets(null, _errors.Add));
 
         Assert.Equal(ContactSearchField.ExternalId, target.Field);
         Assert.Equal(new[] { new ContactTarget(ContactSearchField.Email, "ada@example.com") }, target.MustMatch);
@@ -42,7 +42,7 @@ public sealed class ContactColumnsTests
     [Fact]
     public void Several_values_named_in_two_ways_cannot_be_paired_and_are_refused_naming_both()
     {
-        var targets = new ContactColumns(null, new[] { "ada@example.com" }, new[] { "u-1", "u-2" }).Targets(null, _errors.Add);
+        var targets = new ContactColumns(null, ["ada@example.com"], ["u-1", "u-2"]).Targets(null, _errors.Add);
 
         Assert.Empty(targets);
         var error = Assert.Single(_errors);
@@ -62,7 +62,7 @@ public sealed class ContactColumnsTests
     [Fact]
     public void An_email_alone_is_searched_by_email()
     {
-        var targets = new ContactColumns(null, new[] { "ada@example.com" }, null).Targets(null, _errors.Add);
+        var targets = new ContactColumns(null, ["ada@example.com"], null).Targets(null, _errors.Add);
 
         Assert.Equal(new[] { new ContactTarget(ContactSearchField.Email, "ada@example.com") }, targets);
         Assert.Equal("Contact with email 'ada@example.com'", targets[0].ToString());
@@ -105,9 +105,9 @@ public sealed class ContactColumnsTests
     [Fact]
     public void A_bad_lookup_value_is_refused_alone_and_the_good_ones_kept()
     {
-        var targets = new ContactColumns(null, new[] { "ada@example.com", "", "grace@example.com" }, null).Targets(null, _errors.Add);
+        var targets = new ContactColumns(null, ["ada@example.com", "", "grace@example.com"], null).Targets(null, _errors.Add);
 
-        Assert.Equal(new[] { "ada@example.com", "grace@example.com" }, targets.Select(t => t.Value));
+        Assert.Equal(["ada@example.com", "grace@example.com"], targets.Select(t => t.Value));
         var error = Assert.Single(_errors);
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
     }
@@ -115,8 +115,8 @@ public sealed class ContactColumnsTests
     [Fact]
     public void Count_is_the_given_array_length_of_the_winning_column()
     {
-        Assert.Equal(2, new ContactColumns(new[] { "a", "b" }, new[] { "x" }, null).Count);
-        Assert.Equal(3, new ContactColumns(null, new[] { "x" }, new[] { "1", "2", "3" }).Count);
+        Assert.Equal(2, new ContactColumns(["a", "b"], ["x"], null).Count);
+        Assert.Equal(3, new ContactColumns(null, ["x"], ["1", "2", "3"]).Count);
         Assert.Null(new ContactColumns(null, null, null).Count);
     }
 }

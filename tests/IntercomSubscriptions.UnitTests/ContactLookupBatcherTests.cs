@@ -28,7 +28,7 @@ public sealed class ContactLookupBatcherTests
     }
 
     [Fact]
-    public void Fifteen_pending_lookups_go_as_one_search_at_once_and_each_gets_its_own_contacts()
+    public async Task Fifteen_pending_lookups_go_as_one_search_at_once_and_each_gets_its_own_contacts()
     {
         var search = new ScriptedSearch();
         for (var i = 0; i < 15; i++) search.Contacts.Add(new ContactData("c" + i, $"u{i}@example.com", null, "user"));
@@ -36,15 +36,15 @@ public sealed class ContactLookupBatcherTests
 
         var lookups = Enumerable.Range(0, 15).Select(i => batcher.FindAsync(ContactSearchField.Email, $"U{i}@Example.com", Long, null, CancellationToken.None)).ToList();
 
-        Assert.True(Task.WaitAll(lookups.ToArray(), TimeSpan.FromSeconds(10)));
+        Assert.True(await Task.WhenAll(lookups).EndsWithin(TimeSpan.FromSeconds(10)));
         Assert.Single(search.Searches);
         Assert.Equal(15, search.Searches[0].Count);
         for (var i = 0; i < 15; i++)
-            Assert.Equal("c" + i, Assert.Single(lookups[i].Result).Id);
+            Assert.Equal("c" + i, Assert.Single(await lookups[i]).Id);
     }
 
     [Fact]
-    public void Fewer_lookups_wait_for_the_gather_time_then_go_together_with_zero_and_several_matches_kept_apart()
+    public async Task Fewer_lookups_wait_for_the_gather_time_then_go_together_with_zero_and_several_matches_kept_apart()
     {
         var search = new ScriptedSearch();
         search.Contacts.Add(new ContactData("lead", "twin@example.com", null, "lead"));
@@ -57,11 +57,11 @@ public sealed class ContactLookupBatcherTests
         var nobody = batcher.FindAsync(ContactSearchField.Email, "nobody@example.com", TimeSpan.FromMilliseconds(50), null, CancellationToken.None);
         var external = batcher.FindAsync(ContactSearchField.ExternalId, "ext-1", TimeSpan.FromMilliseconds(50), null, CancellationToken.None);
 
-        Assert.True(Task.WaitAll(new Task[] { twin, nobody, external }, TimeSpan.FromSeconds(10)));
+        Assert.True(await Task.WhenAll(twin, nobody, external).EndsWithin(TimeSpan.FromSeconds(10)));
         Assert.Equal(2, search.Searches.Count); // one per field
-        Assert.Equal(new[] { "lead", "user" }, twin.Result.Select(c => c.Id));
-        Assert.Empty(nobody.Result);
-        Assert.Equal("x1", Assert.Single(external.Result).Id); // external ids are exact
+        Assert.Equal(["lead", "user"], (await twin).Select(c => c.Id));
+        Assert.Empty(await nobody);
+        Assert.Equal("x1", Assert.Single(await external).Id); // external ids are exact
     }
 
     [Fact]
@@ -75,21 +75,21 @@ public sealed class ContactLookupBatcherTests
     }
 
     [Fact]
-    public void A_refused_batch_is_asked_again_in_halves_down_to_what_is_accepted_and_the_size_sticks()
+    public async Task A_refused_batch_is_asked_again_in_halves_down_to_what_is_accepted_and_the_size_sticks()
     {
         var search = new ScriptedSearch { RefuseMoreThan = 4 };
         for (var i = 0; i < 15; i++) search.Contacts.Add(new ContactData("c" + i, $"u{i}@example.com", null, "user"));
         var batcher = new ContactLookupBatcher(search.SearchAsync);
 
         var lookups = Enumerable.Range(0, 15).Select(i => batcher.FindAsync(ContactSearchField.Email, $"u{i}@example.com", Long, null, CancellationToken.None)).ToList();
-        Assert.True(Task.WaitAll(lookups.ToArray(), TimeSpan.FromSeconds(10)));
+        Assert.True(await Task.WhenAll(lookups).EndsWithin(TimeSpan.FromSeconds(10)));
         for (var i = 0; i < 15; i++)
-            Assert.Equal("c" + i, Assert.Single(lookups[i].Result).Id);
+            Assert.Equal("c" + i, Assert.Single(await lookups[i]).Id);
         Assert.Equal(4, batcher.BatchSize);
 
         search.Searches.Clear();
         var again = Enumerable.Range(0, 4).Select(i => batcher.FindAsync(ContactSearchField.Email, $"u{i}@example.com", Long, null, CancellationToken.None)).ToList();
-        Assert.True(Task.WaitAll(again.ToArray(), TimeSpan.FromSeconds(10)));
+        Assert.True(await Task.WhenAll(again).EndsWithin(TimeSpan.FromSeconds(10)));
         Assert.Equal(4, Assert.Single(search.Searches).Count); // no refusal this time: the smaller size stuck
     }
 
@@ -122,7 +122,7 @@ public sealed class ContactLookupBatcherTests
     }
 
     [Fact]
-    public void A_caller_that_stops_waiting_ends_only_its_own_wait_and_the_search_goes_on_for_the_others()
+    public async Task A_caller_that_stops_waiting_ends_only_its_own_wait_and_the_search_goes_on_for_the_others()
     {
         var search = new HeldSearch();
         var batcher = new ContactLookupBatcher(search.SearchAsync);
@@ -138,12 +138,12 @@ public sealed class ContactLookupBatcherTests
         var (values, _, token) = Assert.Single(search.Calls); // the second caller joined the lookup under way
         Assert.False(token.IsCancellationRequested);
         search.Answer.SetResult(new[] { new ContactData("ada", "ada@example.com", null, "user") });
-        Assert.True(going.Wait(TimeSpan.FromSeconds(10)));
-        Assert.Equal("ada", Assert.Single(going.Result).Id);
+        Assert.True(await going.EndsWithin(TimeSpan.FromSeconds(10)));
+        Assert.Equal("ada", Assert.Single(await going).Id);
     }
 
     [Fact]
-    public void A_value_nobody_waits_for_is_not_searched_and_the_search_reports_to_a_caller_still_waiting()
+    public async Task A_value_nobody_waits_for_is_not_searched_and_the_search_reports_to_a_caller_still_waiting()
     {
         var search = new ScriptedSearch();
         var reported = new List<IIntercomEventSink?>();
@@ -161,7 +161,7 @@ public sealed class ContactLookupBatcherTests
 
         var lookups = Enumerable.Range(0, 15).Select(i => batcher.FindAsync(ContactSearchField.Email, $"u{i}@example.com", Long, secondSink, CancellationToken.None)).ToList();
 
-        Assert.True(Task.WaitAll(lookups.ToArray(), TimeSpan.FromSeconds(10)));
+        Assert.True(await Task.WhenAll(lookups).EndsWithin(TimeSpan.FromSeconds(10)));
         Assert.True(given.IsCanceled);
         var values = Assert.Single(search.Searches);
         Assert.DoesNotContain("given-up@example.com", values);

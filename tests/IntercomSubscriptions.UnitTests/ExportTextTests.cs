@@ -19,7 +19,7 @@ public sealed class ExportTextTests
     public void Translations_are_joined_by_semicolons_as_locale_and_name()
     {
         var type = ModelMapper.ToSubscriptionType(new Engine.SubscriptionTypeData("108", "live", "opt_in", null,
-            new[] { new Engine.TranslationData("News, weekly", "d", "en"), new Engine.TranslationData("Lettre", null, "fr") }, new[] { "email" }));
+            [new Engine.TranslationData("News, weekly", "d", "en"), new Engine.TranslationData("Lettre", null, "fr")], ["email"]));
 
         Assert.Equal("en: News, weekly; fr: Lettre", type.Translations.ToString());
         Assert.Equal("email", type.ContentTypes.ToString());

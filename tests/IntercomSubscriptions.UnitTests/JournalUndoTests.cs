@@ -23,7 +23,7 @@ public sealed class JournalUndoTests
             Change("Set-IntercomContactSubscription", "c3", "108", "opt_in", "remove", JournalWords.OptIn, null), // killed: in doubt
         }).ToList();
 
-        Assert.Equal(new[] { "c1 108 Default", "c2 109 Unsubscribed", "c3 108 Subscribed" }, states.Select(s => s.ToString()));
+        Assert.Equal(["c1 108 Default", "c2 109 Unsubscribed", "c3 108 Subscribed"], states.Select(s => s.ToString()));
         Assert.All(states, s => Assert.True(s.Exact));
         Assert.Equal(0, undo.Inferred);
     }
@@ -38,7 +38,7 @@ public sealed class JournalUndoTests
             Change("Remove-IntercomContactSubscription", "c2", "109", "opt_out", "remove", null, JournalWords.InDoubt),
         }).ToList();
 
-        Assert.Equal(new[] { "c1 108 Default", "c2 109 Unsubscribed" }, states.Select(s => s.ToString()));
+        Assert.Equal(["c1 108 Default", "c2 109 Unsubscribed"], states.Select(s => s.ToString()));
         Assert.All(states, s => Assert.False(s.Exact));
         Assert.Equal(2, undo.Inferred);
         Assert.Contains("did not read", states[0].Reason, StringComparison.Ordinal);

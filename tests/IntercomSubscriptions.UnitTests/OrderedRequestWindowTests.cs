@@ -21,7 +21,7 @@ public sealed class OrderedRequestWindowTests
             gates[i].SetResult(i);
         window.Drain();
 
-        Assert.Equal(new[] { 0, 1, 2, 3, 4 }, handedBack);
+        Assert.Equal([0, 1, 2, 3, 4], handedBack);
         Assert.Equal(5, window.Completed);
     }
 
@@ -35,11 +35,11 @@ public sealed class OrderedRequestWindowTests
         for (var i = 0; i < 20; i++)
         {
             var n = i;
-            window.Submit(async _ =>
+            window.Submit(async cancellationToken =>
             {
                 var now = Interlocked.Increment(ref inFlight);
                 lock (handedBack) maxInFlight = Math.Max(maxInFlight, now);
-                await Task.Delay(5);
+                await Task.Delay(5, cancellationToken);
                 Interlocked.Decrement(ref inFlight);
                 return n;
             }, handedBack.Add, e => throw e);
@@ -69,9 +69,9 @@ public sealed class OrderedRequestWindowTests
         window.Submit(_ => Task.FromResult(2), handedBack.Add, e => throw e);
 
         Assert.True(head.Task.IsCompleted);
-        Assert.Equal(new[] { 0, 1 }, handedBack);
+        Assert.Equal([0, 1], handedBack);
         window.Drain();
-        Assert.Equal(new[] { 0, 1, 2 }, handedBack);
+        Assert.Equal([0, 1, 2], handedBack);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class OrderedRequestWindowTests
         window.Submit(_ => Task.FromResult(4), r => events.Add($"ok {r}"), e => events.Add("error " + e.Message));
         window.Drain();
 
-        Assert.Equal(new[] { "ok 1", "error boom", "error sync", "ok 4" }, events);
+        Assert.Equal(["ok 1", "error boom", "error sync", "ok 4"], events);
         Assert.Equal(4, window.Completed);
     }
 
@@ -137,7 +137,7 @@ public sealed class OrderedRequestWindowTests
         window.Submit(_ => request.Task, results.Add, e => throw e);
         window.Drain();
 
-        Assert.Equal(new[] { 1 }, results);
+        Assert.Equal([1], results);
         Assert.All(pumpThreads, id => Assert.Equal(Environment.CurrentManagedThreadId, id));
     }
 }

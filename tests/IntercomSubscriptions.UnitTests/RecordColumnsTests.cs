@@ -29,7 +29,9 @@ public sealed class RecordColumnsTests
     {
         var cells = ColumnsOf(new AddIntercomContactSubscriptionCommand()).Read(Row((header, " c14 ")));
 
-        Assert.Equal(new[] { "c14" }, cells.Values("ContactId"));
+        var contactIds = cells.Values("ContactId");
+        Assert.NotNull(contactIds);
+        Assert.Equal(["c14"], contactIds);
         Assert.Null(cells.Conflict);
     }
 
@@ -63,8 +65,10 @@ public sealed class RecordColumnsTests
 
         var record = RecordInput.From(ColumnsOf(cmdlet).Read(row));
 
-        Assert.Equal(new[] { "c9" }, record.Contacts.ContactId);
-        Assert.Equal(new[] { "grace@example.com" }, record.Contacts.Email);
+        Assert.NotNull(record.Contacts.ContactId);
+        Assert.Equal(["c9"], record.Contacts.ContactId);
+        Assert.NotNull(record.Contacts.Email);
+        Assert.Equal(["grace@example.com"], record.Contacts.Email);
         Assert.Equal("108", record.SubscriptionId);
         Assert.True(record.IsDefaultSource);
     }
@@ -102,7 +106,7 @@ public sealed class RecordColumnsTests
 
         var record = RecordInput.From(ColumnsOf(cmdlet, "ContactId", "SubscriptionId").Read(row));
 
-        Assert.Equal(new ContactColumns(new[] { "c2" }, null, null).ContactId, record.Contacts.ContactId);
+        Assert.Equal(new ContactColumns(["c2"], null, null).ContactId, record.Contacts.ContactId);
         Assert.Null(record.Contacts.Email);
         Assert.Null(record.Contacts.ExternalId);
         Assert.Equal("110", record.SubscriptionId);
@@ -113,7 +117,7 @@ public sealed class RecordColumnsTests
     public void A_value_binding_could_not_convert_is_read_as_the_record_gave_it()
     {
         // Set's State is an enum: PowerShell leaves it unbound for 'Sometimes', and says nothing.
-        var cells = ColumnsOf(new SetIntercomContactSubscriptionCommand { ContactId = new[] { "c1" } })
+        var cells = ColumnsOf(new SetIntercomContactSubscriptionCommand { ContactId = ["c1"] })
             .Read(Row(("contact_id", "c1"), ("state", "Sometimes")));
 
         Assert.Equal("Sometimes", cells.Single("State"));
@@ -138,7 +142,7 @@ public sealed class RecordColumnsTests
 
         Assert.NotNull(error);
         Assert.Contains("-ContactId is empty", error.ErrorDetails.Message);
-        Assert.Null(ColumnsOf(new AddIntercomContactSubscriptionCommand { Email = new[] { "a@example.com" } }, "Email").EmptyOnCommandLine());
+        Assert.Null(ColumnsOf(new AddIntercomContactSubscriptionCommand { Email = ["a@example.com"] }, "Email").EmptyOnCommandLine());
     }
 
     [Fact]

@@ -308,7 +308,7 @@ public sealed class RunSummaryCollectorTests : IDisposable
 
         Assert.Equal(1L, summary.Handled);
         Assert.Equal((4L, 2L, 1L, 1L), (summary.Received, summary.InDoubt, summary.Succeeded, summary.NotProcessed));
-        Assert.Equal(new[] { "c0", "c1" }, summary.InDoubtChanges.Select(c => c.ContactId));
+        Assert.Equal(["c0", "c1"], summary.InDoubtChanges.Select(c => c.ContactId));
         Assert.Equal("c0 108 opt_in; c1 108 opt_in", summary.InDoubtChanges.ToString());
     }
 

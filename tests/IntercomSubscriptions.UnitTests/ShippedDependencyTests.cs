@@ -66,7 +66,7 @@ public sealed class ShippedDependencyTests
         // Each version mismatch is a FileLoadException on 5.1 but for the resolver (no app.config redirects
         // there): the one left is Microsoft.Extensions.Options, compiled against the Annotations facade 4.2.0.0
         // while its package brings 4.2.1.0.
-        Assert.Equal(new[] { "Microsoft.Extensions.Options -> System.ComponentModel.Annotations 4.2.0.0 (shipped 4.2.1.0)" }, byResolver);
+        Assert.Equal(["Microsoft.Extensions.Options -> System.ComponentModel.Annotations 4.2.0.0 (shipped 4.2.1.0)"], byResolver);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class ShippedDependencyTests
     {
         // The closure of references from the cmdlet assembly: a shipped DLL outside it is one more to bind for nothing.
         var reached = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>(new[] { "IntercomSubscriptions" });
+        var pending = new Stack<string>(["IntercomSubscriptions"]);
         while (pending.TryPop(out var name))
         {
             if (!Shipped.ContainsKey(name) || !reached.Add(name)) continue;
@@ -102,8 +102,8 @@ public sealed class ShippedDependencyTests
 
         // System.Text.Json and Microsoft.Extensions.Http are the user's choices; everything else is theirs,
         // the engine's, or Microsoft.Bcl.TimeProvider (TimeProvider for netstandard2.0). See README, "Windows PowerShell 5.1".
-        Assert.Equal(new[]
-        {
+        Assert.Equal(
+        [
             "IntercomSubscriptions.Engine",
             "Microsoft.Bcl.AsyncInterfaces",
             "Microsoft.Bcl.TimeProvider",
@@ -124,7 +124,7 @@ public sealed class ShippedDependencyTests
             "System.Text.Encodings.Web",
             "System.Text.Json",
             "System.Threading.Tasks.Extensions",
-        }, Shipped.Keys.Where(n => n != "IntercomSubscriptions").Order(StringComparer.Ordinal));
+        ], Shipped.Keys.Where(n => n != "IntercomSubscriptions").Order(StringComparer.Ordinal));
     }
 
     private static (string Name, Version Version) Identity(string path)

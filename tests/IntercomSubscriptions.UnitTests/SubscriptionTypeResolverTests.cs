@@ -7,7 +7,7 @@ public sealed class SubscriptionTypeResolverTests
     private readonly List<ErrorRecord> _errors = new();
     private readonly List<bool> _fetches = new();
     private IReadOnlyList<SubscriptionType> _cached = new[] { Type("108", "Newsletter"), Type("109", "Product updates") };
-    private IReadOnlyList<SubscriptionType> _fresh = new[] { Type("108", "Newsletter"), Type("109", "Product updates"), Type("110", "Events") };
+    private readonly IReadOnlyList<SubscriptionType> _fresh = new[] { Type("108", "Newsletter"), Type("109", "Product updates"), Type("110", "Events") };
 
     private static SubscriptionType Type(string id, string name) => new() { Id = id, Name = name, ConsentType = "opt_in", State = "live" };
 
@@ -24,7 +24,7 @@ public sealed class SubscriptionTypeResolverTests
 
         Assert.Equal("Newsletter", resolver.Resolve("108", null, idMayBeUnknown: false, null)!.Name);
         Assert.Equal("109", resolver.Resolve(null, "PRODUCT updates", idMayBeUnknown: false, null)!.Id);
-        Assert.Equal(new[] { false, false }, _fetches);
+        Assert.Equal([false, false], _fetches);
         Assert.Empty(_errors);
     }
 
@@ -35,7 +35,7 @@ public sealed class SubscriptionTypeResolverTests
 
         Assert.Equal("Events", resolver.Resolve("110", null, idMayBeUnknown: false, null)!.Name);
         Assert.Null(resolver.Resolve(null, "Nope", idMayBeUnknown: false, null));
-        Assert.Equal(new[] { false, true, false }, _fetches);
+        Assert.Equal([false, true, false], _fetches);
         var error = Assert.Single(_errors);
         Assert.Equal("IntercomSubscriptionTypeNotFound", error.FullyQualifiedErrorId);
         Assert.Contains("No subscription type is named 'Nope'. The workspace has: 108 'Newsletter', 109 'Product updates'.", error.ErrorDetails.Message);

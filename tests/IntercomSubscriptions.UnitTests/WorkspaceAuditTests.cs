@@ -27,7 +27,7 @@ public sealed class WorkspaceAuditTests
                 lock (_ownCalls) _ownCalls.Add(contactId);
                 return Task.FromResult<IReadOnlyList<SubscriptionTypeData>>(new[]
                 {
-                    new SubscriptionTypeData("109", "live", "opt_out", null, Array.Empty<TranslationData>(), new[] { "email" }),
+                    new SubscriptionTypeData("109", "live", "opt_out", null, Array.Empty<TranslationData>(), ["email"]),
                 });
             },
             Types, only);

@@ -164,7 +164,7 @@ internal sealed class ControlSurface(FakeIntercomServer server)
         JsonSerializer.Deserialize<T>(string.IsNullOrWhiteSpace(body) ? "{}" : body, JsonIn) ?? throw new ArgumentException("The body is null.");
 
     /// <summary>A JSON object or an array of them (PowerShell's ConvertTo-Json writes one item of an array as an object).</summary>
-    private static IReadOnlyList<T> ParseOneOrMany<T>(string? body)
+    private static List<T> ParseOneOrMany<T>(string? body)
     {
         var root = JsonDocument.Parse(string.IsNullOrWhiteSpace(body) ? "[]" : body).RootElement;
         return root.ValueKind == JsonValueKind.Array

@@ -48,7 +48,7 @@ internal abstract record ContactSearchQuery
             : ParseFilter(query, op, out error);
     }
 
-    private static ContactSearchQuery? ParseGroup(JsonElement query, string op, int depth, int filterLimit, out string error)
+    private static Group? ParseGroup(JsonElement query, string op, int depth, int filterLimit, out string error)
     {
         error = "";
         if (depth > MaxGroupDepth)
@@ -77,7 +77,7 @@ internal abstract record ContactSearchQuery
         return new Group(op == "AND", children);
     }
 
-    private static ContactSearchQuery? ParseFilter(JsonElement query, string? op, out string error)
+    private static Filter? ParseFilter(JsonElement query, string? op, out string error)
     {
         error = "";
         var field = query.TryGetProperty("field", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
@@ -128,7 +128,7 @@ internal abstract record ContactSearchQuery
         private IReadOnlyCollection<ContactKey>? FewestKeys() =>
             Children.Select(c => c.Keys).Where(k => k is not null).MinBy(k => k!.Count);
 
-        private IReadOnlyCollection<ContactKey>? AllKeys()
+        private HashSet<ContactKey>? AllKeys()
         {
             var union = new HashSet<ContactKey>();
             foreach (var child in Children)

@@ -47,7 +47,7 @@ public sealed class AuditPagingTests : IntercomTestBase
         Assert.Contains("cursor", error.ErrorDetails.Message);
         // The cursor already read is not asked for again; the error ends the command, not the script.
         Assert.Equal(3, Server.CallCount("GET /contacts"));
-        Assert.Equal("after", result.Output.Last().BaseObject);
+        Assert.Equal("after", result.Output[^1].BaseObject);
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public sealed class AuditPagingTests : IntercomTestBase
         Assert.Equal(3, Listed(first).Count);
         Assert.Empty(broken.Errors);
         Assert.Equal(2, Listed(broken).Count);
-        Assert.Equal("after", broken.Output.Last().BaseObject);
+        Assert.Equal("after", broken.Output[^1].BaseObject);
         // The first page and at most the page read ahead, each time. The first run's read-ahead may
         // reach the server only after that run returned, so the two runs are bounded together.
         Assert.InRange(pagesAfterFirst, 1, 2);

@@ -82,7 +82,7 @@ public sealed class SetContactSubscriptionTests : IntercomTestBase
         var firstWrites = Writes;
         Assert.Equal(firstOut.Count(o => (bool)o.Changed), firstWrites);
         Assert.True(firstWrites > 0);
-        Assert.True(firstOut.Count(o => !(bool)o.Changed) > 0);
+        Assert.Contains(firstOut, o => !(bool)o.Changed);
 
         Server.ResetLog();
         var second = Run(WishRows + "\n$rows | Set-IntercomContactSubscription -Confirm:$false", new() { ["ids"] = ids });

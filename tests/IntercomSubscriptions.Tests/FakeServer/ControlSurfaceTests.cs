@@ -89,7 +89,7 @@ public sealed class ControlSurfaceTests : FakeServerFixture
         Assert.Equal(2, calls.GetProperty("counts").GetProperty("GET /subscription_types").GetInt32());
         Assert.Equal(1, calls.GetProperty("counts").GetProperty("POST /contacts/{id}/subscriptions").GetInt32());
         var requests = calls.GetProperty("requests").EnumerateArray().ToList();
-        Assert.Equal(new[] { "GET", "POST", "GET" }, requests.Select(r => r.GetProperty("method").GetString()));
+        Assert.Equal(["GET", "POST", "GET"], requests.Select(r => r.GetProperty("method").GetString()));
         Assert.Equal($"/contacts/{Grace}/subscriptions", requests[1].GetProperty("path").GetString());
         Assert.Contains(SmsOffers, requests[1].GetProperty("body").GetString());
         Assert.Equal(200, requests[1].GetProperty("status").GetInt32());

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using FakeIntercom;
 
@@ -52,7 +53,7 @@ public sealed class ThrottlingKnobTests : FakeServerFixture
         Server.Faults.ResetSkewSeconds = skewSeconds;
         var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         using var response = await RateLimitedAsync();
-        var reset = long.Parse(Header(response, "X-RateLimit-Reset"));
+        var reset = long.Parse(Header(response, "X-RateLimit-Reset"), CultureInfo.InvariantCulture);
         // The true reset lies within one 10-second window after the request.
         Assert.InRange(reset - skewSeconds, before, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + Server.Faults.RateLimitWindowSeconds);
     }
@@ -79,7 +80,7 @@ public sealed class ThrottlingKnobTests : FakeServerFixture
         {
             using var response = await Http.GetAsync("subscription_types");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            return (long.Parse(Header(response, "X-RateLimit-Remaining")), long.Parse(Header(response, "X-RateLimit-Reset")));
+            return (long.Parse(Header(response, "X-RateLimit-Remaining"), CultureInfo.InvariantCulture), long.Parse(Header(response, "X-RateLimit-Reset"), CultureInfo.InvariantCulture));
         }
     }
 

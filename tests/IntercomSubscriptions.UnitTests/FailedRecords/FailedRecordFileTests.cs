@@ -23,10 +23,10 @@ public sealed class FailedRecordFileTests : IDisposable
         file.Write(RowOf(("EMAIL", "b@example.com"), ("external_id", "u-3")));
 
         var (header, rows) = Read(file.Path);
-        Assert.Equal(new[] { "email", "note", "contact_id", "external_id", "IntercomErrorId", "IntercomErrorMessage" }, header);
-        Assert.Equal(new[] { "a@example.com", "first", "", "", "IntercomContactNotFound", "No contact." }, rows[0]);
-        Assert.Equal(new[] { "", "", "c-2", "", "IntercomContactNotFound", "No contact." }, rows[1]);
-        Assert.Equal(new[] { "b@example.com", "", "", "u-3", "IntercomContactNotFound", "No contact." }, rows[2]);
+        Assert.Equal(["email", "note", "contact_id", "external_id", "IntercomErrorId", "IntercomErrorMessage"], header);
+        Assert.Equal(["a@example.com", "first", "", "", "IntercomContactNotFound", "No contact."], rows[0]);
+        Assert.Equal(["", "", "c-2", "", "IntercomContactNotFound", "No contact."], rows[1]);
+        Assert.Equal(["b@example.com", "", "", "u-3", "IntercomContactNotFound", "No contact."], rows[2]);
         Assert.Equal(3L, file.Rows);
     }
 
@@ -64,7 +64,7 @@ public sealed class FailedRecordFileTests : IDisposable
         Assert.Contains("\"'-1\"", text);
         var (header, rows) = Read(PathOf("guarded.csv"));
         Assert.Equal("=cmd|' /C calc'!A0", header[0]);
-        Assert.Equal(new[] { "+1+cmd|' /C calc'!A0", "=HYPERLINK(\"http://x.example\",\"click\")", "-1" }, rows[0].Take(3));
+        Assert.Equal(["+1+cmd|' /C calc'!A0", "=HYPERLINK(\"http://x.example\",\"click\")", "-1"], rows[0].Take(3));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class FailedRecordFileTests : IDisposable
         using var file = FailedRecordFile.Create(PathOf("again.csv"));
 
         var (header, rows) = Read(PathOf("again.csv"));
-        Assert.Equal(new[] { "IntercomErrorId", "IntercomErrorMessage" }, header);
+        Assert.Equal(["IntercomErrorId", "IntercomErrorMessage"], header);
         Assert.Empty(rows);
     }
 

@@ -38,7 +38,7 @@ public sealed class FailedRecordRowsTests
     [Fact]
     public void A_contact_given_on_the_command_line_is_written_under_its_parameter_one_row_for_the_one_that_failed()
     {
-        var rows = new FailedRecordRows(("ExternalId", new[] { "u-1", "u-2" })).Of(NotFound("u-2", contactKey: "u-2"));
+        var rows = new FailedRecordRows(("ExternalId", ["u-1", "u-2"])).Of(NotFound("u-2", contactKey: "u-2"));
 
         Assert.Equal("ExternalId=u-2", Cells(Assert.Single(rows)));
     }
@@ -48,9 +48,9 @@ public sealed class FailedRecordRowsTests
     {
         var unknownType = IntercomErrors.ToErrorRecord(new SubscriptionTypeResolutionException("No subscription type has the id '999'."), "999");
 
-        var rows = new FailedRecordRows(("Email", new[] { "a@example.com", "b@example.com" })).Of(RunSummaryCollector.Lean(unknownType));
+        var rows = new FailedRecordRows(("Email", ["a@example.com", "b@example.com"])).Of(RunSummaryCollector.Lean(unknownType));
 
-        Assert.Equal(new[] { "Email=a@example.com", "Email=b@example.com" }, rows.Select(Cells));
+        Assert.Equal(["Email=a@example.com", "Email=b@example.com"], rows.Select(Cells));
         Assert.All(rows, row => Assert.Equal("IntercomSubscriptionTypeNotFound", row.ErrorId));
     }
 

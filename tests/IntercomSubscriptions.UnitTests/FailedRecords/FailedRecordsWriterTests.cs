@@ -7,7 +7,7 @@ public sealed class FailedRecordsWriterTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("failed-records-writer-tests-").FullName;
     private readonly List<string> _warnings = new();
-    private DateTime _utcNow = new(2026, 11, 23, 6, 0, 0, DateTimeKind.Utc);
+    private readonly DateTime _utcNow = new(2026, 11, 23, 6, 0, 0, DateTimeKind.Utc);
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
@@ -242,7 +242,7 @@ public sealed class FailedRecordsWriterTests : IDisposable
 
         var (header, rows) = Read(chosen);
         // The piped string goes under Email, which is the email column already (names match in any case, as Import-Csv reads them).
-        Assert.Equal(new[] { "email", "note", "contact_id", "IntercomErrorId", "IntercomErrorMessage" }, header);
+        Assert.Equal(["email", "note", "contact_id", "IntercomErrorId", "IntercomErrorMessage"], header);
         Assert.Equal("a@example.com", rows[0][header.IndexOf("email")]);
         Assert.Equal("c-2", rows[1][header.IndexOf("contact_id")]);
         Assert.Equal("b@example.com", rows[2][header.IndexOf("email")]);
