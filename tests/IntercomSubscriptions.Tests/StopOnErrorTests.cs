@@ -8,10 +8,10 @@ namespace IntercomSubscriptions.Tests;
 public sealed class StopOnErrorTests : IntercomTestBase
 {
     private const string Missing = "63a07ddf05a32042dffac999";
-    private const int Rows = 13;
+    private const int Rows = 40;
     private const int Failing = 4;
 
-    /// <summary>Thirteen rows, the fifth naming a contact Intercom does not have.</summary>
+    /// <summary>Forty rows, the fifth naming a contact Intercom does not have: far more than a stop leaves time to send, even on a busy machine.</summary>
     private string[] Contacts()
     {
         var ids = Enumerable.Range(0, Rows).Select(i => i == Failing ? Missing : $"stop{i:D3}").ToArray();
