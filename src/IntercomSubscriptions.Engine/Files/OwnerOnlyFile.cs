@@ -100,7 +100,7 @@ internal static class OwnerOnlyFile
     {
         if (IsWindows)
         {
-            var (created, error) = WithSecurity(WindowsRules.Value.Folder, (ref WindowsNativeMethods.SecurityAttributes security) =>
+            var (created, error) = WithSecurity(RulesFor(path).Folder, (ref WindowsNativeMethods.SecurityAttributes security) =>
                 WindowsNativeMethods.CreateDirectory(path, ref security));
             if (!created && error != WindowsNativeMethods.AlreadyExists)
                 throw Failure(error, path, "create the folder");
@@ -182,7 +182,7 @@ internal static class OwnerOnlyFile
     {
         // FileShare's Read, Write and Delete are FILE_SHARE_READ, _WRITE and _DELETE; Inheritable is not a share mode.
         var shareMode = (uint)(share & (FileShare.Read | FileShare.Write | FileShare.Delete));
-        var (handle, error) = WithSecurity(WindowsRules.Value.File, (ref WindowsNativeMethods.SecurityAttributes security) =>
+        var (handle, error) = WithSecurity(RulesFor(path).File, (ref WindowsNativeMethods.SecurityAttributes security) =>
             WindowsNativeMethods.CreateFile(path, WindowsNativeMethods.GenericWrite, shareMode, ref security,
                 WindowsNativeMethods.CreateNew, WindowsNativeMethods.NormalFile, IntPtr.Zero));
         if (handle.IsInvalid)
@@ -192,6 +192,19 @@ internal static class OwnerOnlyFile
         }
         // bufferSize 1: no buffer (see CreateNew).
         return new FileStream(handle, FileAccess.Write, bufferSize: 1);
+    }
+
+    /// <summary><see cref="WindowsRules"/>, or an IOException naming <paramref name="path"/> where this process's user cannot be read (what the callers catch).</summary>
+    private static (string File, string Folder) RulesFor(string path)
+    {
+        try
+        {
+            return WindowsRules.Value;
+        }
+        catch (Win32Exception ex)
+        {
+            throw new IOException($"Could not make '{path}' readable by its owner only: {ex.Message}.", ex);
+        }
     }
 
     private delegate T Secured<T>(ref WindowsNativeMethods.SecurityAttributes security);
