@@ -174,6 +174,7 @@ internal sealed class FailedRecordFile : IDisposable
     /// <summary>A new owner-only file holding the header and <paramref name="rows"/> (cells as the file holds them).</summary>
     private FileStream WriteNew(string path, IEnumerable<IReadOnlyList<string>> rows)
     {
+        // Shared for reading and deleting: a wider header has the file read back while it is open, and moved over.
         var stream = OwnerOnlyFile.CreateNew(path, FileShare.Read | FileShare.Delete);
         try
         {
