@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Text;
+using IntercomSubscriptions.Engine;
 
 namespace IntercomSubscriptions;
 
@@ -10,7 +11,7 @@ namespace IntercomSubscriptions;
 /// seen, then <see cref="ErrorIdColumn"/> and <see cref="ErrorMessageColumn"/> (which a re-run's
 /// file replaces, never repeats). Every cell is quoted and guarded against spreadsheet formulas
 /// (<see cref="SpreadsheetCell"/>); UTF-8 with a byte-order mark (so Excel and Windows PowerShell
-/// read accented emails right), CRLF line ends. Created readable by its owner only (<see cref="PrivateFile"/>).
+/// read accented emails right), CRLF line ends. Created readable by its owner only (<see cref="OwnerOnlyFile"/>).
 /// </summary>
 /// <remarks>
 /// <para>A killed run still leaves a usable file: each row is written whole in one write, and a row
@@ -157,7 +158,7 @@ internal sealed class FailedRecordFile : IDisposable
         try
         {
             stream = WriteNew(beside, rows);
-            PrivateFile.MoveOver(beside, Path);
+            OwnerOnlyFile.MoveOver(beside, Path);
             return stream;
         }
         catch
@@ -173,7 +174,8 @@ internal sealed class FailedRecordFile : IDisposable
     /// <summary>A new owner-only file holding the header and <paramref name="rows"/> (cells as the file holds them).</summary>
     private FileStream WriteNew(string path, IEnumerable<IReadOnlyList<string>> rows)
     {
-        var stream = PrivateFile.CreateNew(path);
+        // Shared for reading and deleting: a wider header has the file read back while it is open, and moved over.
+        var stream = OwnerOnlyFile.CreateNew(path, FileShare.Read | FileShare.Delete);
         try
         {
             stream.Write(ByteOrderMark, 0, ByteOrderMark.Length);

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using IntercomSubscriptions.Engine;
 
 namespace IntercomSubscriptions;
 
@@ -90,7 +91,7 @@ internal sealed class FailedRecordsWriter : IDisposable
     {
         try
         {
-            PrivateFile.EnsureFolder(_folder);
+            OwnerOnlyFile.EnsureFolder(_folder);
         }
         catch (Exception ex) when (IsFileProblem(ex))
         {
