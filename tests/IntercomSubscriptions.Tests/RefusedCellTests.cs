@@ -115,7 +115,27 @@ public sealed class RefusedCellTests : IntercomTestBase, IDisposable
         Assert.Equal(new[] { Ada, Grace }, result.Objects("IntercomSubscriptions.ContactSubscription").Select(s => (string)s.ContactId).Distinct());
     }
 
+    [Fact]
+    public void A_piped_object_with_a_bad_id_is_its_own_error_for_Get_IntercomSubscriptionType_and_the_others_are_listed()
+    {
+        Connect();
+        var result = Run("""
+            @(
+                [pscustomobject]@{ subscription_id = '108' }
+                [pscustomobject]@{ subscription_id = 'Newsletters' }
+                [pscustomobject]@{ subscription_id = '110' }
+            ) | Get-IntercomSubscriptionType
+            """);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("IntercomInvalidArgument", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Contains("'Newsletters'", error.ToString());
+        Assert.Equal("Newsletters", Text(((PSObject)error.TargetObject).Properties["subscription_id"].Value));
+        Assert.Equal(new[] { "108", "110" }, result.Objects("IntercomSubscriptions.SubscriptionType").Select(t => (string)t.Id));
+    }
+
     [Theory]
+    [InlineData("Get-IntercomSubscriptionType -Id 108,abc", "Id", "'abc'")]
     [InlineData("Add-IntercomContactSubscription -ContactId '../x' -SubscriptionId 108 -Consent opt_in", "ContactId", "'../x'")]
     [InlineData("Add-IntercomContactSubscription -ContactId $ids -SubscriptionId 108 -Consent opt_in", "ContactId", "'a/b'")]
     [InlineData("Add-IntercomContactSubscription -ContactId 63a07ddf05a32042dffac965 -SubscriptionId abc -Consent opt_in", "SubscriptionId", "'abc'")]
