@@ -4,9 +4,9 @@ namespace IntercomSubscriptions;
 
 /// <summary>
 /// What a value of a column the cmdlets read from piped records must be, said once for a record's
-/// cell and for the same value typed on the command line. Not binding attributes: PowerShell's binder would refuse a whole
-/// piped record for one bad cell before the cmdlet sees it, so the record would be in no summary and
-/// no failed-records file. A record's bad cell is that record's error instead (see
+/// cell and for the same value typed on the command line. Not binding attributes: PowerShell's
+/// binder would refuse a whole piped record for one bad cell before the cmdlet sees it, so the
+/// record would be in no summary and no failed-records file. A record's bad cell is that record's error instead (see
 /// <see cref="RecordInput"/> and <see cref="ContactColumns"/>), and a bad value typed on the command
 /// line ends the command before any request (<see cref="RecordColumns.RefusedOnCommandLine"/>).
 /// </summary>
