@@ -138,11 +138,31 @@ public sealed class RecordColumnsTests
     {
         var cmdlet = new AddIntercomContactSubscriptionCommand { ContactId = new[] { "c1", " " } };
 
-        var error = ColumnsOf(cmdlet, "ContactId").EmptyOnCommandLine();
+        var error = ColumnsOf(cmdlet, "ContactId").RefusedOnCommandLine();
 
         Assert.NotNull(error);
         Assert.Contains("-ContactId is empty", error.ErrorDetails.Message);
-        Assert.Null(ColumnsOf(new AddIntercomContactSubscriptionCommand { Email = ["a@example.com"] }, "Email").EmptyOnCommandLine());
+        Assert.Null(ColumnsOf(new AddIntercomContactSubscriptionCommand { Email = ["a@example.com"] }, "Email").RefusedOnCommandLine());
+    }
+
+    [Theory]
+    [InlineData("ContactId", "a/b")]
+    [InlineData("SubscriptionId", "abc")]
+    [InlineData("Consent", "maybe")]
+    public void A_value_typed_on_the_command_line_that_no_record_could_use_is_refused_naming_the_parameter_and_the_value(string parameter, string value)
+    {
+        var cmdlet = new AddIntercomContactSubscriptionCommand { ContactId = ["c1"], SubscriptionId = "108", Consent = "opt_in" };
+        typeof(AddIntercomContactSubscriptionCommand).GetProperty(parameter)!.SetValue(cmdlet, parameter == "ContactId" ? new[] { "c1", value } : value);
+
+        var error = ColumnsOf(cmdlet, "ContactId", "SubscriptionId", "Consent").RefusedOnCommandLine();
+
+        Assert.NotNull(error);
+        Assert.Equal("IntercomInvalidArgument", error.FullyQualifiedErrorId);
+        Assert.Contains($"parameter '{parameter}'", error.ErrorDetails.Message);
+        Assert.Contains($"'{value}'", error.ErrorDetails.Message);
+        Assert.Equal(value, error.TargetObject);
+        Assert.Null(ColumnsOf(new AddIntercomContactSubscriptionCommand { ContactId = ["c1"], SubscriptionId = "108", Consent = "OPT_IN" },
+            "ContactId", "SubscriptionId", "Consent").RefusedOnCommandLine());
     }
 
     [Fact]

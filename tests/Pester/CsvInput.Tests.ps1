@@ -181,6 +181,42 @@ Describe 'CSV files as real tools write them, piped into Add-IntercomContactSubs
         "$($failed[0])" | Should -Match 'contact_id, email'
     }
 
+    It 'fails a row whose <Column> is <Value> by itself: counted, kept in the failed-records file to be fixed and re-run' -ForEach @(
+        @{ Column = 'contact_id'; Value = '../x'; Says = "contact id '../x'" }
+        @{ Column = 'subscription_id'; Value = 'abc'; Says = "subscription type id 'abc'" }
+        @{ Column = 'consent_type'; Value = 'maybe'; Says = "consent 'maybe'" }
+    ) {
+        $bad = [ordered]@{ contact_id = 'c-chen'; subscription_id = '108'; consent_type = 'opt_in' }
+        $bad[$Column] = $Value
+        New-TextFile rows.csv -LineEnding CRLF -Line @(
+            'contact_id,subscription_id,consent_type'
+            "$Ada,108,opt_in"
+            'c-zoe,108,opt_in'
+            $bad.Values -join ','
+            "$Grace,108,opt_in"
+        )
+
+        $run = Import-Csv rows.csv | Add-IntercomContactSubscription -Summary -FailedRecordsPath failed.csv -ErrorVariable failed -ErrorAction SilentlyContinue
+
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'IntercomInvalidArgument,*'
+        "$($failed[0])" | Should -Match ([regex]::Escape($Says))
+        $run.Received, $run.Succeeded, $run.Failed, $run.Handled | Should -Be 4, 3, 1, 4
+        foreach ($id in $Ada, 'c-zoe', $Grace) { (Get-FakeChoice $fake $id)['108'] | Should -Be 'opt_in' }
+        $kept = @(Import-Csv $run.FailedRecordsPath)
+        $kept.Count | Should -Be 1
+        $kept[0].$Column | Should -Be $Value
+        $kept[0].IntercomErrorId | Should -Be 'IntercomInvalidArgument'
+
+        # The row as the user fixes it in the file, and the file re-run.
+        $kept[0].$Column = @{ contact_id = 'c-chen'; subscription_id = '108'; consent_type = 'opt_in' }[$Column]
+        $kept | Export-Csv fixed.csv
+        $rerun = Import-Csv fixed.csv | Add-IntercomContactSubscription -Summary
+
+        $rerun.Succeeded, $rerun.Failed | Should -Be 1, 0
+        (Get-FakeChoice $fake 'c-chen')['108'] | Should -Be 'opt_in'
+    }
+
     It 'takes a hashtable row like a CSV row' {
         $code = "@{ contact_id = '$Grace' } | Add-IntercomContactSubscription -SubscriptionId 110"
 

@@ -94,7 +94,7 @@ internal readonly record struct ContactColumns(string[]? ContactId, string[]? Em
 
     private static ContactTarget? Checked(ContactSearchField? field, string value, object? errorTarget, Action<ErrorRecord> writeError)
     {
-        var problem = field is null ? IntercomIds.Problem(value, "contact id") : IntercomIds.LookupValueProblem(value, Name(field));
+        var problem = field is null ? ColumnValueRules.Problem(nameof(ContactId), value) : IntercomIds.LookupValueProblem(value, Name(field));
         if (problem is null)
             return new ContactTarget(field, value);
         writeError(IntercomErrors.InvalidArgument(problem, errorTarget ?? value));

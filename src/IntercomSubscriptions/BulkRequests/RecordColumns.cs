@@ -74,11 +74,12 @@ internal sealed class RecordColumns
     public bool IsDecidedByCommandLine(string column) => _decidedByCommandLine.Contains(column);
 
     /// <summary>
-    /// The first column given on the command line with an empty value (-ContactId ''): an empty CSV
-    /// cell is an absent value, so the binding attributes let empty values through, but an empty value
-    /// typed on the command line is a mistake, refused before any request. Null when there is none.
+    /// The first value given on the command line that no record could use: an empty one (-ContactId ''),
+    /// which in a CSV cell would be an absent value but typed is a mistake, or one its column's rule
+    /// refuses (-ContactId '../x', <see cref="ColumnValueRules"/>). Refused before any request, as the
+    /// binder's validation would, naming the parameter and the value. Null when there is none.
     /// </summary>
-    public ErrorRecord? EmptyOnCommandLine()
+    public ErrorRecord? RefusedOnCommandLine()
     {
         foreach (var name in _givenOnCommandLine)
         {
@@ -90,9 +91,13 @@ internal sealed class RecordColumns
                 IEnumerable many => many.Cast<object?>().Select(v => v?.ToString()),
                 _ => Array.Empty<string?>(), // a number or a state is never empty
             };
-            if (!values.Any(v => CellValue.Clean(v) is null)) continue;
-            var message = $"-{name} is empty. Give a value, or leave -{name} out.";
-            return IntercomErrors.InvalidArgument(message, value, ErrorIds.InvalidArgument, ErrorCategory.InvalidData);
+            foreach (var given in values)
+            {
+                if (CellValue.Clean(given) is not { } clean)
+                    return IntercomErrors.InvalidArgument($"-{name} is empty. Give a value, or leave -{name} out.", value, ErrorIds.InvalidArgument, ErrorCategory.InvalidData);
+                if (ColumnValueRules.Problem(name, clean) is { } problem)
+                    return IntercomErrors.InvalidArgument($"Cannot validate argument on parameter '{name}'. {problem}", given, ErrorIds.InvalidArgument, ErrorCategory.InvalidData);
+            }
         }
         return null;
     }

@@ -18,8 +18,8 @@ internal sealed record RecordInput(ContactColumns Contacts, string? Subscription
         new ContactColumns(cells.Values(nameof(ContactColumns.ContactId)), cells.Values(nameof(ContactColumns.Email)), cells.Values(nameof(ContactColumns.ExternalId))),
         cells.Single(nameof(SubscriptionId)),
         cells.Single(nameof(SubscriptionName)),
-        // Consent arrives in any case, as PowerShell users expect; Intercom's spelling is lower case.
-        cells.Single(nameof(Consent))?.ToLowerInvariant(),
+        // Consent arrives in any case, as PowerShell users expect; Intercom's spelling is lower case. Any other value is kept as given, for its error to name.
+        cells.Single(nameof(Consent)) is { } consent ? ColumnValueRules.Consent(consent) ?? consent : null,
         string.Equals(cells.Single(SourceColumn), nameof(SubscriptionSource.Default), StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
@@ -60,7 +60,7 @@ internal sealed record RecordInput(ContactColumns Contacts, string? Subscription
         ? $"Skipped {Described()}: its Source is Default (no choice was made), which is not a choice to copy."
         : null;
 
-    /// <summary>The record's error when the values read from cells (which no binding attribute checked) cannot be used; null when they can.</summary>
+    /// <summary>The record's error when the values read from its cells cannot be used (<see cref="ColumnValueRules"/>); null when they can.</summary>
     public ErrorRecord? Error(PSObject? inputObject) =>
         Problem() is { } problem ? IntercomErrors.InvalidArgument(problem, inputObject ?? GivenValue()) : null;
 
@@ -79,10 +79,10 @@ internal sealed record RecordInput(ContactColumns Contacts, string? Subscription
     {
         if (Unusable is not null)
             return Unusable;
-        if (SubscriptionId is not null && Engine.IntercomIds.SubscriptionTypeIdProblem(SubscriptionId) is { } idProblem)
-            return idProblem + " Get-IntercomSubscriptionType lists them.";
+        if (SubscriptionId is not null && ColumnValueRules.SubscriptionIdProblem(SubscriptionId) is { } idProblem)
+            return idProblem;
         if (Consent is not null and not ("opt_in" or "opt_out"))
-            return $"The consent '{Consent}' is neither opt_in nor opt_out.";
+            return ColumnValueRules.ConsentProblem(Consent);
         return null;
     }
 }

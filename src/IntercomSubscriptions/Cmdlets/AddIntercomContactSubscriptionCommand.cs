@@ -12,7 +12,6 @@ public sealed class AddIntercomContactSubscriptionCommand : ContactSubscriptionC
     /// <summary>opt_in or opt_out; the subscription type's own consent type when omitted.</summary>
     [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
     [Alias("consent_type", "Consent Type", "consent-type", "ConsentType")]
-    [ValidateConsent]
     [ArgumentCompleter(typeof(ConsentCompleter))]
     public string? Consent { get; set; }
 

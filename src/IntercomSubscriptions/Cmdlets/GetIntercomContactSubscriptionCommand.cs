@@ -46,7 +46,6 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ContactSet)]
     [Alias("contact_id", "Contact ID", "contact-id", "intercom_id", "Intercom ID", "intercom-id", "IntercomId",
         "intercom_contact_id", "Intercom Contact ID", "intercom-contact-id", "IntercomContactId")]
-    [ValidateIntercomId("contact id")]
     public string[]? ContactId { get; set; }
 
     /// <summary>The contact's email, resolved through Intercom's contact search.</summary>
@@ -81,8 +80,8 @@ public sealed class GetIntercomContactSubscriptionCommand : IntercomConnectedCmd
     protected override void BeginProcessing()
     {
         _columns = new RecordColumns(this, MyInvocation.BoundParameters.Keys);
-        if (_columns.EmptyOnCommandLine() is { } empty)
-            ThrowTerminatingError(empty);
+        if (_columns.RefusedOnCommandLine() is { } refused)
+            ThrowTerminatingError(refused);
         base.BeginProcessing();
         if (All) return;
         _run = StartBulkRun("Reading contacts' subscriptions", ThrottleLimit, new ContactColumns(ContactId, Email, ExternalId).Count);

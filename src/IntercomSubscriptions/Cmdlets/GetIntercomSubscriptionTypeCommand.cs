@@ -11,9 +11,13 @@ public sealed class GetIntercomSubscriptionTypeCommand : IntercomConnectedCmdlet
     private readonly List<string> _names = new();
 
     /// <summary>The subscription type ids, e.g. 108.</summary>
+    /// <remarks>
+    /// No validation attribute: the binder would refuse a piped object with a bad id before the cmdlet
+    /// sees it, under its own error id. A bad id is checked here instead: typed, it ends the command
+    /// before any request; piped, it is that object's error.
+    /// </remarks>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("SubscriptionId", "subscription_id")]
-    [ValidateSubscriptionTypeId]
     public string[]? Id { get; set; }
 
     /// <summary>The default translation's name; wildcards allowed. Given by position, a number is taken as an id.</summary>
@@ -36,11 +40,28 @@ public sealed class GetIntercomSubscriptionTypeCommand : IntercomConnectedCmdlet
     [Parameter(ValueFromPipeline = true, DontShow = true)]
     public PSObject? InputObject { get; set; }
 
+    protected override void BeginProcessing()
+    {
+        foreach (var id in MyInvocation.BoundParameters.ContainsKey(nameof(Id)) ? Id ?? Array.Empty<string>() : Array.Empty<string>())
+        {
+            if (CellValue.Clean(id) is { } clean && ColumnValueRules.SubscriptionIdProblem(clean) is { } problem)
+                ThrowTerminatingError(IntercomErrors.InvalidArgument($"Cannot validate argument on parameter '{nameof(Id)}'. {problem}", id, ErrorIds.InvalidArgument, ErrorCategory.InvalidData));
+        }
+        base.BeginProcessing();
+    }
+
     protected override void ProcessRecord()
     {
         if (Id is not null)
         {
-            _ids.AddRange(Id.Select(id => CellValue.Clean(id)).Where(id => id is not null).Select(id => id!));
+            foreach (var id in Id)
+            {
+                if (CellValue.Clean(id) is not { } clean) continue;
+                if (ColumnValueRules.SubscriptionIdProblem(clean) is { } problem)
+                    WriteError(IntercomErrors.InvalidArgument(problem, InputObject ?? (object)clean));
+                else
+                    _ids.Add(clean);
+            }
             return;
         }
         if (InputObject?.BaseObject is string piped && CellValue.Clean(piped) is { } value)

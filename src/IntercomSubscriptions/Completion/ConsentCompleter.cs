@@ -4,7 +4,7 @@ using System.Management.Automation.Language;
 
 namespace IntercomSubscriptions;
 
-/// <summary>Completes -Consent with its two values: ValidateSet, which would complete them, would also refuse an empty CSV cell.</summary>
+/// <summary>Completes -Consent with its two values: ValidateSet, which would complete them, would also refuse a whole piped record for one bad cell (see ColumnValueRules).</summary>
 internal sealed class ConsentCompleter : IArgumentCompleter
 {
     private static readonly string[] ConsentTypes = { "opt_in", "opt_out" };

@@ -14,7 +14,11 @@ namespace IntercomSubscriptions;
 /// The aliases are the column names people really have in their files: PowerShell binds a record's
 /// property by a parameter's name or alias, in any case but otherwise exactly, so each spelling is
 /// listed (with a space, '_', '-' or nothing between the words). <see cref="RecordColumns"/> reads
-/// them from here for what binding cannot do.
+/// them from here for what binding cannot do. The parameters a record binds carry no validation
+/// attributes: the binder would refuse the whole record for one bad cell before ProcessRecord, and it
+/// would be in no summary and no failed-records file. Their rules (<see cref="ColumnValueRules"/>)
+/// make a bad cell its record's error, and a bad value typed on the command line ends the command in
+/// BeginProcessing, before any request.
 /// </remarks>
 public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
 {
@@ -26,7 +30,6 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("contact_id", "Contact ID", "contact-id", "intercom_id", "Intercom ID", "intercom-id", "IntercomId",
         "intercom_contact_id", "Intercom Contact ID", "intercom-contact-id", "IntercomContactId")]
-    [ValidateIntercomId("contact id")]
     public string[]? ContactId { get; set; }
 
     /// <summary>The contact's email, resolved through Intercom's contact search.</summary>
@@ -44,7 +47,6 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("subscription_id", "Subscription ID", "subscription-id", "SubscriptionTypeId",
         "subscription_type_id", "Subscription Type ID", "subscription-type-id")]
-    [ValidateSubscriptionTypeId]
     [ArgumentCompleter(typeof(SubscriptionIdCompleter))]
     public string? SubscriptionId { get; set; }
 
@@ -139,8 +141,8 @@ public abstract class ContactSubscriptionChangeCmdlet : IntercomConnectedCmdlet
     protected override void BeginProcessing()
     {
         _columns = new RecordColumns(this, MyInvocation.BoundParameters.Keys, OtherColumns);
-        if (_columns.EmptyOnCommandLine() is { } empty)
-            ThrowTerminatingError(empty);
+        if (_columns.RefusedOnCommandLine() is { } refused)
+            ThrowTerminatingError(refused);
         var chosenPath = FailedRecordsPath is null ? null : FileSystemPath(FailedRecordsPath);
         base.BeginProcessing();
         var givenContacts = new ContactColumns(ContactId, Email, ExternalId);
