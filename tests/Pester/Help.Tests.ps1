@@ -242,6 +242,8 @@ Describe 'Tab completion (TabExpansion2)' {
         @{ Line = 'Add-IntercomContactSubscription -SubscriptionName ' }
         @{ Line = 'Remove-IntercomContactSubscription -SubscriptionName ' }
         @{ Line = 'Set-IntercomContactSubscription -SubscriptionName ' }
+        @{ Line = 'Get-IntercomSubscriptionType -Name ' }
+        @{ Line = 'Get-IntercomSubscriptionType ' }
     ) {
         (Get-Completion $Line).CompletionText | Should -Be 'Newsletters', "'Product updates'", "'SMS offers'", "'Old digest'"
     }
@@ -250,8 +252,11 @@ Describe 'Tab completion (TabExpansion2)' {
         (Get-Completion 'Get-IntercomContactSubscription -SubscriptionName Pro').CompletionText | Should -Be "'Product updates'"
     }
 
-    It 'offers the type ids with their names as tooltips' {
-        $completions = Get-Completion 'Add-IntercomContactSubscription -SubscriptionId '
+    It 'offers the type ids with their names as tooltips (<Line>)' -ForEach @(
+        @{ Line = 'Add-IntercomContactSubscription -SubscriptionId ' }
+        @{ Line = 'Get-IntercomSubscriptionType -Id ' }
+    ) {
+        $completions = Get-Completion $Line
         $completions.CompletionText | Should -Be '108', '109', '110', '111'
         $completions[1].ToolTip | Should -Match 'Product updates'
     }

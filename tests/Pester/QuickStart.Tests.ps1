@@ -105,7 +105,7 @@ Describe 'The README''s "say what you want" lines (wishes.csv)' {
     It 'previews with counts, then changes what differs' {
         $run = Invoke-WithTranscript -Path (Join-Path $TestDrive 'wishes.txt') { . ([scriptblock]::Create($code)) }
 
-        $run.Transcript | Should -Match 'What if: 2 of 3 contact subscriptions would change; 1 are already in the state asked for'
+        $run.Transcript | Should -Match 'What if: 2 of 3 contact subscriptions would change; 1 is already in the state asked for'
         ($run.Output | ForEach-Object { "$($_.ContactId) $($_.SubscriptionId) $($_.Action) $($_.Changed)" }) |
             Should -Be "$Grace 109 opt_out True", "$Ada 109 remove True", "$Ada 110 none False"
         Get-FakeChoice $fake $Grace -AsText | Should -Be '109=opt_out'

@@ -18,11 +18,13 @@ public sealed class GetIntercomSubscriptionTypeCommand : IntercomConnectedCmdlet
     /// </remarks>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("SubscriptionId", "subscription_id")]
+    [ArgumentCompleter(typeof(SubscriptionIdCompleter))]
     public string[]? Id { get; set; }
 
     /// <summary>The default translation's name; wildcards allowed. Given by position, a number is taken as an id.</summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SubscriptionNameCompleter))]
     public string? Name { get; set; }
 
     [Parameter]

@@ -77,7 +77,8 @@ public sealed class SetIntercomContactSubscriptionCommand : ContactSubscriptionC
             var total = writer.Unchanged + writer.Declined;
             WriteInformation(new HostInformationMessage
             {
-                Message = $"What if: {writer.Declined:N0} of {total:N0} contact subscriptions would change; {writer.Unchanged:N0} are already in the state asked for.",
+                Message = $"What if: {writer.Declined:N0} of {total:N0} contact subscription{(total == 1 ? "" : "s")} would change; "
+                    + $"{writer.Unchanged:N0} {(writer.Unchanged == 1 ? "is" : "are")} already in the state asked for.",
             }, HostTags);
         }
     }
