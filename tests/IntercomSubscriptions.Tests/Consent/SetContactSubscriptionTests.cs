@@ -119,7 +119,7 @@ public sealed class SetContactSubscriptionTests : IntercomTestBase
         Assert.Equal(0, Writes);
         Assert.Equal(2, Server.CallCount(Reads));
         Assert.False(Server.State.GetChoices(Grace).ContainsKey(Newsletters));
-        Assert.Contains(result.Information, line => line.Contains("1 of 2") && line.Contains("1 are already"));
+        Assert.Contains(result.Information, line => line.Contains("1 of 2") && line.Contains("1 is already"));
     }
 
     [Fact]
