@@ -132,7 +132,7 @@ public sealed class FaultSettings
         }
     }
 
-    // ---- Rate-limit headers (issue 9): what the rate-limit stage says, not how it counts ----
+    // ---- Rate-limit headers: what the rate-limit stage says, not how it counts ----
 
     /// <summary>
     /// Retry-After sent with each 429 of the rate-limit stage (<see cref="RateLimit"/>): seconds ("120")
@@ -168,7 +168,7 @@ public sealed class FaultSettings
     /// <summary>An HTTP-date for <see cref="RetryAfter"/> ("Sun, 06 Nov 1994 08:49:37 GMT").</summary>
     public static string HttpDate(DateTimeOffset at) => at.ToUniversalTime().ToString("r", System.Globalization.CultureInfo.InvariantCulture);
 
-    // ---- The token stops working (issue 9) ----
+    // ---- The token stops working ----
 
     /// <summary>The <paramref name="n"/>th request with the valid token from now on (1 = the next), and every one after, gets 401 unauthorized.</summary>
     public void RevokeTokenFromRequest(int n) => SetTokenRefusal(TokenRefusal.Revoked(fromRequest: n, from: null));
@@ -194,7 +194,7 @@ public sealed class FaultSettings
         }
     }
 
-    // ---- Wrong answers (issue 9) ----
+    // ---- Wrong answers ----
 
     /// <summary>
     /// Attach and detach answers for <paramref name="askedTypeId"/> name <paramref name="answeredTypeId"/>
@@ -208,7 +208,7 @@ public sealed class FaultSettings
         lock (_gate) _answeredTypeIds[askedTypeId] = answeredTypeId;
     }
 
-    // ---- Bodies (issue 9) ----
+    // ---- Bodies ----
 
     /// <summary>Successful JSON answers are padded (one extra string property, "padding") to at least this many bytes; 0 = off.</summary>
     public long PadJsonAnswersToBytes
@@ -231,7 +231,7 @@ public sealed class FaultSettings
         set { lock (_gate) _dripIntervalMs = Math.Max(0, value); }
     }
 
-    // ---- Contact search (issue 10) ----
+    // ---- Contact search ----
 
     /// <summary>
     /// Most filters an AND/OR group of a contact search may hold (an IN's values each count as one);
