@@ -71,9 +71,13 @@ function Import-PinnedPester {
 }
 
 function Invoke-Test {
+    $dotnetTestFailed = $false
     if (-not $PesterOnly) {
-        # The README's test command, exactly.
-        Invoke-Dotnet @('test', $solution, '-c', $Configuration, '--logger', 'trx', '--results-directory', 'TestResults')
+        # The README's test command, exactly. A failure there does not skip the Pester suite: one run
+        # shows every failing test; the task fails after both.
+        Write-Host "dotnet test $solution -c $Configuration --logger trx --results-directory TestResults"
+        & dotnet test $solution -c $Configuration --logger trx --results-directory TestResults
+        $dotnetTestFailed = $LASTEXITCODE -ne 0
     }
     Import-PinnedPester
     New-Item -ItemType Directory -Force -Path $resultsDir | Out-Null
@@ -98,6 +102,10 @@ function Invoke-Test {
     Write-Host "Pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped in $([int]$result.Duration.TotalSeconds) s."
     if ($result.FailedCount -gt 0 -or $result.Result -ne 'Passed' -or $result.PassedCount -eq 0) {
         Write-Error "Pester: $($result.FailedCount) test(s) failed." -ErrorAction Continue
+        exit 1
+    }
+    if ($dotnetTestFailed) {
+        Write-Error 'dotnet test failed (see its output above); the Pester suite passed.' -ErrorAction Continue
         exit 1
     }
 }
