@@ -281,3 +281,42 @@ Describe 'Tab completion (TabExpansion2)' {
         Get-FakeCallCount $fake 'GET /subscription_types' | Should -BeLessOrEqual 1
     }
 }
+
+Describe 'about_IntercomSubscriptions: every command line of its code names parameters the cmdlets have' {
+    BeforeAll {
+        $exported = @((Get-Module IntercomSubscriptions | Select-Object -First 1).ExportedCmdlets.Keys)
+        $lines = Get-Content (Join-Path (Get-RepositoryRoot) 'docs/en-US/about_IntercomSubscriptions.help.txt')
+        # The topic's code is indented eight spaces (its continuation lines more); a cmdlet table's rows
+        # (a name, three or more spaces, then words) are not code.
+        $blocks = [System.Collections.Generic.List[string]]::new()
+        $current = [System.Collections.Generic.List[string]]::new()
+        foreach ($line in $lines + '') {
+            if ($line -match '^ {8}\S' -or ($current.Count -gt 0 -and $line -match '^ {9,}\S')) { $current.Add($line); continue }
+            if ($current.Count -gt 0) { $blocks.Add(($current -join "`n")); $current.Clear() }
+        }
+        $code = @($blocks | Where-Object { $_ -match '\b\w+-Intercom\w*\b' -and $_ -notmatch '(?m)^ {8}\S+-Intercom\S*\s{3,}\w' })
+    }
+
+    It 'has code that uses the module' {
+        # The topic shows Connect-Intercom, the bulk cmdlets, the journal's lines and the runbook.
+        $code.Count | Should -BeGreaterThan 10
+    }
+
+    It 'parses, and names only parameters (or their aliases) the cmdlets it calls have' {
+        $problems = foreach ($block in $code) {
+            $tokens = $null; $errors = $null
+            $ast = [System.Management.Automation.Language.Parser]::ParseInput($block, [ref]$tokens, [ref]$errors)
+            if ($errors) { "does not parse: $($errors[0].Message)`n$block"; continue }
+            foreach ($command in $ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] }, $true)) {
+                $name = $command.GetCommandName()
+                if ($name -notin $exported) { continue }
+                $parameters = (Get-Command $name).Parameters.Values
+                foreach ($given in $command.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] }) {
+                    $known = @($parameters | Where-Object { $_.Name -like "$($given.ParameterName)*" -or @($_.Aliases) -contains $given.ParameterName })
+                    if ($known.Count -eq 0) { "$name has no parameter -$($given.ParameterName): $($command.Extent.Text)" }
+                }
+            }
+        }
+        $problems | Should -BeNullOrEmpty
+    }
+}
