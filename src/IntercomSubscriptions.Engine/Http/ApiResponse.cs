@@ -1,8 +1,8 @@
 namespace IntercomSubscriptions.Engine;
 
 /// <summary>
-/// One answer from Intercom, read whole (within a size cap) inside the attempt that got it, its body as
-/// the JSON the module reads from it (<see cref="AnswerJson"/>). Dispose it once read: that gives its
+/// One answer from Intercom, read to its end (within a size cap) inside the attempt that got it, its body
+/// kept as only the JSON the module reads from it (<see cref="AnswerJson"/>). Dispose it once read: that gives its
 /// bytes back to the connection's memory budget.
 /// </summary>
 internal sealed class ApiResponse : IDisposable

@@ -7,7 +7,8 @@ namespace IntercomSubscriptions.Engine;
 /// One attempt of a call: a place under the adaptive concurrency limit, nothing sent once Intercom
 /// refused the token, the rate-limit pacer's lease, then the request on the wire under its own
 /// timeout (counted from when the pacer lets it go, so waiting for the rate limit is not time on the
-/// wire) and its answer read whole (<see cref="AnswerReader"/>) before the attempt ends. The pacer and
+/// wire) and its answer read to its end (<see cref="AnswerReader"/>, streaming it through the JSON
+/// filter) before the attempt ends. The pacer and
 /// the concurrency limit learn from the answer's status line and headers, even when its body then fails.
 /// </summary>
 internal sealed class AttemptHandler : DelegatingHandler

@@ -9,7 +9,7 @@ namespace IntercomSubscriptions.Engine;
 /// connection keeps one primary handler for its life, because its connection pool is what the
 /// connection limit applies to. Outermost first: <see cref="RetryHandler"/> (which attempts a call
 /// makes), <see cref="AttemptHandler"/> (when each may go and how long it may take, the answer read
-/// whole), <see cref="CountingHandler"/> (what reached the network), then the primary handler.
+/// to its end), <see cref="CountingHandler"/> (what reached the network), then the primary handler.
 /// </summary>
 internal sealed class IntercomHandlerPipeline : HttpMessageHandlerBuilder
 {
