@@ -169,6 +169,57 @@ public sealed class OwnerOnlyFileTests : IDisposable
     }
 
     [Fact]
+    public void A_symbolic_link_where_the_folder_should_be_is_refused_and_what_it_points_at_keeps_its_mode()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        // In a shared temp folder anyone may put a link at the folder's name, pointing at a folder of
+        // the account running the module (or at /etc, when that account is root).
+        var target = PathOf("someone-elses-target");
+        Directory.CreateDirectory(target);
+        File.SetUnixFileMode(target, (UnixFileMode)Convert.ToInt32("755", 8));
+        var link = PathOf("link");
+        Directory.CreateSymbolicLink(link, target);
+        var fileLink = PathOf("file-link");
+        File.WriteAllText(PathOf("a-file"), "x");
+        File.CreateSymbolicLink(fileLink, PathOf("a-file"));
+
+        var failure = Assert.ThrowsAny<IOException>(() => OwnerOnlyFile.EnsureFolder(link));
+        Assert.ThrowsAny<IOException>(() => OwnerOnlyFile.EnsureFolder(fileLink));
+        Assert.ThrowsAny<IOException>(() => OwnerOnlyFile.EnsureFolder(PathOf("a-file")));
+
+        Assert.Contains(link, failure.Message);
+        Assert.Equal((UnixFileMode)Convert.ToInt32("755", 8), File.GetUnixFileMode(target));
+        Assert.Equal(Everyone, File.GetUnixFileMode(PathOf("a-file")) & Everyone);
+    }
+
+    /// <summary>
+    /// Root can change any folder's mode, so for root "made owner-only" must also mean "owned": a folder
+    /// another account made at root's name is taken over (its owner could otherwise open it again).
+    /// </summary>
+    [Fact]
+    public void As_root_a_folder_another_account_made_is_taken_over_before_it_is_used()
+    {
+        if (OperatingSystem.IsWindows() || geteuid() != 0) return;
+        var folder = PathOf("made-by-nobody");
+        Directory.CreateDirectory(folder);
+        Assert.Equal(0, chown(folder, Nobody, Nobody));
+        File.SetUnixFileMode(folder, (UnixFileMode)Convert.ToInt32("777", 8));
+
+        OwnerOnlyFile.EnsureFolder(folder);
+
+        Assert.Equal(0u, OwnerOf(folder));
+        Assert.Equal(OwnerOnlyFolder, File.GetUnixFileMode(folder));
+    }
+
+    private static uint OwnerOf(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%u", path]) { RedirectStandardOutput = true })!;
+        var owner = stat.StandardOutput.ReadToEnd().Trim();
+        Assert.True(stat.WaitForExit(10_000));
+        return uint.Parse(owner, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public void A_folder_that_cannot_be_made_names_its_path()
     {
         if (OperatingSystem.IsWindows()) return;
@@ -219,4 +270,8 @@ public sealed class OwnerOnlyFileTests : IDisposable
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int seteuid(uint euid);
+
+    [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int chown(string path, uint owner, uint group);
 }

@@ -93,8 +93,8 @@ internal static class OwnerOnlyFile
     /// <summary>
     /// The folder at <paramref name="path"/>, created owner-only if it is not there. On Linux and
     /// macOS an existing one is made owner-only too, which only its owner can do: a folder someone
-    /// else made there first (to read what goes in it) is refused. On Windows an existing folder is
-    /// used as it is.
+    /// else made there first (to read what goes in it) is refused, and so is a symbolic link or a file
+    /// at the name; root takes such a folder over instead. On Windows an existing folder is used as it is.
     /// </summary>
     public static void EnsureFolder(string path)
     {
@@ -112,7 +112,19 @@ internal static class OwnerOnlyFile
         var mkdirError = Marshal.GetLastWin32Error();
         if (mkdirError != UnixNativeMethods.AlreadyExists)
             throw Failure(mkdirError, path, "create the folder");
-        if (UnixNativeMethods.ChangeMode(path, OwnerOnlyFolder) != 0)
+        // Whatever is there may not be this account's: in a shared temp folder anyone may first put a
+        // symbolic link at the name (chmod would change what it points at: /etc, when this is root) or a
+        // file. The attributes are the path's own (lstat): a link shows as one.
+        var attributes = File.GetAttributes(path);
+        if ((attributes & FileAttributes.ReparsePoint) != 0 || (attributes & FileAttributes.Directory) == 0)
+        {
+            var what = (attributes & FileAttributes.ReparsePoint) != 0 ? "a symbolic link" : "a file";
+            throw new IOException($"'{path}' is {what}, not a folder this account made, so what goes in it could not be kept private.");
+        }
+        // Owned by this account before it is made owner-only: lchown fails for anyone but its owner, except
+        // root, for whom chmod alone would leave the folder's maker able to open it again; root takes it over.
+        if (UnixNativeMethods.ChangeOwner(path, UnixNativeMethods.EffectiveUserId(), UnixNativeMethods.Unchanged) != 0
+            || UnixNativeMethods.ChangeMode(path, OwnerOnlyFolder) != 0)
             throw new IOException($"The folder '{path}' exists and is not this account's ({new Win32Exception(Marshal.GetLastWin32Error()).Message}), so it cannot be kept private.");
     }
 

@@ -21,6 +21,18 @@ internal static class UnixNativeMethods
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static extern int ChangeMode(string path, uint mode);
 
+    /// <summary>lchown's "leave it as it is" for the owner or group.</summary>
+    public const uint Unchanged = uint.MaxValue;
+
+    /// <summary>lchown(2): the owner of the path itself, a symbolic link's own and not what it points at.</summary>
+    [DllImport("libc", EntryPoint = "lchown", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true, SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int ChangeOwner(string path, uint owner, uint group);
+
+    [DllImport("libc", EntryPoint = "geteuid")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern uint EffectiveUserId();
+
     [DllImport("libc", EntryPoint = "rename", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true, SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static extern int Rename(string from, string to);
