@@ -36,9 +36,6 @@ internal sealed class BulkRun : IDisposable
     /// </summary>
     internal static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(2);
 
-    // Abandoned requests end at once; this only bounds a wait that should take milliseconds.
-    private static readonly TimeSpan AbandonWait = TimeSpan.FromSeconds(5);
-
     private readonly BulkRunOptions _options;
     private readonly IPipelineOutput _output;
     private readonly ContactResolver _contacts;
@@ -46,15 +43,14 @@ internal sealed class BulkRun : IDisposable
     private readonly ChangeSender _sender;
     private readonly RunSummaryCollector _summary;
     private readonly ProgressReporter _progress;
-    // Cancelled on a stop: nothing new goes out. Requests on the wire watch _abandon, cancelled after the grace.
+    // Cancelled on a stop: nothing new goes out. Requests on the wire watch _changesOut.Abandon, cancelled after the grace.
     private readonly CancellationTokenSource _stopSending;
-    private readonly CancellationTokenSource _abandon = new();
     private readonly CancellationTokenRegistration _stopRegistration;
     // Each window's results are what to do on the pipeline thread when the request is handed back.
     private readonly OrderedRequestWindow<Action> _requests;
     private readonly OrderedRequestWindow<Action> _steps;
     // Changes queued and not handed back: what a stop settles.
-    private readonly HashSet<ChangeInFlight> _changesOut = new();
+    private readonly OutstandingChanges _changesOut = new();
     // Set by a failure that ends the run, on a worker thread or this one; read (here and by _sender) before sending anything.
     private readonly FailureLatch _failureSeen = new();
     // The failure that ends the run (-ErrorAction Stop, a journal that cannot be written), held back
@@ -80,7 +76,7 @@ internal sealed class BulkRun : IDisposable
         _output = output;
         _contacts = contacts;
         _journal = journal;
-        _sender = new ChangeSender(sendChange, journal, hasChoice, _failureSeen, _abandon.Token);
+        _sender = new ChangeSender(sendChange, journal, hasChoice, _failureSeen, _changesOut.Abandon);
         _summary = summary;
         _progress = progress;
         _stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -273,7 +269,7 @@ internal sealed class BulkRun : IDisposable
         _summary.Dispose();
         _journal?.Dispose();
         _stopSending.Dispose();
-        _abandon.Dispose();
+        _changesOut.Dispose();
     }
 
     /// <summary>A second step that needed no request (already in the state asked for): a success, handed back in input order.</summary>
@@ -549,32 +545,7 @@ internal sealed class BulkRun : IDisposable
     /// <see cref="StopGrace"/> to be answered, then the rest are abandoned (in doubt when they were
     /// sent, not processed when they were not). Their outcome lines go to the journal as they end.
     /// </summary>
-    private void Settle()
-    {
-        if (_changesOut.Count == 0) return;
-        var changes = _changesOut.ToList();
-        WaitFor(changes, StopGrace);
-        _abandon.Cancel();
-        WaitFor(changes, AbandonWait);
-        foreach (var change in changes)
-        {
-            if (change.Outcome is null && !change.Running.IsCompleted && change.Change is not null)
-                change.Outcome = new ChangeOutcome(ChangeResult.InDoubt, Reason: "the run stopped while it was on the wire, and it did not end when abandoned");
-            Account(change, canWrite: false, onApplied: null);
-        }
-    }
-
-    private static void WaitFor(IReadOnlyList<ChangeInFlight> changes, TimeSpan bound)
-    {
-        try
-        {
-            Task.WaitAll(changes.Select(c => c.Running).Where(t => !t.IsCompleted).ToArray(), bound);
-        }
-        catch (AggregateException)
-        {
-            // A change that failed or was cancelled has its outcome (or none: it was not sent).
-        }
-    }
+    private void Settle() => _changesOut.Settle(StopGrace, change => Account(change, canWrite: false, onApplied: null));
 
     /// <summary>Writes the journal's last line and closes it; the error that reports a journal whose tail could not be written, or null.</summary>
     private ErrorRecord? EndJournal(IntercomRunSummary summary)
