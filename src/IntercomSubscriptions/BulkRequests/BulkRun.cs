@@ -15,9 +15,9 @@ namespace IntercomSubscriptions;
 /// <para>A record whose outcome only a second request decides (Set: the write that follows the read)
 /// gets a <see cref="RecordStep"/>; second steps have a window of their own, drained after the first
 /// one, so that their results too come back in input order.</para>
-/// <para>Every change is sent by <see cref="SendChangeAsync"/>, which decides its outcome where the
+/// <para>Every change is sent by the run's <see cref="ChangeSender"/>, which decides its outcome where the
 /// request ends: applied, failed (Intercom refused it), in doubt (sent, and no answer says), or not
-/// applied (never sent). The engine says which attempts could have been carried out (<see cref="CallDelivery"/>).</para>
+/// applied (never sent).</para>
 /// <para>How a run ends. Under -ErrorAction Stop, or when the journal cannot be written, nothing new
 /// is sent once the failure is known, the requests in flight finish, and what they changed is
 /// reported (output, and a warning naming the record), then the summary, then the terminating error.
@@ -36,28 +36,23 @@ internal sealed class BulkRun : IDisposable
     /// </summary>
     internal static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(2);
 
-    // Abandoned requests end at once; this only bounds a wait that should take milliseconds.
-    private static readonly TimeSpan AbandonWait = TimeSpan.FromSeconds(5);
-
     private readonly BulkRunOptions _options;
     private readonly IPipelineOutput _output;
     private readonly ContactResolver _contacts;
-    private readonly Func<SubscriptionChange, CallOptions, CancellationToken, Task<SubscriptionTypeData>> _sendChange;
-    private readonly Func<string, string, CancellationToken, Task<bool>>? _hasChoice;
     private readonly RunJournal? _journal;
+    private readonly ChangeSender _sender;
     private readonly RunSummaryCollector _summary;
     private readonly ProgressReporter _progress;
-    // Cancelled on a stop: nothing new goes out. Requests on the wire watch _abandon, cancelled after the grace.
+    // Cancelled on a stop: nothing new goes out. Requests on the wire watch _changesOut.Abandon, cancelled after the grace.
     private readonly CancellationTokenSource _stopSending;
-    private readonly CancellationTokenSource _abandon = new();
     private readonly CancellationTokenRegistration _stopRegistration;
     // Each window's results are what to do on the pipeline thread when the request is handed back.
     private readonly OrderedRequestWindow<Action> _requests;
     private readonly OrderedRequestWindow<Action> _steps;
     // Changes queued and not handed back: what a stop settles.
-    private readonly HashSet<ChangeInFlight> _changesOut = new();
-    // Set from worker threads when a request fails under -ErrorAction Stop, read before sending anything.
-    private volatile bool _failureSeen;
+    private readonly OutstandingChanges _changesOut = new();
+    // Set by a failure that ends the run, on a worker thread or this one; read (here and by _sender) before sending anything.
+    private readonly FailureLatch _failureSeen = new();
     // The failure that ends the run (-ErrorAction Stop, a journal that cannot be written), held back
     // until what was in flight is reported: after it, nothing more can be written.
     private ErrorRecord? _stopping;
@@ -66,7 +61,7 @@ internal sealed class BulkRun : IDisposable
     private bool _ended;
 
     /// <param name="contacts">Resolves the contacts records name by email or external id.</param>
-    /// <param name="sendChange">Sends one change to Intercom (the connection's attach or detach) with the call's options; see <see cref="SendChangeAsync"/>.</param>
+    /// <param name="sendChange">Sends one change to Intercom (the connection's attach or detach) with the call's options; see <see cref="ChangeSender"/>.</param>
     /// <param name="summary">The run's summary, which this run owns from now on (and disposes).</param>
     /// <param name="pump">The cmdlet's engine messages, written while the run waits (progress is added here).</param>
     /// <param name="cancellationToken">The cmdlet's stop (Ctrl+C): nothing new is sent, and the summary says Stopped.</param>
@@ -80,9 +75,8 @@ internal sealed class BulkRun : IDisposable
         _options = options;
         _output = output;
         _contacts = contacts;
-        _sendChange = sendChange;
-        _hasChoice = hasChoice;
         _journal = journal;
+        _sender = new ChangeSender(sendChange, journal, hasChoice, _failureSeen, _changesOut.Abandon);
         _summary = summary;
         _progress = progress;
         _stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -275,7 +269,7 @@ internal sealed class BulkRun : IDisposable
         _summary.Dispose();
         _journal?.Dispose();
         _stopSending.Dispose();
-        _abandon.Dispose();
+        _changesOut.Dispose();
     }
 
     /// <summary>A second step that needed no request (already in the state asked for): a success, handed back in input order.</summary>
@@ -305,86 +299,6 @@ internal sealed class BulkRun : IDisposable
     }
 
     /// <summary>
-    /// Sends one change to Intercom, from a worker thread, and says what became of it. Every request
-    /// of this module that changes Intercom goes through here: Add's and Remove's for each contact and
-    /// Set's second step. Under -Resume, a change the journal shows applied is not sent, and one it has
-    /// in doubt is read first (Set has read it already). The journal's intent line is written, and on
-    /// the disk, between the pacer's leave and the wire (<see cref="CallOptions.BeforeFirstSend"/>), so
-    /// a change held by the pacer when the run stops leaves nothing to settle; its outcome line follows
-    /// the answer. Never throws: a failure is an outcome.
-    /// </summary>
-    private async Task<ChangeOutcome> SendChangeAsync(ContactTarget target, SubscriptionChange change, CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested || _failureSeen)
-            return ChangeOutcome.NotApplied;
-        var journal = _journal;
-        if (journal?.Resume is { } index)
-        {
-            switch (index.Lookup(change.ContactId, change.SubscriptionTypeId, change.ChoiceAfter))
-            {
-                case JournalVerdict.AlreadyApplied:
-                    return new ChangeOutcome(ChangeResult.AlreadyApplied);
-                case JournalVerdict.InDoubt when change.ChoiceBefore is null && _hasChoice is { } hasChoice:
-                    bool inEffect;
-                    try
-                    {
-                        inEffect = await hasChoice(change.ContactId, change.SubscriptionTypeId, cancellationToken).ConfigureAwait(false)
-                            == (change.ChoiceAfter != JournalWords.None);
-                    }
-                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                    {
-                        return ChangeOutcome.NotApplied;
-                    }
-                    catch (Exception ex)
-                    {
-                        return new ChangeOutcome(ChangeResult.Failed, Failure: ex);
-                    }
-                    journal.WriteCheck(change, inEffect);
-                    if (inEffect) return new ChangeOutcome(ChangeResult.AlreadyApplied);
-                    break;
-            }
-            if (_failureSeen) return ChangeOutcome.NotApplied;
-        }
-
-        var intent = journal?.Intent(target, change);
-        var intentWritten = false;
-        var options = new CallOptions
-        {
-            BeforeFirstSend = intent is null ? null : async () =>
-            {
-                await journal!.WriteIntentAsync(intent).ConfigureAwait(false);
-                Volatile.Write(ref intentWritten, true);
-            },
-            OnTheWire = _abandon.Token,
-        };
-        ChangeOutcome outcome;
-        try
-        {
-            outcome = new ChangeOutcome(ChangeResult.Applied, Answer: await _sendChange(change, options, cancellationToken).ConfigureAwait(false));
-        }
-        catch (BeforeSendFailedException ex)
-        {
-            // Nothing more may be sent: the pipeline thread queues nothing new from now on.
-            _failureSeen = true;
-            return new ChangeOutcome(ChangeResult.JournalFailed, Failure: ex.InnerException ?? ex);
-        }
-        catch (Exception ex)
-        {
-            var stopped = ex is OperationCanceledException;
-            outcome = options.Delivery.MayHaveApplied
-                ? new ChangeOutcome(ChangeResult.InDoubt, Failure: stopped ? null : ex,
-                    Reason: stopped ? "the run stopped while it was on the wire" : IntercomErrors.Public(ex).Message)
-                : stopped ? ChangeOutcome.NotApplied : new ChangeOutcome(ChangeResult.Failed, Failure: ex);
-        }
-        if (intent is not null && Volatile.Read(ref intentWritten))
-        {
-            var shown = outcome.Failure is null ? null : IntercomErrors.Public(outcome.Failure);
-            journal!.WriteOutcome(intent, outcome.JournalWord, shown?.ErrorId, shown?.RequestId ?? options.Delivery.RequestId);
-        }
-        return outcome;
-    }
-
-    /// <summary>
     /// Queues one change of <paramref name="change"/>'s record (whose request the caller has started) in
     /// <paramref name="window"/>; <paramref name="prepare"/> finds what to send once it may start.
     /// </summary>
@@ -397,7 +311,7 @@ internal sealed class BulkRun : IDisposable
             {
                 var toSend = await prepare(cancellationToken).ConfigureAwait(false);
                 change.Change = toSend;
-                change.Outcome = await SendChangeAsync(change.Target, toSend, cancellationToken).ConfigureAwait(false);
+                change.Outcome = await _sender.SendAsync(change.Target, toSend, cancellationToken).ConfigureAwait(false);
                 return () => Account(change, canWrite: true, onApplied);
             },
             handBack => handBack(),
@@ -497,7 +411,7 @@ internal sealed class BulkRun : IDisposable
     /// <summary>Under -ErrorAction Stop or a journal failure, hands the failure back so that it ends the run before anything new is queued; true once it has.</summary>
     private bool SendingEnded()
     {
-        if (!_failureSeen) return false;
+        if (!_failureSeen.Seen) return false;
         _requests.Drain();
         return _stopping is not null;
     }
@@ -515,7 +429,7 @@ internal sealed class BulkRun : IDisposable
         }
         catch (Exception ex) when (_options.StopOnError && ex is not (RunStoppedException or OperationCanceledException))
         {
-            _failureSeen = true;
+            _failureSeen.MarkSeen();
             throw;
         }
     }
@@ -537,7 +451,7 @@ internal sealed class BulkRun : IDisposable
 
     private void ThrowIfRunStopped()
     {
-        if (_failureSeen) throw new RunStoppedException();
+        if (_failureSeen.Seen) throw new RunStoppedException();
     }
 
     private void Fail(RecordTicket ticket, Exception exception, object errorTarget, string subject)
@@ -573,7 +487,7 @@ internal sealed class BulkRun : IDisposable
             _output.WriteError(record);
             return;
         }
-        _failureSeen = true;
+        _failureSeen.MarkSeen();
         _stopping = record;
         if (endNow) StoppingOnError(() => { });
     }
@@ -581,7 +495,7 @@ internal sealed class BulkRun : IDisposable
     /// <summary>The journal could not be written: nothing more is sent, what is in flight finishes, and the run ends with this error whatever -ErrorAction says.</summary>
     private void EndOnJournalFailure(Exception failure)
     {
-        _failureSeen = true;
+        _failureSeen.MarkSeen();
         var record = IntercomErrors.JournalFailed(failure, _journal?.Path);
         if (_stopping is not null && _stoppingTerminates) return;
         if (_stopping is not null) _output.WriteError(_stopping);
@@ -631,32 +545,7 @@ internal sealed class BulkRun : IDisposable
     /// <see cref="StopGrace"/> to be answered, then the rest are abandoned (in doubt when they were
     /// sent, not processed when they were not). Their outcome lines go to the journal as they end.
     /// </summary>
-    private void Settle()
-    {
-        if (_changesOut.Count == 0) return;
-        var changes = _changesOut.ToList();
-        WaitFor(changes, StopGrace);
-        _abandon.Cancel();
-        WaitFor(changes, AbandonWait);
-        foreach (var change in changes)
-        {
-            if (change.Outcome is null && !change.Running.IsCompleted && change.Change is not null)
-                change.Outcome = new ChangeOutcome(ChangeResult.InDoubt, Reason: "the run stopped while it was on the wire, and it did not end when abandoned");
-            Account(change, canWrite: false, onApplied: null);
-        }
-    }
-
-    private static void WaitFor(IReadOnlyList<ChangeInFlight> changes, TimeSpan bound)
-    {
-        try
-        {
-            Task.WaitAll(changes.Select(c => c.Running).Where(t => !t.IsCompleted).ToArray(), bound);
-        }
-        catch (AggregateException)
-        {
-            // A change that failed or was cancelled has its outcome (or none: it was not sent).
-        }
-    }
+    private void Settle() => _changesOut.Settle(StopGrace, change => Account(change, canWrite: false, onApplied: null));
 
     /// <summary>Writes the journal's last line and closes it; the error that reports a journal whose tail could not be written, or null.</summary>
     private ErrorRecord? EndJournal(IntercomRunSummary summary)
