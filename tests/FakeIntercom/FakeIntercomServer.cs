@@ -23,6 +23,7 @@ public sealed class FakeIntercomServer : IAsyncDisposable, IDisposable
     private readonly RequestLog _log;
     private readonly CancellationTokenSource _shutdown = new();
     private int _disposed;
+    private int _openConnections;
 
     private FakeIntercomServer(WebApplication app, FakeIntercomOptions options)
     {
@@ -52,6 +53,9 @@ public sealed class FakeIntercomServer : IAsyncDisposable, IDisposable
 
     /// <summary>Peak number of requests handled at once since start / <see cref="ResetLog"/>.</summary>
     public int MaxConcurrentRequests => _log.MaxConcurrent;
+
+    /// <summary>TCP connections a client holds open to the fake now: what a client that closes its connection pool gives back.</summary>
+    public int OpenConnections => Volatile.Read(ref _openConnections);
 
     /// <summary>Requests that arrived while the rate-limit window was exhausted (each got a 429).</summary>
     public int RequestsWhileExhausted => _log.RequestsWhileExhausted;
@@ -88,6 +92,8 @@ public sealed class FakeIntercomServer : IAsyncDisposable, IDisposable
         options ??= new FakeIntercomOptions();
         if (options.Port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(options), "Port must be 0..65535.");
 
+        // Set before Kestrel accepts its first connection, which the connection counter below needs.
+        FakeIntercomServer? server = null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = Array.Empty<string>(),
@@ -100,11 +106,27 @@ public sealed class FakeIntercomServer : IAsyncDisposable, IDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Listen(IPAddress.Loopback, options.Port, lo => lo.Protocols = HttpProtocols.Http1);
+            k.Listen(IPAddress.Loopback, options.Port, lo =>
+            {
+                lo.Protocols = HttpProtocols.Http1;
+                // Counted from accept to close, whatever the requests on it did.
+                lo.Use(next => async connection =>
+                {
+                    Interlocked.Increment(ref server!._openConnections);
+                    try
+                    {
+                        await next(connection).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref server!._openConnections);
+                    }
+                });
+            });
         });
 
         var app = builder.Build();
-        var server = new FakeIntercomServer(app, options);
+        server = new FakeIntercomServer(app, options);
         if (options.SeedSampleData) server.State.AddSampleData();
         // The control surface (/_fake/…) answers before the Intercom pipeline: it is no part of the API the module sees.
         var control = new ControlSurface(server);

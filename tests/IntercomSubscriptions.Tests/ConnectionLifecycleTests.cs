@@ -41,6 +41,21 @@ public sealed class ConnectionLifecycleTests : IntercomTestBase
     }
 
     [Fact]
+    public void Disconnect_closes_the_connections_it_holds_to_Intercom()
+    {
+        Assert.Empty(ConnectPassThru("first").Errors);
+        Assert.Empty(Run($"1..4 | ForEach-Object {{ Get-IntercomContactSubscription -ContactId {Ada} -Connection $first }} | Out-Null").Errors);
+        Assert.True(Server.OpenConnections > 0, "a connection that has asked Intercom something keeps its sockets open for the next request");
+
+        Assert.Empty(Run("Disconnect-Intercom -Connection $first").Errors);
+
+        // The peer sees the close a moment later: waited for, at most 10 s.
+        var closedBy = DateTime.UtcNow.AddSeconds(10);
+        while (Server.OpenConnections > 0 && DateTime.UtcNow < closedBy) Thread.Sleep(20);
+        Assert.Equal(0, Server.OpenConnections);
+    }
+
+    [Fact]
     public void Remove_Module_closes_the_connections_the_session_opened()
     {
         Assert.Empty(ConnectPassThru("kept").Errors);
