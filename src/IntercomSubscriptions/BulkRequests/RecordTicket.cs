@@ -26,9 +26,6 @@ internal sealed class RecordTicket
 
     public RecordState State { get; private set; } = RecordState.Processing;
 
-    /// <summary>A contact, or an error, of its input has taken it.</summary>
-    public bool Claimed { get; set; }
-
     /// <summary>An error of it is in the summary (and the failed-records file), to re-run from there.</summary>
     public bool ErrorKept { get; set; }
 
@@ -36,9 +33,6 @@ internal sealed class RecordTicket
     public int RequestsOut { get; private set; }
 
     public bool IsFinished => State >= RecordState.NotProcessed;
-
-    /// <summary>Its requests were queued and their outcomes have not come back: what a stop must settle.</summary>
-    public bool IsOpen => !IsFinished;
 
     public void RequestStarted()
     {
