@@ -53,6 +53,10 @@ internal sealed class IntercomClient : IDisposable
         SendAsync(IntercomRequests.ListContactSubscriptions(contactId), events,
             response => IntercomJson.ReadList(response, IntercomJson.ReadSubscriptionType), cancellationToken);
 
+    /// <summary>Whether the contact has an explicit choice (opt-in or opt-out) for the subscription type: one read of its list.</summary>
+    public async Task<bool> HasChoiceAsync(string contactId, string subscriptionTypeId, IIntercomEventSink? events, CancellationToken cancellationToken) =>
+        (await ListContactSubscriptionsAsync(contactId, events, cancellationToken).ConfigureAwait(false)).Any(t => t.Id == subscriptionTypeId);
+
     /// <summary>Attaches a contact to a subscription type: opt_in or opt_out, as the type's consent model says.</summary>
     /// <param name="options">A write-ahead step, a token for attempts on the wire, and where to report what became of them (<see cref="CallOptions"/>).</param>
     public Task<SubscriptionTypeData> AttachSubscriptionAsync(string contactId, string subscriptionTypeId, string consentType,

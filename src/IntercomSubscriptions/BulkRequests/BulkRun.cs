@@ -335,7 +335,6 @@ internal sealed class BulkRun : IDisposable
                 async cancellationToken =>
                 {
                     var contactId = await ResolveAsync(target, cancellationToken).ConfigureAwait(false);
-                    ThrowIfRunStopped();
                     var result = await read(contactId, cancellationToken).ConfigureAwait(false);
                     return () => handBack(ticket, result, subject);
                 },

@@ -47,7 +47,7 @@ public sealed class SetIntercomContactSubscriptionCommand : ContactSubscriptionC
         }
         var type = SubscriptionTypes.Resolve(record.SubscriptionId, record.SubscriptionName, idMayBeUnknown: false, InputObject);
         if (type is null) return;
-        if (SubscriptionStatePlan.For(type.ConsentType, hasChoice: false, wanted) is null)
+        if (SubscriptionStatePlan.For(type.ConsentType, hasChoice: false, wanted) is not { } plan)
         {
             Run.WriteRecordError(IntercomErrors.ToErrorRecord(new ConsentMismatchException(
                 $"Subscription type {type} has the consent type '{type.ConsentType}', which this module does not know, so whether {wanted} takes an opt-in, an opt-out or neither cannot be told. Use Add- or Remove-IntercomContactSubscription."),
@@ -58,13 +58,10 @@ public sealed class SetIntercomContactSubscriptionCommand : ContactSubscriptionC
         var client = ActiveConnection.Client;
         var writer = _writer!;
         // Reading changes nothing: the writer asks ShouldProcess, once the change is known.
-        var choiceAfter = SubscriptionStatePlan.For(type.ConsentType, hasChoice: false, wanted)!.Value.ChoiceAfter(type.ConsentType);
+        var choiceAfter = plan.ChoiceAfter(type.ConsentType);
         Run.SubmitReadsThenStep(TargetsOf(record), InputObject, $", subscription type '{type.Id}'",
             async (contactId, cancellationToken) =>
-            {
-                var chosen = await client.ListContactSubscriptionsAsync(contactId, EngineEvents, cancellationToken).ConfigureAwait(false);
-                return new CurrentChoice(contactId, chosen.Any(t => t.Id == type.Id));
-            },
+                new CurrentChoice(contactId, await client.HasChoiceAsync(contactId, type.Id, EngineEvents, cancellationToken).ConfigureAwait(false)),
             (current, target, step) => writer.Submit(current, target, type, wanted, errorTarget ?? current.ContactId, step),
             (type.Id, choiceAfter));
     }

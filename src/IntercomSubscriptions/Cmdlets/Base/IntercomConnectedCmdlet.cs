@@ -54,8 +54,7 @@ public abstract class IntercomConnectedCmdlet : IntercomCmdlet
                 ? client.DetachSubscriptionAsync(change.ContactId, change.SubscriptionTypeId, events, cancellationToken, options)
                 : client.AttachSubscriptionAsync(change.ContactId, change.SubscriptionTypeId, change.Action, events, cancellationToken, options),
             summary, progress, Pump, CancellationToken, journal,
-            async (contactId, subscriptionId, cancellationToken) =>
-                (await client.ListContactSubscriptionsAsync(contactId, events, cancellationToken).ConfigureAwait(false)).Any(t => t.Id == subscriptionId));
+            (contactId, subscriptionId, cancellationToken) => client.HasChoiceAsync(contactId, subscriptionId, events, cancellationToken));
     }
 
     /// <summary>Waits for what the bulk run still has in flight, hands it back, and writes its summary.</summary>
