@@ -300,7 +300,6 @@ internal sealed class RunSummaryCollector : IDisposable
     internal static ErrorRecord Lean(ErrorRecord error)
     {
         var message = error.ErrorDetails?.Message is { Length: > 0 } details ? details : error.Exception.Message;
-        var id = error.FullyQualifiedErrorId.Split(',')[0];
-        return new ErrorRecord(IntercomRecordException.Keeping(error, message), id, error.CategoryInfo.Category, error.TargetObject);
+        return new ErrorRecord(IntercomRecordException.Keeping(error, message), ErrorIds.Of(error), error.CategoryInfo.Category, error.TargetObject);
     }
 }

@@ -10,7 +10,7 @@ namespace IntercomSubscriptions;
 /// </summary>
 internal readonly record struct SubscriptionChange(string ContactId, string SubscriptionTypeId, string Action)
 {
-    public const string Remove = "remove";
+    public const string Remove = JournalWords.Remove;
 
     /// <summary>The type's name, when the workspace's list has it.</summary>
     public string? SubscriptionName { get; init; }

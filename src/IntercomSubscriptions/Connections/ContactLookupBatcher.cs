@@ -274,7 +274,8 @@ internal sealed class ContactLookupBatcher : IDisposable
     private static IIntercomEventSink? EventsOf(List<Lookup> batch) =>
         batch.SelectMany(l => l.Waiters).FirstOrDefault(sink => sink is not null);
 
-    private static string Key(ContactSearchField field, string value) =>
+    /// <summary>The value as a lookup is known by: emails compare case-insensitively in Intercom's search; external ids are exact.</summary>
+    internal static string Key(ContactSearchField field, string value) =>
         field == ContactSearchField.Email ? value.ToLowerInvariant() : value;
 
     private static ObjectDisposedException Closed() =>

@@ -48,8 +48,7 @@ internal sealed class ContactLookupCache : IDisposable
     public async Task<IReadOnlyList<ContactData>> FindAsync(ContactSearchField field, string value, TimeSpan gather,
         IIntercomEventSink? events, CancellationToken cancellationToken)
     {
-        // Emails compare case-insensitively in Intercom's search; external ids are exact.
-        var key = (field, field == ContactSearchField.Email ? value.ToLowerInvariant() : value);
+        var key = (field, ContactLookupBatcher.Key(field, value));
         lock (_gate)
         {
             if (_entries.TryGetValue(key, out var known) && known.ExpiresAt > _now())

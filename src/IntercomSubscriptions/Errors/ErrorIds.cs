@@ -37,4 +37,7 @@ internal static class ErrorIds
     public const string JournalFailed = "IntercomJournalFailed";
     public const string Error = "IntercomError";
     public const string UnexpectedError = "IntercomUnexpectedError";
+
+    /// <summary>The id of <paramref name="error"/> as written: its FullyQualifiedErrorId without the ",Command" PowerShell appends.</summary>
+    public static string Of(System.Management.Automation.ErrorRecord error) => error.FullyQualifiedErrorId.Split(',')[0];
 }

@@ -24,7 +24,6 @@ public sealed class IntercomRecordException : IntercomException
     internal static IntercomRecordException Keeping(ErrorRecord error, string message)
     {
         var failure = error.Exception as IntercomException;
-        var id = error.FullyQualifiedErrorId.Split(',')[0];
-        return new IntercomRecordException(message, new(id, error.CategoryInfo.Category, failure?.RecommendedAction), failure);
+        return new IntercomRecordException(message, new(ErrorIds.Of(error), error.CategoryInfo.Category, failure?.RecommendedAction), failure);
     }
 }

@@ -26,7 +26,7 @@ internal sealed class FailedRecordRows
 
     public IReadOnlyList<FailedRecordRow> Of(ErrorRecord error)
     {
-        var id = error.FullyQualifiedErrorId.Split(',')[0];
+        var id = ErrorIds.Of(error);
         var message = error.Exception?.Message ?? "";
         return CellsOf(error).Select(cells => new FailedRecordRow(cells, id, message)).ToList();
     }

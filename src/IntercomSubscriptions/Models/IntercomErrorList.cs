@@ -16,7 +16,7 @@ public sealed class IntercomErrorList : ReadOnlyCollection<ErrorRecord>
     }
 
     public override string ToString() => string.Join(", ", this
-        .GroupBy(error => error.FullyQualifiedErrorId.Split(',')[0], StringComparer.Ordinal)
+        .GroupBy(ErrorIds.Of, StringComparer.Ordinal)
         .OrderByDescending(group => group.Count())
         .Select(group => $"{group.Count()} {group.Key}"));
 }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using IntercomSubscriptions.Engine;
 
 namespace IntercomSubscriptions;
 
@@ -11,8 +10,7 @@ internal sealed class ValidateSubscriptionTypeIdAttribute : ValidateEnumeratedAr
     {
         // An empty cell is an absent value (the record may name the type by name); values are trimmed.
         if (CellValue.Clean(element is PSObject wrapped ? wrapped.BaseObject as string : element as string) is not { } id) return;
-        var problem = IntercomIds.SubscriptionTypeIdProblem(id);
-        if (problem is not null)
-            throw new ValidationMetadataException(problem + " Get-IntercomSubscriptionType lists them.");
+        if (ColumnValueRules.SubscriptionIdProblem(id) is { } problem)
+            throw new ValidationMetadataException(problem);
     }
 }
