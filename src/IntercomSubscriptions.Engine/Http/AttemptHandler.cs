@@ -58,10 +58,11 @@ internal sealed class AttemptHandler : DelegatingHandler
             try
             {
                 response = await base.SendAsync(request, linked.Token).ConfigureAwait(false);
+                // What the attempt got back, first: whatever happens to the answer after, it was answered.
+                var requestId = _text.RequestId(response.Headers);
+                call.Delivery.Answered((int)response.StatusCode, requestId);
                 answered = ((int)response.StatusCode, RateLimitHeaders.Read(response.Headers, _time.GetUtcNow()));
                 lease.Answered(answered.Value.Status, answered.Value.Headers);
-                var requestId = _text.RequestId(response.Headers);
-                call.Delivery.Answered(answered.Value.Status, requestId);
                 await _answers.ReadWholeAsync(response, requestId, linked.Token).ConfigureAwait(false);
                 call.Events?.Debug($"{call.Request.Operation} -> {answered.Value.Status} in {stopwatch.ElapsedMilliseconds} ms" + (requestId is null ? "" : $" (request_id {requestId})"));
                 return response;

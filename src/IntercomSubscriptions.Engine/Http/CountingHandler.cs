@@ -5,7 +5,8 @@ namespace IntercomSubscriptions.Engine;
 /// <summary>
 /// The last handler before the network: each request that reaches it is one sent, each 429 that comes
 /// back one rate-limited answer, both reported to the call's sink (and the sending to its attempt log).
-/// What each attempt that went out got back is what the call's <see cref="CallDelivery"/> is made of.
+/// An attempt that went out and got no answer is recorded in the call's <see cref="CallDelivery"/>
+/// here; one that got an answer, with its request_id, by <see cref="AttemptHandler"/>.
 /// </summary>
 internal sealed class CountingHandler : DelegatingHandler
 {
@@ -24,7 +25,6 @@ internal sealed class CountingHandler : DelegatingHandler
             call.Delivery.Unanswered(ex);
             throw;
         }
-        call.Delivery.Answered((int)response.StatusCode, requestId: null);
         if ((int)response.StatusCode == 429)
             call.Count(WireEvent.RateLimitedAnswer);
         return response;

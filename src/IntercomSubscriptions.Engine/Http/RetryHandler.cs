@@ -5,7 +5,7 @@ using System.Runtime.ExceptionServices;
 namespace IntercomSubscriptions.Engine;
 
 /// <summary>
-/// The one resilience path: which attempts a call makes. A transient failure (5xx but 501, 408, a
+/// The one resilience path: which attempts a call makes. A transient failure (5xx but 501 and 505-519, 408, a
 /// timeout, a dropped connection, an answer cut off) is retried up to MaxRetries times after an
 /// exponential back-off with jitter; a 429 is retried at once, since the pacer now holds every request
 /// until the window resets, for as long as MaxRateLimitWait allows. Each retry is counted for the
