@@ -102,8 +102,8 @@ internal sealed class IntercomClient : IDisposable
         string? cursor = null;
         for (var page = 0; page < MaxSearchPages; page++)
         {
-            var (items, next) = await SendAsync(IntercomRequests.SearchContacts(field, values, cursor), events,
-                response => (IntercomJson.ReadList(response, IntercomJson.ReadContact), IntercomJson.NextCursor(response)), cancellationToken).ConfigureAwait(false);
+            var (items, next, _) = await SendAsync(IntercomRequests.SearchContacts(field, values, cursor), events,
+                response => IntercomJson.ReadPage(response, IntercomJson.ReadContact), cancellationToken).ConfigureAwait(false);
             contacts.AddRange(paging.Take(items, contact => contact.Id, next, total: null));
             if (paging.Problem is not null) throw paging.Failure();
             if (paging.Next is null) break;

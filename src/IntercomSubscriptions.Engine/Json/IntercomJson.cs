@@ -83,15 +83,27 @@ internal static class IntercomJson
         }
     }
 
-    public static IReadOnlyList<T> ReadList<T>(ApiResponse response, Func<JsonElement, T> readItem)
+    public static IReadOnlyList<T> ReadList<T>(ApiResponse response, Func<JsonElement, T> readItem) => ReadPage(response, readItem).Items;
+
+    /// <summary>
+    /// A list answer read from one parse of the body: its items, the cursor of the next page (null on
+    /// the last, or when the answer has no pages) and its total_count, when it says one.
+    /// </summary>
+    public static (IReadOnlyList<T> Items, string? Next, long? Total) ReadPage<T>(ApiResponse response, Func<JsonElement, T> readItem)
     {
         using var document = ParseObject(response);
-        if (!document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+        var root = document.RootElement;
+        if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
             throw response.InvalidBody("Intercom answered with JSON that has no 'data' list");
         var items = new List<T>(data.GetArrayLength());
         foreach (var item in data.EnumerateArray())
             items.Add(WithResponse(response, readItem, item));
-        return items;
+        string? next = null;
+        if (root.TryGetProperty("pages", out var pages) && pages.ValueKind == JsonValueKind.Object
+            && pages.TryGetProperty("next", out var nextPage) && nextPage.ValueKind == JsonValueKind.Object)
+            next = String(nextPage, "starting_after");
+        long? total = root.TryGetProperty("total_count", out var count) && count.ValueKind == JsonValueKind.Number && count.TryGetInt64(out var n) ? n : null;
+        return (items, string.IsNullOrEmpty(next) ? null : next, total);
     }
 
     public static T ReadObject<T>(ApiResponse response, Func<JsonElement, T> read)
@@ -176,19 +188,8 @@ internal static class IntercomJson
     /// <summary>A page of GET /contacts, read from one parse of the body.</summary>
     public static ContactPageData ReadContactPage(ApiResponse response)
     {
-        using var document = ParseObject(response);
-        var root = document.RootElement;
-        if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
-            throw response.InvalidBody("Intercom answered with JSON that has no 'data' list");
-        var contacts = new List<ContactConsentData>(data.GetArrayLength());
-        foreach (var item in data.EnumerateArray())
-            contacts.Add(WithResponse(response, ReadContactConsent, item));
-        string? next = null;
-        if (root.TryGetProperty("pages", out var pages) && pages.ValueKind == JsonValueKind.Object
-            && pages.TryGetProperty("next", out var nextPage) && nextPage.ValueKind == JsonValueKind.Object)
-            next = String(nextPage, "starting_after");
-        long? total = root.TryGetProperty("total_count", out var count) && count.ValueKind == JsonValueKind.Number && count.TryGetInt64(out var n) ? n : null;
-        return new ContactPageData(contacts, string.IsNullOrEmpty(next) ? null : next, total);
+        var (contacts, next, total) = ReadPage(response, ReadContactConsent);
+        return new ContactPageData(contacts, next, total);
     }
 
     private static bool Flag(JsonElement element, string name) =>
@@ -217,16 +218,6 @@ internal static class IntercomJson
         if (list.TryGetProperty("total_count", out var total) && (total.ValueKind != JsonValueKind.Number || !total.TryGetInt64(out var t) || t != ids.Count))
             return null;
         return ids;
-    }
-
-    /// <summary>The pagination cursor of a search answer, or null on the last page.</summary>
-    public static string? NextCursor(ApiResponse response)
-    {
-        using var document = ParseObject(response);
-        if (document.RootElement.TryGetProperty("pages", out var pages) && pages.ValueKind == JsonValueKind.Object
-            && pages.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.Object)
-            return String(next, "starting_after");
-        return null;
     }
 
     /// <summary>Intercom's error list, if the body is one: the first error's code and message, and the request id.</summary>
