@@ -51,9 +51,6 @@ internal sealed class ContactPaging
     /// <summary>Why a next page the server named is not read, in terms of what the server did; null when the listing ended as it should.</summary>
     public string? Problem { get; private set; }
 
-    /// <summary>The seen-id table's size in bytes.</summary>
-    public long IdBytes => _listed.Bytes;
-
     /// <summary>
     /// Takes one page: returns its contacts not listed before, in order, and sets <see cref="Next"/>
     /// (or <see cref="Problem"/>). <paramref name="total"/> is the page's total_count, if it has one.

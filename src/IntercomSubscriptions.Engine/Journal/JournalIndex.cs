@@ -11,7 +11,7 @@ namespace IntercomSubscriptions.Engine;
 /// Bounded: a pair is kept as a seeded 64-bit hash of its contact and type ids with one byte of
 /// state, in one open-addressed table at most three quarters full: 9 bytes a slot, 18 MB for a million
 /// pairs (a little more while the table doubles). Intents still waiting for their outcome line while
-/// the file is read are held whole; a run has at most its requests in flight (a few hundred) open at
+/// the file is read are held (their pair, the choice before and the choice asked for); a run has at most its requests in flight (a few hundred) open at
 /// once, and a killed run's open intents stay open to the end. Two pairs share a hash with odds of
 /// about n² / 2⁶⁵ (3 in 100 million for a million pairs); the seed is new for each index.
 /// </remarks>
@@ -28,7 +28,7 @@ internal sealed class JournalIndex
     private byte[] _states = new byte[1024];
     private int _used;
 
-    /// <summary>Pairs the journal has applied or in doubt.</summary>
+    /// <summary>Pairs the journal names a change of, whatever became of it (applied, in doubt, failed or not applied).</summary>
     public int Pairs => _used;
 
     /// <summary>Pairs in doubt.</summary>
